@@ -1,0 +1,335 @@
+//! Configuration, read once from `MSP_*` environment variables into a typed struct. Every bad
+//! value is reported with the variable's name and what it should be.
+
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use service::{Settings, db::DbOptions};
+
+/// Where the embedded default keeps its data.
+pub const DEFAULT_DATA_DIR: &str = "data";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExternalIdpConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub public_key_pem: PathBuf,
+    pub tenant_claim: String,
+    pub role_claim: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub db: DbOptions,
+    /// The JWT signing secret; when absent, one is generated and kept in the database.
+    pub jwt_secret: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub token_ttl: Duration,
+    pub external_idp: Option<ExternalIdpConfig>,
+    pub cors_origins: Vec<String>,
+    pub log_level: String,
+    pub log_format: LogFormat,
+    pub body_limit: usize,
+    pub workers: Option<usize>,
+    /// Load the demo tenant on an empty database.
+    pub demo: bool,
+    pub public_url: String,
+    pub settings: Settings,
+}
+
+/// All problems found in the environment, one line each.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration:\n  - {}", .0.join("\n  - "))]
+pub struct ConfigError(pub Vec<String>);
+
+/// A source of variables (the process environment, or a map in tests).
+pub trait Vars {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Vars for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Vars for HashMap<String, String> {
+    fn get(&self, name: &str) -> Option<String> {
+        HashMap::get(self, name).cloned()
+    }
+}
+
+struct Reader<'a> {
+    vars: &'a dyn Vars,
+    errors: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn text(&self, name: &str, default: &str) -> String {
+        self.vars.get(name).unwrap_or_else(|| default.to_owned())
+    }
+
+    fn parse<T: std::str::FromStr>(&mut self, name: &str, default: T, what: &str) -> T {
+        match self.vars.get(name) {
+            None => default,
+            Some(raw) => raw.trim().parse().unwrap_or_else(|_| {
+                self.errors.push(format!("{name}={raw:?} is not {what}"));
+                default
+            }),
+        }
+    }
+
+    fn ranged(&mut self, name: &str, default: u64, min: u64, max: u64, unit: &str) -> u64 {
+        let value = self.parse(name, default, &format!("a whole number of {unit}"));
+        if !(min..=max).contains(&value) {
+            self.errors.push(format!(
+                "{name}={value} must be between {min} and {max} {unit}"
+            ));
+            return default;
+        }
+        value
+    }
+
+    fn flag(&mut self, name: &str, default: bool) -> bool {
+        match self.vars.get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => default,
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => true,
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => false,
+            Some(v) => {
+                self.errors
+                    .push(format!("{name}={v:?} must be true or false"));
+                default
+            }
+        }
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_vars(&ProcessEnv)
+    }
+
+    pub fn from_vars(vars: &dyn Vars) -> Result<Self, ConfigError> {
+        let mut r = Reader {
+            vars,
+            errors: Vec::new(),
+        };
+        let bind = r.parse(
+            "MSP_BIND",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            "a socket address such as 0.0.0.0:8080",
+        );
+        let data_dir = r.text("MSP_DATA_DIR", DEFAULT_DATA_DIR);
+        let url = r.text(
+            "MSP_DATABASE_URL",
+            &format!("sqlite://{data_dir}/msp-registry.sqlite?mode=rwc"),
+        );
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            r.errors.push(format!(
+                "MSP_DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got {:?})",
+                redact_url(&url)
+            ));
+        }
+        let mut db = DbOptions::new(url);
+        db.max_connections = r.ranged("MSP_DB_MAX_CONNECTIONS", 10, 1, 1000, "connections") as u32;
+        db.min_connections = r.ranged("MSP_DB_MIN_CONNECTIONS", 0, 0, 1000, "connections") as u32;
+        if db.min_connections > db.max_connections {
+            r.errors
+                .push("MSP_DB_MIN_CONNECTIONS must not exceed MSP_DB_MAX_CONNECTIONS".into());
+        }
+        db.acquire_timeout = Duration::from_millis(r.ranged(
+            "MSP_DB_ACQUIRE_TIMEOUT_MS",
+            5000,
+            10,
+            600_000,
+            "milliseconds",
+        ));
+        db.max_lifetime =
+            Duration::from_secs(r.ranged("MSP_DB_MAX_LIFETIME_SECS", 1800, 1, 86_400, "seconds"));
+        db.idle_timeout =
+            Duration::from_secs(r.ranged("MSP_DB_IDLE_TIMEOUT_SECS", 600, 1, 86_400, "seconds"));
+
+        let jwt_secret = vars.get("MSP_JWT_SECRET");
+        if let Some(secret) = &jwt_secret
+            && secret.len() < 32
+        {
+            r.errors
+                .push("MSP_JWT_SECRET must be at least 32 bytes long".into());
+        }
+        let token_ttl =
+            Duration::from_secs(r.ranged("MSP_TOKEN_TTL_SECS", 900, 60, 86_400, "seconds"));
+
+        let external_idp = match vars.get("MSP_OIDC_ISSUER") {
+            None => None,
+            Some(issuer) => {
+                let audience = vars.get("MSP_OIDC_AUDIENCE");
+                let key = vars.get("MSP_OIDC_PUBLIC_KEY_FILE");
+                if audience.is_none() || key.is_none() {
+                    r.errors.push(
+                        "MSP_OIDC_ISSUER needs MSP_OIDC_AUDIENCE and MSP_OIDC_PUBLIC_KEY_FILE"
+                            .into(),
+                    );
+                }
+                Some(ExternalIdpConfig {
+                    issuer,
+                    audience: audience.unwrap_or_default(),
+                    public_key_pem: PathBuf::from(key.unwrap_or_default()),
+                    tenant_claim: r.text("MSP_OIDC_TENANT_CLAIM", "tenant"),
+                    role_claim: r.text("MSP_OIDC_ROLE_CLAIM", "role"),
+                })
+            }
+        };
+
+        let cors_origins: Vec<String> = r
+            .text("MSP_CORS_ORIGINS", "")
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect();
+        for origin in &cors_origins {
+            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                r.errors.push(format!(
+                    "MSP_CORS_ORIGINS: {origin:?} must be * or an http(s) origin"
+                ));
+            }
+        }
+        let log_format = match r.text("MSP_LOG_FORMAT", "pretty").as_str() {
+            "pretty" | "text" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                r.errors
+                    .push(format!("MSP_LOG_FORMAT={other:?} must be pretty or json"));
+                LogFormat::Pretty
+            }
+        };
+        let log_level = r.text("MSP_LOG_LEVEL", "info");
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            r.errors.push(format!(
+                "MSP_LOG_LEVEL={log_level:?} is not a tracing filter (e.g. info, msp_api=debug)"
+            ));
+        }
+        let body_limit = r.ranged(
+            "MSP_BODY_LIMIT_BYTES",
+            1024 * 1024,
+            1024,
+            256 * 1024 * 1024,
+            "bytes",
+        ) as usize;
+        let workers = match vars.get("MSP_WORKERS") {
+            None => None,
+            Some(_) => Some(r.ranged("MSP_WORKERS", 2, 1, 256, "workers") as usize),
+        };
+        let demo = r.flag("MSP_DEMO", true);
+        let public_url = r.text("MSP_PUBLIC_URL", &format!("http://{bind}"));
+        let settings = Settings {
+            login_window: Duration::from_secs(r.ranged(
+                "MSP_LOGIN_WINDOW_SECS",
+                900,
+                1,
+                86_400,
+                "seconds",
+            )),
+            login_max_failures: r.ranged("MSP_LOGIN_MAX_FAILURES", 5, 1, 1000, "attempts") as u32,
+            default_page_size: 25,
+            max_page_size: r.ranged("MSP_MAX_PAGE_SIZE", 100, 1, 1000, "items"),
+        };
+        let config = Config {
+            bind,
+            db,
+            jwt_secret,
+            jwt_issuer: r.text("MSP_JWT_ISSUER", "msp-registry"),
+            jwt_audience: r.text("MSP_JWT_AUDIENCE", "msp-registry-api"),
+            token_ttl,
+            external_idp,
+            cors_origins,
+            log_level,
+            log_format,
+            body_limit,
+            workers,
+            demo,
+            public_url,
+            settings,
+        };
+        if r.errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError(r.errors))
+        }
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_on_an_embedded_sqlite_file() {
+        let config = Config::from_vars(&vars(&[])).map_err(|e| e.to_string());
+        let config = config
+            .as_ref()
+            .map(|c| (c.db.is_sqlite(), c.bind.port(), c.body_limit));
+        assert_eq!(config, Ok((true, 8080, 1024 * 1024)));
+    }
+
+    #[test]
+    fn every_bad_value_is_named() {
+        let err = Config::from_vars(&vars(&[
+            ("MSP_BIND", "nowhere"),
+            ("MSP_DB_MAX_CONNECTIONS", "0"),
+            ("MSP_JWT_SECRET", "short"),
+            ("MSP_LOG_FORMAT", "xml"),
+            ("MSP_DATABASE_URL", "mysql://x"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in [
+            "MSP_BIND",
+            "MSP_DB_MAX_CONNECTIONS",
+            "MSP_JWT_SECRET",
+            "MSP_LOG_FORMAT",
+            "MSP_DATABASE_URL",
+        ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:secret@db:5432/msp"),
+            "postgres://app:***@db:5432/msp"
+        );
+    }
+}

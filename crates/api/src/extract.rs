@@ -1,0 +1,206 @@
+//! Reading requests: the caller from the bearer token, JSON bodies and query strings with
+//! field-level errors, and the `If-Match`/`If-None-Match` preconditions.
+
+use std::{future::Future, pin::Pin};
+
+use actix_web::{
+    FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload, http::header, web,
+};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use service::{Caller, FieldError, Registry, ServiceError};
+
+use crate::problem::ApiError;
+
+/// The caller of a request: anonymous when there is no `Authorization` header, a principal
+/// when it carries a valid bearer token, and a 401 for anything else.
+pub struct Auth(pub Caller);
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let registry = req.app_data::<web::Data<Registry>>().cloned();
+        let header = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(|v| v.to_str().map(str::to_owned));
+        Box::pin(async move {
+            let Some(header) = header else {
+                return Ok(Auth(Caller::Anonymous));
+            };
+            let header = header.map_err(|_| ServiceError::InvalidToken)?;
+            let token = header
+                .strip_prefix("Bearer ")
+                .or_else(|| header.strip_prefix("bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(ServiceError::InvalidToken)?;
+            let registry =
+                registry.ok_or_else(|| ServiceError::Internal("registry not configured".into()))?;
+            let principal = registry.authenticate(token).await?;
+            let span = tracing::Span::current();
+            span.record("tenant", tracing::field::display(principal.tenant_id));
+            span.record("subject", tracing::field::display(principal.subject));
+            Ok(Auth(Caller::Member(principal)))
+        })
+    }
+}
+
+/// The request body limit, in bytes (app data).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body. Malformed JSON is a 400; a well-formed body with a wrong type, a missing field,
+/// an unknown field or an unknown enum value is a 422 naming the field; a body over the limit
+/// is a 413; another media type is a 415.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .copied()
+            .unwrap_or(BodyLimit(1024 * 1024))
+            .0;
+        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.essence_str() == "application/json" || m.suffix().is_some_and(|s| s == "json")
+        });
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            let body = read_limited(&mut payload, limit).await?;
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge { limit },
+            other => ApiError::BadRequest(format!("the request body could not be read: {other}")),
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ServiceError::Validation(vec![FieldError::new(
+                    field,
+                    "invalid",
+                    strip_position(&inner.to_string()),
+                )])
+                .into()
+            }
+            _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
+        }
+    })
+}
+
+/// serde_json appends " at line 1 column 17" to data errors: useful for syntax, noise here.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query parameters. An unknown parameter or a value of the wrong form is a 400 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(ApiQuery))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let de = serde_urlencoded::Deserializer::new(url_pairs(query));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        let field = if path == "." {
+            // serde reports unknown fields at the top level: name it from the message.
+            message
+                .split('`')
+                .nth(1)
+                .map(str::to_owned)
+                .unwrap_or_else(|| "query".to_owned())
+        } else {
+            path
+        };
+        ServiceError::BadRequest {
+            detail: format!("invalid query parameter `{field}`: {message}"),
+            errors: vec![FieldError::new(field, "invalid", message)],
+        }
+        .into()
+    })
+}
+
+fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(query.as_bytes())
+}
+
+/// The version an `If-Match` header names: `None` when absent (the service answers 428),
+/// and a version no record has when it cannot be read (so the service answers 412).
+pub fn if_match(req: &HttpRequest) -> Option<i32> {
+    let value = req.headers().get(header::IF_MATCH)?.to_str().ok()?;
+    Some(parse_etag(value).unwrap_or(-1))
+}
+
+/// Whether `If-None-Match` names the current version (the GET answers 304).
+pub fn not_modified(req: &HttpRequest, version: i32) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim() == "*" || v.split(',').any(|tag| parse_etag(tag) == Some(version))
+        })
+}
+
+/// The ETag of a record at `version`.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+fn parse_etag(value: &str) -> Option<i32> {
+    let v = value.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    v.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+}
+
+/// A 200 with the record as JSON and its ETag, or a 304 when the client has it already.
+pub fn versioned<T: serde::Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
+    if not_modified(req, version) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(version)))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}

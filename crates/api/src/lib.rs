@@ -1,0 +1,12 @@
+//! The HTTP face of the MSP Registry: REST handlers, auth extraction, problem+json errors,
+//! the OpenAPI document and Swagger UI, configuration and telemetry. Rules live in the
+//! `service` crate; nothing here decides what a caller may do.
+
+pub mod cli;
+pub mod config;
+pub mod extract;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

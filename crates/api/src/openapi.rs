@@ -1,0 +1,73 @@
+//! The OpenAPI 3.1 document: paths are collected from the handlers' `#[utoipa::path]`
+//! annotations; this adds the description, tags, security scheme and shared schemas.
+
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_actix_web::AppExt;
+
+use crate::{problem::Problem, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "MSP Registry API",
+        description = "A multi-tenant registry of public-private partnerships (PPP) and \
+multi-stakeholder partnerships (MSP) for development work, after the WSIS Plan of Action's call \
+that every country establish at least one functioning PPP/MSP as a showcase.\n\n\
+Errors are RFC 9457 `application/problem+json` documents with a stable `code`. Writes need a \
+bearer token (`POST /api/v1/auth/token`); anonymous callers read public records only. Single \
+records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missing).",
+        license(name = "Apache-2.0"),
+    ),
+    modifiers(&BearerScheme),
+    components(schemas(Problem, service::FieldError, service::ErrorCode)),
+    tags(
+        (name = "auth", description = "Access tokens and the caller"),
+        (name = "tenants", description = "Registry operators"),
+        (name = "members", description = "People in a tenant and their roles"),
+        (name = "clients", description = "API clients of portals and partner systems"),
+        (name = "organizations", description = "Partner organisations (stakeholders)"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document the running service serves at `/api-docs/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// The document as committed in `openapi/openapi.json` (pretty JSON, trailing newline).
+pub fn document_json() -> String {
+    let mut json = document()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}

@@ -1,0 +1,71 @@
+use actix_web::{HttpResponse, delete, get, post, web};
+use service::{
+    Registry,
+    clients::{ApiClient, CreatedApiClient, NewApiClient},
+};
+use uuid::Uuid;
+
+use crate::{
+    extract::{ApiJson, Auth},
+    problem::{ApiResult, Problem},
+};
+
+/// The tenant's API clients (portals, partner systems). Admins and owners.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ApiClient>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/clients")]
+pub async fn list(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_clients(&caller).await?))
+}
+
+/// Creates an API client. The answer holds `client_secret`: it is shown this once.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    request_body = NewApiClient,
+    responses(
+        (status = 201, body = CreatedApiClient),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/clients")]
+pub async fn create(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiJson(input): ApiJson<NewApiClient>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(registry.create_client(&caller, input).await?))
+}
+
+/// Revokes an API client: its secret stops working at once.
+#[utoipa::path(
+    tag = "clients",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/clients/{id}")]
+pub async fn revoke(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    registry.revoke_client(&caller, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,33 @@
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use service::Registry;
+use utoipa::ToSchema;
+
+use crate::problem::ApiResult;
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthStatus {
+    /// `ok`
+    pub status: &'static str,
+}
+
+/// Liveness: the process is up and serving.
+#[utoipa::path(tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[get("/health")]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(HealthStatus { status: "ok" })
+}
+
+/// Readiness: the database answers. 503 while it does not.
+#[utoipa::path(
+    tag = "operations",
+    responses(
+        (status = 200, body = HealthStatus),
+        (status = 503, description = "The database is not reachable", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/ready")]
+pub async fn ready(registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
+    registry.ping().await?;
+    Ok(HttpResponse::Ok().json(HealthStatus { status: "ok" }))
+}

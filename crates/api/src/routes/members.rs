@@ -1,0 +1,98 @@
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use service::{
+    Registry,
+    members::{Member, MemberPatch, NewMember},
+};
+use uuid::Uuid;
+
+use crate::{
+    extract::{ApiJson, Auth},
+    problem::{ApiResult, Problem},
+};
+
+/// The people of the caller's tenant and their roles.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<Member>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/members")]
+pub async fn list(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_members(&caller).await?))
+}
+
+/// Adds a person: an existing account by email, or a new one (with display name and password).
+/// Admins and owners; only owners grant the owner role.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    request_body = NewMember,
+    responses(
+        (status = 201, body = Member),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/members")]
+pub async fn add(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiJson(input): ApiJson<NewMember>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Created().json(registry.add_member(&caller, input).await?))
+}
+
+/// Changes a member's role. A tenant always keeps one owner.
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("user_id" = Uuid, Path)),
+    request_body = MemberPatch,
+    responses(
+        (status = 200, body = Member),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave the tenant without an owner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/members/{user_id}")]
+pub async fn change_role(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiJson(input): ApiJson<MemberPatch>,
+) -> ApiResult<HttpResponse> {
+    let member = registry
+        .change_member_role(&caller, path.into_inner(), input)
+        .await?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+/// Removes a member from the tenant (the account stays).
+#[utoipa::path(
+    tag = "members",
+    security(("bearer" = [])),
+    params(("user_id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Would leave the tenant without an owner", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/members/{user_id}")]
+pub async fn remove(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    registry.remove_member(&caller, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,160 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use service::{
+    Registry,
+    organizations::{NewOrganization, Organization, OrganizationPatch, OrganizationQuery},
+    pagination::Page,
+};
+use uuid::Uuid;
+
+use crate::{
+    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned},
+    problem::{ApiResult, Problem},
+};
+
+/// Lists partner organisations.
+///
+/// Anonymous callers see every tenant's public organisations. Members see their tenant's
+/// (`scope=tenant`, the default), every tenant's public ones (`scope=public`), or both
+/// (`scope=all`). Unknown parameters answer 400.
+#[utoipa::path(
+    tag = "organizations",
+    security((), ("bearer" = [])),
+    params(OrganizationQuery),
+    responses(
+        (status = 200, body = Page<Organization>),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organizations")]
+pub async fn list(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(query): ApiQuery<OrganizationQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_organizations(&caller, query).await?))
+}
+
+/// Registers a partner organisation in the caller's tenant. Editors and above.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    request_body = NewOrganization,
+    responses(
+        (status = 201, body = Organization, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Name already used in this tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/organizations")]
+pub async fn create(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiJson(input): ApiJson<NewOrganization>,
+) -> ApiResult<HttpResponse> {
+    let org = registry.create_organization(&caller, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("ETag", etag(org.version)))
+        .insert_header(("Location", format!("/api/v1/organizations/{}", org.id)))
+        .json(org))
+}
+
+/// One organisation. Another tenant's private organisation answers 404, as a missing one.
+#[utoipa::path(
+    tag = "organizations",
+    security((), ("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag: answers 304 when it is current"),
+    ),
+    responses(
+        (status = 200, body = Organization, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/organizations/{id}")]
+pub async fn get(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let org = registry
+        .get_organization(&caller, path.into_inner())
+        .await?;
+    Ok(versioned(&req, org.version, &org))
+}
+
+/// Changes an organisation (JSON merge semantics: absent fields stay, `null` clears).
+/// Editors and above, in the organisation's own tenant; needs `If-Match`.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body = OrganizationPatch,
+    responses(
+        (status = 200, body = Organization, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Another tenant's public organisation, or role too low", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/organizations/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiJson(input): ApiJson<OrganizationPatch>,
+) -> ApiResult<HttpResponse> {
+    let org = registry
+        .update_organization(&caller, path.into_inner(), if_match(&req), input)
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(org.version)))
+        .json(org))
+}
+
+/// Deletes an organisation. Editors and above; needs `If-Match`.
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/organizations/{id}")]
+pub async fn delete(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    registry
+        .delete_organization(&caller, path.into_inner(), if_match(&req))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

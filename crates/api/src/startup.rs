@@ -1,0 +1,180 @@
+//! Building the service from configuration: the database, the token keys, the HTTP server.
+//! Tests drive the same `Application` on port 0.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::{
+    App, HttpRequest, HttpResponse, HttpServer, dev::Server, http::header, middleware, web,
+};
+use anyhow::Context;
+use service::{
+    Registry, ServiceError,
+    auth::{ExternalIdp, TokenKeys},
+    db,
+};
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Config,
+    extract::BodyLimit,
+    openapi::ApiDoc,
+    problem::{ApiError, problem_response},
+    routes,
+    telemetry::{RequestSpan, request_id},
+};
+use utoipa::OpenApi;
+
+/// Connects, migrates and assembles the service layer.
+pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
+    let conn = db::connect(&config.db).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            crate::config::redact_url(&config.db.url)
+        )
+    })?;
+    db::migrate(&conn)
+        .await
+        .context("cannot apply migrations")?;
+    let secret = match &config.jwt_secret {
+        Some(secret) => secret.clone(),
+        None => db::instance_secret(&conn, "jwt_hs256")
+            .await
+            .context("cannot read or create the instance JWT secret")?,
+    };
+    let external = match &config.external_idp {
+        None => None,
+        Some(idp) => {
+            let pem = std::fs::read(&idp.public_key_pem).with_context(|| {
+                format!(
+                    "cannot read MSP_OIDC_PUBLIC_KEY_FILE {}",
+                    idp.public_key_pem.display()
+                )
+            })?;
+            Some(
+                ExternalIdp::from_pem(
+                    idp.issuer.clone(),
+                    idp.audience.clone(),
+                    &pem,
+                    idp.tenant_claim.clone(),
+                    idp.role_claim.clone(),
+                )
+                .map_err(|e| anyhow::anyhow!("MSP_OIDC_PUBLIC_KEY_FILE: {e}"))?,
+            )
+        }
+    };
+    let keys = TokenKeys::new(
+        secret.as_bytes(),
+        config.jwt_issuer.clone(),
+        config.jwt_audience.clone(),
+        config.token_ttl,
+    )
+    .with_external(external);
+    Ok(Registry::new(conn, keys, config.settings.clone()))
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::ACCEPT,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+async fn not_found() -> HttpResponse {
+    problem_response(
+        service::ErrorCode::NotFound,
+        "no such resource".into(),
+        Vec::new(),
+    )
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// A path segment that does not parse (say, an id that is not a UUID) names nothing: 404.
+fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    tracing::debug!(%err, "unparsable path");
+    ApiError::Service(ServiceError::NotFound { entity: "resource" }).into()
+}
+
+/// The HTTP server, bound and ready to run.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    pub fn build(config: &Config, registry: Registry) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        Self::from_listener(config, registry, listener)
+    }
+
+    pub fn from_listener(
+        config: &Config,
+        registry: Registry,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let registry = web::Data::new(registry);
+        let origins = config.cors_origins.clone();
+        let body_limit = config.body_limit;
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(registry.clone())
+                .app_data(BodyLimit(body_limit))
+                .app_data(web::PayloadConfig::new(body_limit))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .configure(routes::configure)
+                .openapi_service(|api| {
+                    SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api)
+                })
+                .into_app()
+                .route("/docs", web::get().to(docs_redirect))
+                .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(request_id))
+                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(cors(&origins))
+                .wrap(middleware::Compress::default())
+        })
+        .listen(listener)?
+        .shutdown_timeout(10);
+        if let Some(workers) = config.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            server: server.run(),
+            port,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

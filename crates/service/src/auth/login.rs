@@ -1,0 +1,182 @@
+//! The token endpoint's grants (OAuth2 password and client-credentials) and the throttling of
+//! failed attempts. Throttling state lives in the database, so any number of server processes
+//! share it.
+
+use chrono::{Duration as ChronoDuration, Utc};
+use entity::{api_client, app_user, login_failure, membership, tenant};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+use super::{Principal, SubjectKind, password};
+use crate::{
+    Registry,
+    error::{ServiceError, ServiceResult},
+};
+
+/// A request for an access token.
+#[derive(Clone, Debug)]
+pub enum Grant {
+    /// A person: email and password, and the tenant's slug when they belong to several.
+    Password {
+        username: String,
+        password: String,
+        tenant: Option<String>,
+    },
+    /// A portal or partner system.
+    ClientCredentials {
+        client_id: String,
+        client_secret: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+    pub principal: Principal,
+}
+
+impl Registry {
+    /// Exchanges credentials for an access token. Wrong credentials of any kind answer the same
+    /// `InvalidCredentials`; too many failures for one identifier answer `RateLimited`.
+    pub async fn issue_token(&self, grant: Grant) -> ServiceResult<IssuedToken> {
+        let identifier = match &grant {
+            Grant::Password { username, .. } => format!("user:{}", username.trim().to_lowercase()),
+            Grant::ClientCredentials { client_id, .. } => format!("client:{}", client_id.trim()),
+        };
+        self.check_throttle(&identifier).await?;
+        let principal = match grant {
+            Grant::Password {
+                username,
+                password,
+                tenant,
+            } => {
+                self.password_grant(&username, &password, tenant.as_deref())
+                    .await?
+            }
+            Grant::ClientCredentials {
+                client_id,
+                client_secret,
+            } => self.client_grant(&client_id, &client_secret).await?,
+        };
+        let Some(principal) = principal else {
+            self.record_failure(&identifier).await?;
+            tracing::info!(%identifier, "sign-in refused");
+            return Err(ServiceError::InvalidCredentials);
+        };
+        let access_token = self.tokens().issue(&principal)?;
+        tracing::info!(subject = %principal.subject, tenant = %principal.tenant_id, "token issued");
+        Ok(IssuedToken {
+            access_token,
+            expires_in: self.tokens().ttl().as_secs(),
+            principal,
+        })
+    }
+
+    async fn password_grant(
+        &self,
+        username: &str,
+        secret: &str,
+        tenant_slug: Option<&str>,
+    ) -> ServiceResult<Option<Principal>> {
+        let email = username.trim().to_lowercase();
+        let user = app_user::Entity::find()
+            .filter(app_user::Column::Email.eq(email))
+            .one(self.db())
+            .await?;
+        let Some(user) = user else {
+            // Same cost as a real check, so timing does not tell which part was wrong.
+            password::verify(secret, password::dummy_hash());
+            return Ok(None);
+        };
+        if !password::verify(secret, &user.password_hash) {
+            return Ok(None);
+        }
+        let mut memberships = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.id))
+            .find_also_related(tenant::Entity)
+            .order_by_asc(membership::Column::CreatedAt)
+            .all(self.db())
+            .await?;
+        let chosen = match tenant_slug {
+            Some(slug) => memberships
+                .into_iter()
+                .find(|(_, t)| t.as_ref().is_some_and(|t| t.slug == slug)),
+            None if memberships.len() == 1 => memberships.pop(),
+            None if memberships.is_empty() => None,
+            None => {
+                return Err(ServiceError::field(
+                    "tenant",
+                    "required",
+                    "this account belongs to several tenants: name one by its slug",
+                ));
+            }
+        };
+        Ok(chosen.map(|(m, _)| Principal {
+            subject: user.id,
+            kind: SubjectKind::User,
+            tenant_id: m.tenant_id,
+            role: m.role,
+            platform_admin: user.is_platform_admin,
+        }))
+    }
+
+    async fn client_grant(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> ServiceResult<Option<Principal>> {
+        let client = api_client::Entity::find()
+            .filter(api_client::Column::ClientId.eq(client_id.trim()))
+            .one(self.db())
+            .await?;
+        let Some(client) = client else {
+            password::verify(secret, password::dummy_hash());
+            return Ok(None);
+        };
+        let now = Utc::now();
+        let usable = client.revoked_at.is_none() && client.expires_at.is_none_or(|at| at > now);
+        if !password::verify(secret, &client.secret_hash) || !usable {
+            return Ok(None);
+        }
+        Ok(Some(Principal {
+            subject: client.id,
+            kind: SubjectKind::Client,
+            tenant_id: client.tenant_id,
+            role: client.role,
+            platform_admin: false,
+        }))
+    }
+
+    async fn check_throttle(&self, identifier: &str) -> ServiceResult<()> {
+        let settings = self.settings();
+        let window = ChronoDuration::from_std(settings.login_window)
+            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let since = Utc::now() - window;
+        let failures = login_failure::Entity::find()
+            .filter(login_failure::Column::Identifier.eq(identifier))
+            .filter(login_failure::Column::FailedAt.gt(since))
+            .count(self.db())
+            .await?;
+        if failures >= u64::from(settings.login_max_failures) {
+            tracing::warn!(%identifier, failures, "sign-in throttled");
+            return Err(ServiceError::RateLimited {
+                retry_after_secs: settings.login_window.as_secs(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn record_failure(&self, identifier: &str) -> ServiceResult<()> {
+        login_failure::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            identifier: Set(identifier.to_owned()),
+            failed_at: Set(Utc::now()),
+        }
+        .insert(self.db())
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,223 @@
+//! Access tokens: HS256 tokens this service issues, and optionally RS256/ES256 tokens from an
+//! external identity provider. Verification pins the algorithm per key, checks signature, `iss`,
+//! `aud`, `exp` and `nbf` with a small leeway, and requires every claim the service relies on.
+
+use std::{collections::HashMap, time::Duration};
+
+use chrono::Utc;
+use entity::enums::Role;
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Principal, SubjectKind};
+use crate::error::{ServiceError, ServiceResult};
+
+/// The claims of a token issued by this service.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub tenant: Uuid,
+    pub role: Role,
+    pub kind: SubjectKind,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub platform_admin: bool,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: Uuid,
+}
+
+/// An external identity provider whose tokens are accepted (RS256 or ES256, one public key).
+#[derive(Clone)]
+pub struct ExternalIdp {
+    pub issuer: String,
+    pub audience: String,
+    pub algorithm: Algorithm,
+    pub key: DecodingKey,
+    /// The claim holding the tenant's slug.
+    pub tenant_claim: String,
+    /// The claim holding the role (`viewer`, `editor`, `admin`, `owner`).
+    pub role_claim: String,
+}
+
+impl ExternalIdp {
+    /// Reads a PEM public key; the algorithm follows the key (RSA: RS256, EC P-256: ES256).
+    pub fn from_pem(
+        issuer: String,
+        audience: String,
+        pem: &[u8],
+        tenant_claim: String,
+        role_claim: String,
+    ) -> Result<Self, String> {
+        let (algorithm, key) = if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
+            (Algorithm::RS256, key)
+        } else if let Ok(key) = DecodingKey::from_ec_pem(pem) {
+            (Algorithm::ES256, key)
+        } else {
+            return Err("not an RSA or EC public key in PEM form".into());
+        };
+        Ok(Self {
+            issuer,
+            audience,
+            algorithm,
+            key,
+            tenant_claim,
+            role_claim,
+        })
+    }
+}
+
+/// What an external token resolves to before its tenant slug is looked up.
+#[derive(Debug)]
+pub struct ExternalIdentity {
+    pub subject: String,
+    pub tenant_slug: String,
+    pub role: Role,
+}
+
+/// A verified token: either already a principal, or an external identity to resolve.
+#[derive(Debug)]
+pub enum Verified {
+    Internal(Principal),
+    External(ExternalIdentity),
+}
+
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+    external: Option<ExternalIdp>,
+}
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+const LEEWAY_SECS: u64 = 30;
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], issuer: String, audience: String, ttl: Duration) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            issuer,
+            audience,
+            ttl,
+            external: None,
+        }
+    }
+
+    pub fn with_external(mut self, idp: Option<ExternalIdp>) -> Self {
+        self.external = idp;
+        self
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn audience(&self) -> &str {
+        &self.audience
+    }
+
+    /// Signs a token for `principal`, valid for the configured lifetime.
+    pub fn issue(&self, principal: &Principal) -> ServiceResult<String> {
+        let now = Utc::now().timestamp();
+        let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
+        let claims = Claims {
+            sub: principal.subject,
+            tenant: principal.tenant_id,
+            role: principal.role,
+            kind: principal.kind,
+            platform_admin: principal.platform_admin,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now,
+            nbf: now,
+            exp: now.saturating_add(ttl),
+            jti: Uuid::new_v4(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| ServiceError::Internal(format!("token signing failed: {e}")))
+    }
+
+    fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
+        let mut v = Validation::new(alg);
+        v.algorithms = vec![alg];
+        v.leeway = LEEWAY_SECS;
+        v.validate_exp = true;
+        v.validate_nbf = true;
+        v.set_issuer(&[issuer]);
+        v.set_audience(&[audience]);
+        v.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        v
+    }
+
+    /// Verifies a bearer token. Every failure is the same `InvalidToken` to the caller; the
+    /// reason is logged at debug level only.
+    pub fn verify(&self, token: &str) -> ServiceResult<Verified> {
+        let header = decode_header(token).map_err(reject)?;
+        if header.alg == Algorithm::HS256 {
+            let data = decode::<Claims>(
+                token,
+                &self.decoding,
+                &Self::validation(Algorithm::HS256, &self.issuer, &self.audience),
+            )
+            .map_err(reject)?;
+            let c = data.claims;
+            return Ok(Verified::Internal(Principal {
+                subject: c.sub,
+                kind: c.kind,
+                tenant_id: c.tenant,
+                role: c.role,
+                platform_admin: c.platform_admin,
+            }));
+        }
+        let Some(idp) = &self.external else {
+            return Err(reject("algorithm not accepted"));
+        };
+        if header.alg != idp.algorithm {
+            return Err(reject("algorithm does not match the external key"));
+        }
+        let data = decode::<HashMap<String, serde_json::Value>>(
+            token,
+            &idp.key,
+            &Self::validation(idp.algorithm, &idp.issuer, &idp.audience),
+        )
+        .map_err(reject)?;
+        let claims = data.claims;
+        let text = |name: &str| {
+            claims
+                .get(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+                .ok_or_else(|| reject(format!("missing claim {name}")))
+        };
+        let role = match text(&idp.role_claim)?.as_str() {
+            "viewer" => Role::Viewer,
+            "editor" => Role::Editor,
+            "admin" => Role::Admin,
+            "owner" => Role::Owner,
+            _ => return Err(reject("unknown role")),
+        };
+        Ok(Verified::External(ExternalIdentity {
+            subject: text("sub")?,
+            tenant_slug: text(&idp.tenant_claim)?,
+            role,
+        }))
+    }
+}
+
+fn reject(reason: impl std::fmt::Display) -> ServiceError {
+    tracing::debug!(%reason, "access token rejected");
+    ServiceError::InvalidToken
+}

@@ -1,0 +1,116 @@
+//! Connecting to SQLite or PostgreSQL and applying migrations.
+
+use std::{path::Path, time::Duration};
+
+use chrono::Utc;
+use entity::instance_secret;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Set,
+};
+
+/// How to reach the database and size the pool.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub url: String,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    /// How long a request waits for a pooled connection before failing (503), never hanging.
+    pub acquire_timeout: Duration,
+    pub max_lifetime: Duration,
+    pub idle_timeout: Duration,
+    /// PostgreSQL only: the schema to use (tests give each test its own).
+    pub schema: Option<String>,
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 10,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(5),
+            max_lifetime: Duration::from_secs(30 * 60),
+            idle_timeout: Duration::from_secs(10 * 60),
+            schema: None,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.url.starts_with("sqlite:")
+    }
+
+    /// The file of a SQLite URL (`sqlite://path?mode=rwc` → `path`), if it names one.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        let rest = self.url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| Path::new(path))
+    }
+}
+
+/// Opens the pool. For SQLite the file (and its folder) is created when missing, and the
+/// connection uses WAL, foreign keys and a busy timeout, so readers and the writer coexist.
+pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
+    if let Some(parent) = options.sqlite_path().and_then(Path::parent)
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    let mut opts = ConnectOptions::new(options.url.clone());
+    opts.max_connections(options.max_connections)
+        .min_connections(options.min_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_timeout(options.acquire_timeout)
+        .max_lifetime(options.max_lifetime)
+        .idle_timeout(options.idle_timeout)
+        .test_before_acquire(true)
+        .sqlx_logging(false);
+    if let Some(schema) = &options.schema {
+        opts.set_schema_search_path(schema.clone());
+    }
+    if options.is_sqlite() {
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    }
+    Database::connect(opts).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// A secret generated once per installation and kept in the database, so every process that
+/// serves the same database agrees on it (used for the JWT key when none is configured).
+pub async fn instance_secret(db: &DatabaseConnection, name: &str) -> Result<String, DbErr> {
+    if let Some(found) = instance_secret::Entity::find_by_id(name.to_owned())
+        .one(db)
+        .await?
+    {
+        return Ok(found.value);
+    }
+    let value = crate::auth::password::random_secret(64);
+    let inserted = instance_secret::ActiveModel {
+        name: Set(name.to_owned()),
+        value: Set(value.clone()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(value),
+        // Another process won the race: use its secret.
+        Err(_) => instance_secret::Entity::find_by_id(name.to_owned())
+            .one(db)
+            .await?
+            .map(|m| m.value)
+            .ok_or_else(|| DbErr::Custom(format!("instance secret {name} could not be stored"))),
+    }
+}

@@ -1,0 +1,172 @@
+//! The one error type of the service layer, with stable codes that REST (problem+json `code`)
+//! and GraphQL (`extensions.code`) both expose.
+
+use sea_orm::{DbErr, RuntimeErr, SqlErr, error::ConnAcquireErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Stable, machine-readable error codes. Clients match on these; never rename one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Unauthenticated,
+    InvalidCredentials,
+    InvalidToken,
+    RateLimited,
+    Forbidden,
+    NotFound,
+    Validation,
+    BadRequest,
+    Conflict,
+    StaleVersion,
+    PreconditionRequired,
+    PayloadTooLarge,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Validation => "validation",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::PreconditionRequired => "precondition_required",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// One problem with one input field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a dotted path in the request (`country`, `items[2].name`).
+    pub field: String,
+    /// A stable code for the rule that failed (`required`, `length`, `invalid_country`...).
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("authentication is required")]
+    Unauthenticated,
+    #[error("the credentials were not accepted")]
+    InvalidCredentials,
+    #[error("the access token is invalid or expired")]
+    InvalidToken,
+    #[error("too many failed sign-in attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("the input is not valid")]
+    Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the record has changed since it was read (current version {current})")]
+    StaleVersion { current: i32 },
+    #[error("this change needs an If-Match header with the record's current ETag")]
+    PreconditionRequired,
+    #[error("the database is not available")]
+    Unavailable(#[source] DbErr),
+    #[error("database error")]
+    Database(#[source] DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::Unauthenticated => ErrorCode::Unauthenticated,
+            ServiceError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            ServiceError::InvalidToken => ErrorCode::InvalidToken,
+            ServiceError::RateLimited { .. } => ErrorCode::RateLimited,
+            ServiceError::Forbidden(_) => ErrorCode::Forbidden,
+            ServiceError::NotFound { .. } => ErrorCode::NotFound,
+            ServiceError::Validation(_) => ErrorCode::Validation,
+            ServiceError::BadRequest { .. } => ErrorCode::BadRequest,
+            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::StaleVersion { .. } => ErrorCode::StaleVersion,
+            ServiceError::PreconditionRequired => ErrorCode::PreconditionRequired,
+            ServiceError::Unavailable(_) => ErrorCode::Unavailable,
+            ServiceError::Database(_) | ServiceError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        ServiceError::Forbidden(msg.into())
+    }
+
+    /// A bad query parameter (400), as opposed to a bad body (422).
+    pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ServiceError::BadRequest {
+            detail: format!("invalid query parameter `{field}`: {message}"),
+            errors: vec![FieldError::new(field, "invalid", message)],
+        }
+    }
+
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ServiceError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// Whether a database error means "the store is not reachable right now" rather than a bug.
+    fn is_unavailable(err: &DbErr) -> bool {
+        matches!(
+            err,
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed)
+                | DbErr::Conn(RuntimeErr::SqlxError(_))
+        )
+    }
+}
+
+impl From<DbErr> for ServiceError {
+    fn from(err: DbErr) -> Self {
+        if ServiceError::is_unavailable(&err) {
+            return ServiceError::Unavailable(err);
+        }
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                ServiceError::Conflict("a record with the same unique key already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => ServiceError::Conflict(
+                "the record is referenced by, or refers to, another record".into(),
+            ),
+            _ => ServiceError::Database(err),
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The rules of the MSP Registry.
+//!
+//! Every operation takes the caller explicitly (a [`Caller`]: anonymous, or a principal with a
+//! tenant and a role), so tenant scoping is visible in each signature. Nothing here knows about
+//! HTTP or GraphQL: the api crate extracts the caller and input, calls one function here, and maps
+//! the result or the [`ServiceError`] once.
+
+pub mod auth;
+pub mod clients;
+pub mod country;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod members;
+pub mod organizations;
+pub mod pagination;
+pub mod registry;
+pub mod tenants;
+pub mod validation;
+
+pub use auth::{Caller, Principal, SubjectKind};
+pub use entity::enums::{Role, Sector, TenantKind, Visibility};
+pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
+pub use registry::{Registry, Settings};

@@ -1,0 +1,338 @@
+//! People: user accounts and their role in a tenant. Admins manage members; only owners grant,
+//! change or remove the owner role, and a tenant always keeps at least one owner.
+
+use chrono::{DateTime, Utc};
+use entity::{app_user, enums::Role, membership};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    Caller, Principal, Registry,
+    auth::{password, role_name},
+    error::{ServiceError, ServiceResult},
+    tenants::find_user_by_email,
+    validation::Checks,
+};
+
+const PASSWORD_MIN: usize = 12;
+
+/// A person's membership of the caller's tenant.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+/// Adds a person to the tenant: an existing account by email, or a new account when a
+/// display name and password are given.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "focal.point@example.org",
+    "display_name": "Aminata Traoré",
+    "password": "correct horse battery staple",
+    "role": "editor"
+}))]
+pub struct NewMember {
+    pub email: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Needed only when no account has this email yet; at least 12 characters.
+    #[serde(default)]
+    pub password: Option<String>,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberPatch {
+    pub role: Role,
+}
+
+/// A new user account (CLI).
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub platform_admin: bool,
+}
+
+fn check_email(c: &mut Checks, email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !email.chars().any(char::is_whitespace);
+    if !ok {
+        c.push("email", "invalid_email", "must be an email address");
+    }
+    email
+}
+
+fn check_password(c: &mut Checks, secret: &str) {
+    if secret.chars().count() < PASSWORD_MIN {
+        c.push(
+            "password",
+            "too_short",
+            format!("must be at least {PASSWORD_MIN} characters"),
+        );
+    } else if secret.len() > 1024 {
+        c.push("password", "length", "must be at most 1024 bytes");
+    }
+}
+
+/// Whether `actor` may give or take away `role`.
+fn may_manage_role(actor: &Principal, role: Role) -> ServiceResult<()> {
+    if role == Role::Owner && actor.role < Role::Owner {
+        return Err(ServiceError::forbidden(
+            "only an owner can grant or change the owner role",
+        ));
+    }
+    Ok(())
+}
+
+impl Registry {
+    /// Creates a user account (CLI, demo seed).
+    pub async fn create_user(&self, input: NewUser) -> ServiceResult<Uuid> {
+        let mut c = Checks::new();
+        let email = check_email(&mut c, &input.email);
+        let display_name = c.required_text("display_name", &input.display_name, 200);
+        check_password(&mut c, &input.password);
+        c.finish()?;
+        insert_user(
+            self.db(),
+            &email,
+            &display_name,
+            &input.password,
+            input.platform_admin,
+        )
+        .await
+    }
+
+    /// Gives a user a role in a tenant, by ids (CLI, demo seed).
+    pub async fn grant_role_unchecked(
+        &self,
+        tenant_id: Uuid,
+        user_id: Uuid,
+        role: Role,
+    ) -> ServiceResult<()> {
+        membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant_id),
+            user_id: Set(user_id),
+            role: Set(role),
+            created_at: Set(Utc::now()),
+        }
+        .insert(self.db())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn list_members(&self, caller: &Caller) -> ServiceResult<Vec<Member>> {
+        let principal = caller.require(Role::Viewer)?;
+        let rows = membership::Entity::find()
+            .filter(membership::Column::TenantId.eq(principal.tenant_id))
+            .find_also_related(app_user::Entity)
+            .order_by_asc(membership::Column::CreatedAt)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(m, u)| u.map(|u| to_member(m, u)))
+            .collect())
+    }
+
+    pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Member> {
+        let principal = caller.require(Role::Admin)?;
+        may_manage_role(principal, input.role)?;
+        let mut c = Checks::new();
+        let email = check_email(&mut c, &input.email);
+        c.finish()?;
+        let txn = self.db().begin().await?;
+        let user = match find_user_by_email(&txn, &email).await? {
+            Some(user) => user,
+            None => {
+                let mut c = Checks::new();
+                let display_name = c.required_text(
+                    "display_name",
+                    input.display_name.as_deref().unwrap_or_default(),
+                    200,
+                );
+                let secret = input.password.clone().unwrap_or_default();
+                check_password(&mut c, &secret);
+                c.finish()?;
+                let id = insert_user(&txn, &email, &display_name, &secret, false).await?;
+                app_user::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .ok_or(ServiceError::NotFound { entity: "user" })?
+            }
+        };
+        let exists = membership::Entity::find()
+            .filter(membership::Column::TenantId.eq(principal.tenant_id))
+            .filter(membership::Column::UserId.eq(user.id))
+            .count(&txn)
+            .await?;
+        if exists > 0 {
+            return Err(ServiceError::Conflict(
+                "this person is already a member of the tenant".into(),
+            ));
+        }
+        let m = membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(principal.tenant_id),
+            user_id: Set(user.id),
+            role: Set(input.role),
+            created_at: Set(Utc::now()),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        tracing::info!(user = %user.id, role = role_name(input.role), "member added");
+        Ok(to_member(m, user))
+    }
+
+    pub async fn change_member_role(
+        &self,
+        caller: &Caller,
+        user_id: Uuid,
+        patch: MemberPatch,
+    ) -> ServiceResult<Member> {
+        let principal = caller.require(Role::Admin)?;
+        let txn = self.db().begin().await?;
+        let (m, user) = find_membership(&txn, principal.tenant_id, user_id).await?;
+        may_manage_role(principal, m.role)?;
+        may_manage_role(principal, patch.role)?;
+        if m.role == Role::Owner && patch.role != Role::Owner {
+            ensure_other_owner(&txn, principal.tenant_id, user_id).await?;
+        }
+        membership::Entity::update_many()
+            .col_expr(membership::Column::Role, Expr::value(patch.role))
+            .filter(membership::Column::Id.eq(m.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        let mut m = m;
+        m.role = patch.role;
+        Ok(to_member(m, user))
+    }
+
+    pub async fn remove_member(&self, caller: &Caller, user_id: Uuid) -> ServiceResult<()> {
+        let principal = caller.require(Role::Admin)?;
+        let txn = self.db().begin().await?;
+        let (m, _) = find_membership(&txn, principal.tenant_id, user_id).await?;
+        may_manage_role(principal, m.role)?;
+        if m.role == Role::Owner {
+            ensure_other_owner(&txn, principal.tenant_id, user_id).await?;
+        }
+        membership::Entity::delete_by_id(m.id).exec(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_user<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    display_name: &str,
+    secret: &str,
+    platform_admin: bool,
+) -> ServiceResult<Uuid> {
+    if find_user_by_email(db, email).await?.is_some() {
+        return Err(ServiceError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    let now = Utc::now();
+    let user = app_user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.to_owned()),
+        display_name: Set(display_name.to_owned()),
+        password_hash: Set(password::hash(secret)?),
+        is_platform_admin: Set(platform_admin),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(user.id)
+}
+
+async fn find_membership<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> ServiceResult<(membership::Model, app_user::Model)> {
+    membership::Entity::find()
+        .filter(membership::Column::TenantId.eq(tenant_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .find_also_related(app_user::Entity)
+        .one(db)
+        .await?
+        .and_then(|(m, u)| u.map(|u| (m, u)))
+        .ok_or(ServiceError::NotFound { entity: "member" })
+}
+
+async fn ensure_other_owner<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> ServiceResult<()> {
+    let others = membership::Entity::find()
+        .filter(membership::Column::TenantId.eq(tenant_id))
+        .filter(membership::Column::Role.eq(Role::Owner))
+        .filter(membership::Column::UserId.ne(user_id))
+        .count(db)
+        .await?;
+    if others == 0 {
+        return Err(ServiceError::Conflict(
+            "a tenant must keep at least one owner".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn to_member(m: membership::Model, u: app_user::Model) -> Member {
+    Member {
+        user_id: u.id,
+        email: u.email,
+        display_name: u.display_name,
+        role: m.role,
+        joined_at: m.created_at,
+    }
+}
+
+impl Registry {
+    /// A user's id, platform-admin flag and memberships with their tenants (CLI `token`).
+    pub async fn user_memberships(
+        &self,
+        email: &str,
+    ) -> ServiceResult<(Uuid, bool, Vec<(crate::tenants::Tenant, Role)>)> {
+        let user = find_user_by_email(self.db(), email)
+            .await?
+            .ok_or(ServiceError::NotFound { entity: "user" })?;
+        let rows = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.id))
+            .find_also_related(entity::tenant::Entity)
+            .all(self.db())
+            .await?;
+        let memberships = rows
+            .into_iter()
+            .filter_map(|(m, t)| t.map(|t| (t.into(), m.role)))
+            .collect();
+        Ok((user.id, user.is_platform_admin, memberships))
+    }
+}

@@ -1,0 +1,594 @@
+//! Partner organisations: the stakeholders that take part in partnerships.
+//!
+//! Rules: members read their tenant's organisations and every tenant's public ones; anonymous
+//! callers read public ones only. Editors and above change their own tenant's organisations;
+//! another tenant's public organisation answers 403 to a change, a private one 404, exactly as a
+//! missing one. Names are unique per tenant (case and spacing ignored). Every change needs the
+//! version the caller last read.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    enums::{Role, Sector, Visibility},
+    organization,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, Func},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    Caller, Registry,
+    error::{ServiceError, ServiceResult},
+    pagination::{Page, PageRequest},
+    validation::{Checks, double_option, name_key},
+};
+
+const NAME_MAX: usize = 200;
+const SHORT_MAX: usize = 100;
+const DESCRIPTION_MAX: usize = 10_000;
+
+/// A partner organisation as the API returns it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f1c2-7d8e-7b3a-9c4d-5e6f7a8b9c0d",
+    "tenant_id": "0190f1c2-7d8e-7b3a-9c4d-000000000001",
+    "name": "Ministry of Communication and New Information Technologies",
+    "acronym": "MCNTI",
+    "sector": "government",
+    "sub_type": "national ministry",
+    "country": "ML",
+    "website": "https://example.gov.ml/",
+    "description": "Leads national ICT policy.",
+    "iati_identifier": null,
+    "visibility": "public",
+    "version": 1,
+    "created_at": "2026-11-23T10:00:00Z",
+    "updated_at": "2026-11-23T10:00:00Z"
+}))]
+pub struct Organization {
+    pub id: Uuid,
+    /// The tenant that keeps this record.
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub sector: Sector,
+    /// Free text refining the sector: local government, telecom operator, digital startup,
+    /// international NGO...
+    pub sub_type: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    /// The IATI organisation identifier, when known.
+    pub iati_identifier: Option<String>,
+    pub visibility: Visibility,
+    /// Increases with every change; the ETag is derived from it.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<organization::Model> for Organization {
+    fn from(m: organization::Model) -> Self {
+        Self {
+            id: m.id,
+            tenant_id: m.tenant_id,
+            name: m.name,
+            acronym: m.acronym,
+            sector: m.sector,
+            sub_type: m.sub_type,
+            country: m.country,
+            website: m.website,
+            description: m.description,
+            iati_identifier: m.iati_identifier,
+            visibility: m.visibility,
+            version: m.version,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// The body of a create.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Orange Mali",
+    "acronym": null,
+    "sector": "business",
+    "sub_type": "telecom operator",
+    "country": "ML",
+    "website": "https://www.orangemali.com/",
+    "visibility": "public"
+}))]
+pub struct NewOrganization {
+    pub name: String,
+    #[serde(default)]
+    pub acronym: Option<String>,
+    pub sector: Sector,
+    #[serde(default)]
+    pub sub_type: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub iati_identifier: Option<String>,
+    /// Defaults to `private`.
+    #[serde(default)]
+    pub visibility: Visibility,
+}
+
+/// The body of a PATCH: absent fields stay as they are; `null` clears an optional field.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"website": "https://www.orangemali.com/", "visibility": "public"}))]
+pub struct OrganizationPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub acronym: Option<Option<String>>,
+    #[serde(default)]
+    pub sector: Option<Sector>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub sub_type: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub iati_identifier: Option<Option<String>>,
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+}
+
+/// Which organisations a list covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The caller's tenant only (members' default).
+    #[default]
+    Tenant,
+    /// Public organisations of every tenant (anonymous callers always get this).
+    Public,
+    /// The caller's tenant plus every other tenant's public organisations.
+    All,
+}
+
+/// Sort keys; a leading `-` sorts descending. Ties are broken by id, so pages are stable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum OrganizationSort {
+    #[default]
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "-name")]
+    NameDesc,
+    #[serde(rename = "created_at")]
+    CreatedAt,
+    #[serde(rename = "-created_at")]
+    CreatedAtDesc,
+    #[serde(rename = "updated_at")]
+    UpdatedAt,
+    #[serde(rename = "-updated_at")]
+    UpdatedAtDesc,
+    #[serde(rename = "country")]
+    Country,
+    #[serde(rename = "-country")]
+    CountryDesc,
+}
+
+/// Filters, sorting and paging of the organisation list. Unknown parameters are refused.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationQuery {
+    /// `tenant` (default for members), `public`, or `all`.
+    pub scope: Option<Scope>,
+    pub sector: Option<Sector>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub visibility: Option<Visibility>,
+    /// Exact sub-type, case-insensitive.
+    pub sub_type: Option<String>,
+    /// Case-insensitive search in name and acronym.
+    pub q: Option<String>,
+    /// Only organisations changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `name` (default), `created_at`, `updated_at`, `country`; prefix `-` for descending.
+    pub sort: Option<OrganizationSort>,
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page (default 25, at most 100).
+    pub per_page: Option<u64>,
+}
+
+/// Checked values of a create or of a patched record.
+struct Checked {
+    name: String,
+    acronym: Option<String>,
+    sub_type: Option<String>,
+    country: Option<String>,
+    website: Option<String>,
+    description: Option<String>,
+    iati_identifier: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check(
+    name: &str,
+    acronym: Option<&str>,
+    sub_type: Option<&str>,
+    country: Option<&str>,
+    website: Option<&str>,
+    description: Option<&str>,
+    iati_identifier: Option<&str>,
+) -> ServiceResult<Checked> {
+    let mut c = Checks::new();
+    let checked = Checked {
+        name: c.required_text("name", name, NAME_MAX),
+        acronym: c.optional_text("acronym", acronym, SHORT_MAX),
+        sub_type: c.optional_text("sub_type", sub_type, SHORT_MAX),
+        country: c.country("country", country),
+        website: c.web_url("website", website),
+        description: c.optional_text("description", description, DESCRIPTION_MAX),
+        iati_identifier: c.iati_org_id("iati_identifier", iati_identifier),
+    };
+    c.finish()?;
+    Ok(checked)
+}
+
+impl Registry {
+    /// Lists the organisations the caller may read, filtered, sorted and paged.
+    pub async fn list_organizations(
+        &self,
+        caller: &Caller,
+        query: OrganizationQuery,
+    ) -> ServiceResult<Page<Organization>> {
+        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
+        let scope = match caller.tenant_id() {
+            None => Condition::all().add(organization::Column::Visibility.eq(Visibility::Public)),
+            Some(tenant) => match query.scope.unwrap_or_default() {
+                Scope::Tenant => Condition::all().add(organization::Column::TenantId.eq(tenant)),
+                Scope::Public => {
+                    Condition::all().add(organization::Column::Visibility.eq(Visibility::Public))
+                }
+                Scope::All => Condition::any()
+                    .add(organization::Column::TenantId.eq(tenant))
+                    .add(organization::Column::Visibility.eq(Visibility::Public)),
+            },
+        };
+        let mut select = organization::Entity::find().filter(scope);
+        if let Some(sector) = query.sector {
+            select = select.filter(organization::Column::Sector.eq(sector));
+        }
+        if let Some(country) = query.country.as_deref() {
+            let code = crate::country::CountryCode::parse(country)
+                .map_err(|m| ServiceError::bad_parameter("country", m))?;
+            select = select.filter(organization::Column::Country.eq(code.as_str()));
+        }
+        if let Some(visibility) = query.visibility {
+            select = select.filter(organization::Column::Visibility.eq(visibility));
+        }
+        if let Some(sub_type) = query
+            .sub_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            select = select.filter(
+                Expr::expr(Func::lower(Expr::col(organization::Column::SubType)))
+                    .eq(sub_type.to_lowercase()),
+            );
+        }
+        if let Some(q) = query.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if q.chars().count() > 200 {
+                return Err(ServiceError::bad_parameter(
+                    "q",
+                    "must be at most 200 characters",
+                ));
+            }
+            let pattern = format!("%{}%", escape_like(&name_key(q)));
+            select = select.filter(
+                Condition::any()
+                    .add(
+                        Expr::col(organization::Column::NameKey)
+                            .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(organization::Column::Acronym)))
+                            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                    ),
+            );
+        }
+        if let Some(since) = query.updated_since {
+            select = select.filter(organization::Column::UpdatedAt.gte(since));
+        }
+        select = match query.sort.unwrap_or_default() {
+            OrganizationSort::Name => select.order_by_asc(organization::Column::NameKey),
+            OrganizationSort::NameDesc => select.order_by_desc(organization::Column::NameKey),
+            OrganizationSort::CreatedAt => select.order_by_asc(organization::Column::CreatedAt),
+            OrganizationSort::CreatedAtDesc => {
+                select.order_by_desc(organization::Column::CreatedAt)
+            }
+            OrganizationSort::UpdatedAt => select.order_by_asc(organization::Column::UpdatedAt),
+            OrganizationSort::UpdatedAtDesc => {
+                select.order_by_desc(organization::Column::UpdatedAt)
+            }
+            OrganizationSort::Country => select.order_by_asc(organization::Column::Country),
+            OrganizationSort::CountryDesc => select.order_by_desc(organization::Column::Country),
+        }
+        .order_by_asc(organization::Column::Id);
+
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
+            .offset(request.offset())
+            .limit(request.per_page)
+            .all(self.db())
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(Organization::from).collect(),
+            request,
+            total,
+        ))
+    }
+
+    /// One organisation, if the caller may read it; otherwise `NotFound`, as for a missing id.
+    pub async fn get_organization(&self, caller: &Caller, id: Uuid) -> ServiceResult<Organization> {
+        find_readable(self.db(), caller, id)
+            .await
+            .map(Organization::from)
+    }
+
+    pub async fn create_organization(
+        &self,
+        caller: &Caller,
+        input: NewOrganization,
+    ) -> ServiceResult<Organization> {
+        let principal = caller.require(Role::Editor)?;
+        let c = check(
+            &input.name,
+            input.acronym.as_deref(),
+            input.sub_type.as_deref(),
+            input.country.as_deref(),
+            input.website.as_deref(),
+            input.description.as_deref(),
+            input.iati_identifier.as_deref(),
+        )?;
+        let txn = self.db().begin().await?;
+        ensure_name_free(&txn, principal.tenant_id, &c.name, None).await?;
+        let now = Utc::now();
+        let model = organization::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(principal.tenant_id),
+            name_key: Set(name_key(&c.name)),
+            name: Set(c.name),
+            acronym: Set(c.acronym),
+            sector: Set(input.sector),
+            sub_type: Set(c.sub_type),
+            country: Set(c.country),
+            website: Set(c.website),
+            description: Set(c.description),
+            iati_identifier: Set(c.iati_identifier),
+            visibility: Set(input.visibility),
+            version: Set(1),
+            created_by: Set(Some(principal.subject)),
+            updated_by: Set(Some(principal.subject)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(name_conflict)?;
+        txn.commit().await?;
+        tracing::info!(organization = %model.id, tenant = %model.tenant_id, "organization created");
+        Ok(model.into())
+    }
+
+    /// Applies a patch, provided `expected_version` is the current version.
+    pub async fn update_organization(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Option<i32>,
+        patch: OrganizationPatch,
+    ) -> ServiceResult<Organization> {
+        let txn = self.db().begin().await?;
+        let current = find_writable(&txn, caller, id).await?;
+        let principal = caller.require(Role::Editor)?;
+        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
+        if current.version != expected {
+            return Err(ServiceError::StaleVersion {
+                current: current.version,
+            });
+        }
+        let pick = |p: &Option<Option<String>>, old: &Option<String>| match p {
+            Some(v) => v.clone(),
+            None => old.clone(),
+        };
+        let c = check(
+            patch.name.as_deref().unwrap_or(&current.name),
+            pick(&patch.acronym, &current.acronym).as_deref(),
+            pick(&patch.sub_type, &current.sub_type).as_deref(),
+            pick(&patch.country, &current.country).as_deref(),
+            pick(&patch.website, &current.website).as_deref(),
+            pick(&patch.description, &current.description).as_deref(),
+            pick(&patch.iati_identifier, &current.iati_identifier).as_deref(),
+        )?;
+        if name_key(&c.name) != current.name_key {
+            ensure_name_free(&txn, current.tenant_id, &c.name, Some(current.id)).await?;
+        }
+        let next_version = current.version + 1;
+        let now = Utc::now();
+        let result = organization::Entity::update_many()
+            .col_expr(
+                organization::Column::NameKey,
+                Expr::value(name_key(&c.name)),
+            )
+            .col_expr(organization::Column::Name, Expr::value(c.name))
+            .col_expr(organization::Column::Acronym, Expr::value(c.acronym))
+            .col_expr(
+                organization::Column::Sector,
+                Expr::value(patch.sector.unwrap_or(current.sector)),
+            )
+            .col_expr(organization::Column::SubType, Expr::value(c.sub_type))
+            .col_expr(organization::Column::Country, Expr::value(c.country))
+            .col_expr(organization::Column::Website, Expr::value(c.website))
+            .col_expr(
+                organization::Column::Description,
+                Expr::value(c.description),
+            )
+            .col_expr(
+                organization::Column::IatiIdentifier,
+                Expr::value(c.iati_identifier),
+            )
+            .col_expr(
+                organization::Column::Visibility,
+                Expr::value(patch.visibility.unwrap_or(current.visibility)),
+            )
+            .col_expr(organization::Column::Version, Expr::value(next_version))
+            .col_expr(
+                organization::Column::UpdatedBy,
+                Expr::value(Some(principal.subject)),
+            )
+            .col_expr(organization::Column::UpdatedAt, Expr::value(now))
+            .filter(organization::Column::Id.eq(id))
+            .filter(organization::Column::TenantId.eq(current.tenant_id))
+            .filter(organization::Column::Version.eq(expected))
+            .exec(&txn)
+            .await
+            .map_err(name_conflict)?;
+        if result.rows_affected != 1 {
+            // A concurrent writer got there between our read and our write.
+            return Err(ServiceError::StaleVersion {
+                current: current.version + 1,
+            });
+        }
+        let updated = organization::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound {
+                entity: "organization",
+            })?;
+        txn.commit().await?;
+        tracing::info!(organization = %id, version = next_version, "organization updated");
+        Ok(updated.into())
+    }
+
+    /// Deletes an organisation, provided `expected_version` is the current version.
+    pub async fn delete_organization(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Option<i32>,
+    ) -> ServiceResult<()> {
+        let txn = self.db().begin().await?;
+        let current = find_writable(&txn, caller, id).await?;
+        caller.require(Role::Editor)?;
+        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
+        if current.version != expected {
+            return Err(ServiceError::StaleVersion {
+                current: current.version,
+            });
+        }
+        let result = organization::Entity::delete_many()
+            .filter(organization::Column::Id.eq(id))
+            .filter(organization::Column::TenantId.eq(current.tenant_id))
+            .filter(organization::Column::Version.eq(expected))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: current.version + 1,
+            });
+        }
+        txn.commit().await?;
+        tracing::info!(organization = %id, "organization deleted");
+        Ok(())
+    }
+}
+
+/// The row, if the caller may read it: its own tenant's, or any public one.
+async fn find_readable<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<organization::Model> {
+    let row = organization::Entity::find_by_id(id).one(db).await?;
+    match row {
+        Some(row)
+            if row.visibility == Visibility::Public
+                || Some(row.tenant_id) == caller.tenant_id() =>
+        {
+            Ok(row)
+        }
+        _ => Err(ServiceError::NotFound {
+            entity: "organization",
+        }),
+    }
+}
+
+/// The row, if the caller may change it. Unauthenticated callers learn nothing (401); a readable
+/// row of another tenant is 403; anything else the caller cannot read is 404.
+async fn find_writable<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<organization::Model> {
+    let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
+    let row = find_readable(db, caller, id).await?;
+    if row.tenant_id != principal.tenant_id {
+        return Err(ServiceError::forbidden(
+            "this organization belongs to another tenant: it can be read but not changed",
+        ));
+    }
+    Ok(row)
+}
+
+async fn ensure_name_free<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: Uuid,
+    name: &str,
+    except: Option<Uuid>,
+) -> ServiceResult<()> {
+    let mut select = organization::Entity::find()
+        .filter(organization::Column::TenantId.eq(tenant_id))
+        .filter(organization::Column::NameKey.eq(name_key(name)));
+    if let Some(id) = except {
+        select = select.filter(organization::Column::Id.ne(id));
+    }
+    if select.count(db).await? > 0 {
+        return Err(duplicate_name(name));
+    }
+    Ok(())
+}
+
+fn duplicate_name(name: &str) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "an organization named \"{name}\" already exists in this tenant"
+    ))
+}
+
+/// A unique-key violation on insert/update is a duplicate name that raced past the pre-check.
+fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
+    ServiceError::from(err)
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

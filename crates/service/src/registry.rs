@@ -1,0 +1,102 @@
+//! The service handle: a database connection, the token keys and the rules' settings.
+
+use std::{sync::Arc, time::Duration};
+
+use entity::tenant;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, SubjectKind, TokenKeys, tokens::Verified},
+    error::{ServiceError, ServiceResult},
+};
+
+/// Settings of the rules, read from the environment by the api crate.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Failed sign-ins counted per identifier within this window...
+    pub login_window: Duration,
+    /// ...and the number that blocks further attempts until the window has passed.
+    pub login_max_failures: u32,
+    /// Default and hard maximum page sizes of every list.
+    pub default_page_size: u64,
+    pub max_page_size: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            login_window: Duration::from_secs(15 * 60),
+            login_max_failures: 5,
+            default_page_size: 25,
+            max_page_size: 100,
+        }
+    }
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    tokens: TokenKeys,
+    settings: Settings,
+}
+
+/// Cheap to clone; one per process, shared by REST and GraphQL.
+#[derive(Clone)]
+pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+impl Registry {
+    pub fn new(db: DatabaseConnection, tokens: TokenKeys, settings: Settings) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                tokens,
+                settings,
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    pub fn tokens(&self) -> &TokenKeys {
+        &self.inner.tokens
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Whether the database answers (for `/ready`).
+    pub async fn ping(&self) -> ServiceResult<()> {
+        self.db().ping().await.map_err(ServiceError::Unavailable)
+    }
+
+    /// Turns a bearer token into a principal. Tokens of the external identity provider name
+    /// their tenant by slug; an unknown slug is an invalid token.
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<Principal> {
+        match self.tokens().verify(token)? {
+            Verified::Internal(principal) => Ok(principal),
+            Verified::External(identity) => {
+                let tenant = tenant::Entity::find()
+                    .filter(tenant::Column::Slug.eq(identity.tenant_slug.as_str()))
+                    .one(self.db())
+                    .await?
+                    .ok_or(ServiceError::InvalidToken)?;
+                let issuer = self.tokens().issuer().to_owned();
+                Ok(Principal {
+                    subject: Uuid::new_v5(
+                        &Uuid::NAMESPACE_URL,
+                        format!("{issuer}#{}", identity.subject).as_bytes(),
+                    ),
+                    kind: SubjectKind::External,
+                    tenant_id: tenant.id,
+                    role: identity.role,
+                    platform_admin: false,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Field checks that collect every problem of an input before answering, so a client learns
+//! all that is wrong in one round trip.
+
+use serde::{Deserialize, Deserializer};
+
+use crate::{
+    country::CountryCode,
+    error::{FieldError, ServiceError, ServiceResult},
+};
+
+/// Collects field errors; `finish` turns them into one `Validation` error.
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, code, message));
+    }
+
+    /// A required text: trimmed, not blank, at most `max` characters. Returns the trimmed text.
+    pub fn required_text(&mut self, field: &str, value: &str, max: usize) -> String {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.push(field, "required", "must not be blank");
+        } else if trimmed.chars().count() > max {
+            self.push(field, "length", format!("must be at most {max} characters"));
+        }
+        trimmed.to_owned()
+    }
+
+    /// An optional text: trimmed; blank becomes `None`; at most `max` characters.
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
+        if trimmed.chars().count() > max {
+            self.push(field, "length", format!("must be at most {max} characters"));
+        }
+        Some(trimmed.to_owned())
+    }
+
+    /// An optional ISO 3166-1 alpha-2 country code, normalised to upper case.
+    pub fn country(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let raw = value.map(str::trim).filter(|v| !v.is_empty())?;
+        match CountryCode::parse(raw) {
+            Ok(code) => Some(code.as_str().to_owned()),
+            Err(message) => {
+                self.push(field, "invalid_country", message);
+                None
+            }
+        }
+    }
+
+    /// An optional absolute http(s) URL.
+    pub fn web_url(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let raw = value.map(str::trim).filter(|v| !v.is_empty())?;
+        match url::Url::parse(raw) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                if raw.len() > 2048 {
+                    self.push(field, "length", "must be at most 2048 characters");
+                }
+                Some(u.to_string())
+            }
+            _ => {
+                self.push(
+                    field,
+                    "invalid_url",
+                    "must be an absolute http or https URL",
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional IATI organisation identifier (`{registration agency}-{id}`, e.g. `GB-COH-123`).
+    pub fn iati_org_id(&mut self, field: &str, value: Option<&str>) -> Option<String> {
+        let raw = value.map(str::trim).filter(|v| !v.is_empty())?;
+        let well_formed = raw.len() <= 100
+            && raw.contains('-')
+            && !raw.starts_with('-')
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/'));
+        if !well_formed {
+            self.push(
+                field,
+                "invalid_iati_identifier",
+                "must look like an IATI organisation identifier, e.g. XM-DAC-41114",
+            );
+        }
+        Some(raw.to_owned())
+    }
+
+    pub fn finish(self) -> ServiceResult<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Validation(self.errors))
+        }
+    }
+}
+
+/// Lower-cased, whitespace-folded form of a name: what uniqueness rules compare.
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_problem() {
+        let mut c = Checks::new();
+        c.required_text("name", "  ", 10);
+        c.country("country", Some("XX"));
+        c.web_url("website", Some("ftp://example.org"));
+        let Err(ServiceError::Validation(errors)) = c.finish() else {
+            panic!("expected validation errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "country", "website"]);
+    }
+
+    #[test]
+    fn name_key_folds_case_and_space() {
+        assert_eq!(name_key("  Ministry of  ICT "), "ministry of ict");
+    }
+}
