@@ -1,1 +1,10 @@
+//! Black-box tests of the HTTP API. Each `both_databases!` test runs once on a fresh SQLite
+//! file (`NAME::sqlite`) and once on a fresh PostgreSQL schema (`NAME::postgres`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod operations;
+mod organizations;
+mod roles;
+mod tenancy;

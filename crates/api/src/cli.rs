@@ -314,7 +314,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     println!("  OpenAPI:   {base}/api-docs/openapi.json");
     println!("  health:    {base}/health   readiness: {base}/ready");
     if config.demo && !registry.has_tenants().await.map_err(explain)? {
-        let demo = registry.seed_demo().await.map_err(explain)?;
+        let demo = match registry.seed_demo().await {
+            Ok(demo) => demo,
+            // Another process starting on the same empty database seeded it first.
+            Err(service::ServiceError::Conflict(_)) => {
+                println!("The demo tenant was loaded by another process.");
+                app.run_until_stopped().await?;
+                return Ok(());
+            }
+            Err(other) => return Err(explain(other)),
+        };
         println!();
         println!(
             "Loaded the demo tenant \"{}\" (an empty database was found).",

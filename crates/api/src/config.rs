@@ -228,11 +228,13 @@ impl Config {
             256 * 1024 * 1024,
             "bytes",
         ) as usize;
-        let workers = match vars.get("MSP_WORKERS") {
-            None => None,
-            Some(_) => Some(r.ranged("MSP_WORKERS", 2, 1, 256, "workers") as usize),
-        };
-        let demo = r.flag("MSP_DEMO", true);
+        let workers = vars
+            .get("MSP_WORKERS")
+            .map(|_| r.ranged("MSP_WORKERS", 2, 1, 256, "workers") as usize);
+        // The demo tenant is loaded by default only on the embedded SQLite default, so a
+        // production database never gets a demo owner unless asked for.
+        let embedded = vars.get("MSP_DATABASE_URL").is_none();
+        let demo = r.flag("MSP_DEMO", embedded);
         let public_url = r.text("MSP_PUBLIC_URL", &format!("http://{bind}"));
         let settings = Settings {
             login_window: Duration::from_secs(r.ranged(

@@ -60,13 +60,18 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     BadRequest(String),
+    /// An error of the OAuth2 token endpoint: a problem document that also carries the
+    /// RFC 6749 `error` code.
+    #[error(transparent)]
+    Token(ServiceError),
 }
 
 impl ApiError {
     fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Service(e) => e.code(),
-            ApiError::UnsupportedMediaType(_) | ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::Service(e) | ApiError::Token(e) => e.code(),
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
         }
     }
@@ -86,6 +91,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::StaleVersion => StatusCode::PRECONDITION_FAILED,
         ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -105,6 +111,15 @@ fn cause_chain(err: &dyn std::error::Error) -> String {
 
 /// A problem response for `code` with `detail` and field errors.
 pub fn problem_response(code: ErrorCode, detail: String, errors: Vec<FieldError>) -> HttpResponse {
+    problem_with(code, detail, errors, None)
+}
+
+fn problem_with(
+    code: ErrorCode,
+    detail: String,
+    errors: Vec<FieldError>,
+    oauth_error: Option<&'static str>,
+) -> HttpResponse {
     let status = status_of(code);
     let body = Problem {
         kind: format!("{PROBLEM_BASE}{}", code.as_str()),
@@ -114,7 +129,7 @@ pub fn problem_response(code: ErrorCode, detail: String, errors: Vec<FieldError>
         code,
         request_id: current_request_id(),
         errors,
-        error: None,
+        error: oauth_error,
     };
     HttpResponse::build(status)
         .content_type("application/problem+json")
@@ -129,13 +144,13 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let code = self.code();
         let status = status_of(code);
-        let (detail, errors) = match self {
-            ApiError::Service(ServiceError::Validation(errors)) => {
-                (self.to_string(), errors.clone())
-            }
-            ApiError::Service(ServiceError::BadRequest { detail, errors }) => {
-                (detail.clone(), errors.clone())
-            }
+        let service_error = match self {
+            ApiError::Service(e) | ApiError::Token(e) => Some(e),
+            _ => None,
+        };
+        let (detail, errors) = match service_error {
+            Some(ServiceError::Validation(errors)) => (self.to_string(), errors.clone()),
+            Some(ServiceError::BadRequest { detail, errors }) => (detail.clone(), errors.clone()),
             _ if status.is_server_error() => {
                 tracing::error!(error = %cause_chain(self), code = code.as_str(), "request failed");
                 let detail = match code {
@@ -149,11 +164,15 @@ impl ResponseError for ApiError {
             }
             _ => (self.to_string(), Vec::new()),
         };
-        let mut response = problem_response(code, detail, errors);
-        if let ApiError::Service(ServiceError::RateLimited { retry_after_secs }) = self {
-            if let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        let oauth_error = match self {
+            ApiError::Token(e) => Some(oauth_error_code(e)),
+            _ => None,
+        };
+        let mut response = problem_with(code, detail, errors, oauth_error);
+        if let Some(ServiceError::RateLimited { retry_after_secs }) = service_error
+            && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         if matches!(code, ErrorCode::Unavailable) {
             response
@@ -167,6 +186,20 @@ impl ResponseError for ApiError {
             );
         }
         response
+    }
+}
+
+/// The RFC 6749 section 5.2 error code for a token endpoint failure.
+fn oauth_error_code(err: &ServiceError) -> &'static str {
+    match err {
+        ServiceError::InvalidCredentials | ServiceError::RateLimited { .. } => "invalid_grant",
+        ServiceError::Validation(errors)
+            if errors.iter().any(|e| e.code == "unsupported_grant_type") =>
+        {
+            "unsupported_grant_type"
+        }
+        ServiceError::Validation(_) | ServiceError::BadRequest { .. } => "invalid_request",
+        _ => "server_error",
     }
 }
 

@@ -29,15 +29,13 @@ use utoipa::OpenApi;
 
 /// Connects, migrates and assembles the service layer.
 pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
-    let conn = db::connect(&config.db).await.with_context(|| {
-        format!(
-            "cannot open the database {}",
-            crate::config::redact_url(&config.db.url)
-        )
-    })?;
-    db::migrate(&conn)
+    let location = crate::config::redact_url(&config.db.url);
+    db::migrate(&config.db)
         .await
-        .context("cannot apply migrations")?;
+        .with_context(|| format!("cannot apply migrations to {location}"))?;
+    let conn = db::connect(&config.db)
+        .await
+        .with_context(|| format!("cannot open the database {location}"))?;
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => db::instance_secret(&conn, "jwt_hs256")
@@ -77,7 +75,7 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

@@ -6,7 +6,8 @@ use chrono::Utc;
 use entity::instance_secret;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, Set,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseBackend,
+    DatabaseConnection, DbErr, EntityTrait, Set,
 };
 
 /// How to reach the database and size the pool.
@@ -83,9 +84,32 @@ pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+///
+/// On PostgreSQL, several processes may start at once against one database: the migrations run
+/// on a connection of their own that holds a session advisory lock, so one process migrates and
+/// the others wait, then find nothing left to do.
+pub async fn migrate(options: &DbOptions) -> Result<(), DbErr> {
+    let mut single = options.clone();
+    single.max_connections = 1;
+    single.min_connections = 0;
+    single.acquire_timeout = single.acquire_timeout.max(Duration::from_secs(30));
+    let db = connect(&single).await?;
+    let postgres = db.get_database_backend() == DatabaseBackend::Postgres;
+    if postgres {
+        db.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    let result = Migrator::up(&db, None).await;
+    if postgres {
+        db.execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    db.close().await?;
+    result
 }
+
+/// The advisory lock key of migrations ("MSPREG" in ASCII).
+const MIGRATION_LOCK: i64 = 0x4d53_5052_4547;
 
 /// A secret generated once per installation and kept in the database, so every process that
 /// serves the same database agrees on it (used for the JWT key when none is configured).

@@ -23,6 +23,7 @@ pub enum ErrorCode {
     StaleVersion,
     PreconditionRequired,
     PayloadTooLarge,
+    UnsupportedMediaType,
     Unavailable,
     Internal,
 }
@@ -42,6 +43,7 @@ impl ErrorCode {
             ErrorCode::StaleVersion => "stale_version",
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }

@@ -85,11 +85,10 @@ impl Registry {
                     .one(self.db())
                     .await?
                     .ok_or(ServiceError::InvalidToken)?;
-                let issuer = self.tokens().issuer().to_owned();
                 Ok(Principal {
                     subject: Uuid::new_v5(
                         &Uuid::NAMESPACE_URL,
-                        format!("{issuer}#{}", identity.subject).as_bytes(),
+                        format!("{}#{}", identity.issuer, identity.subject).as_bytes(),
                     ),
                     kind: SubjectKind::External,
                     tenant_id: tenant.id,

@@ -97,7 +97,10 @@ pub async fn token(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let request: TokenRequest = if content_type.starts_with("application/json") {
-        parse_json(&body)?
+        parse_json(&body).map_err(|e| match e {
+            ApiError::Service(inner) => ApiError::Token(inner),
+            other => other,
+        })?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| ServiceError::field("body", "invalid", e.to_string()))?
@@ -106,7 +109,8 @@ pub async fn token(
             "send application/x-www-form-urlencoded or application/json".into(),
         ));
     };
-    let issued = registry.issue_token(grant_of(request)?).await?;
+    let grant = grant_of(request).map_err(ApiError::Token)?;
+    let issued = registry.issue_token(grant).await.map_err(ApiError::Token)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

@@ -75,6 +75,7 @@ impl ExternalIdp {
 /// What an external token resolves to before its tenant slug is looked up.
 #[derive(Debug)]
 pub struct ExternalIdentity {
+    pub issuer: String,
     pub subject: String,
     pub tenant_slug: String,
     pub role: Role,
@@ -96,6 +97,11 @@ pub struct TokenKeys {
     ttl: Duration,
     external: Option<ExternalIdp>,
 }
+
+/// Claims every token of ours carries; `nbf` is checked whenever present.
+const OWN_CLAIMS: &[&str] = &["exp", "nbf", "iat", "iss", "aud", "sub"];
+/// Identity providers often leave out `nbf` and `iat`.
+const EXTERNAL_CLAIMS: &[&str] = &["exp", "iss", "aud", "sub"];
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 const LEEWAY_SECS: u64 = 30;
@@ -150,7 +156,7 @@ impl TokenKeys {
             .map_err(|e| ServiceError::Internal(format!("token signing failed: {e}")))
     }
 
-    fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
+    fn validation(alg: Algorithm, issuer: &str, audience: &str, required: &[&str]) -> Validation {
         let mut v = Validation::new(alg);
         v.algorithms = vec![alg];
         v.leeway = LEEWAY_SECS;
@@ -158,7 +164,7 @@ impl TokenKeys {
         v.validate_nbf = true;
         v.set_issuer(&[issuer]);
         v.set_audience(&[audience]);
-        v.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        v.set_required_spec_claims(required);
         v
     }
 
@@ -170,7 +176,7 @@ impl TokenKeys {
             let data = decode::<Claims>(
                 token,
                 &self.decoding,
-                &Self::validation(Algorithm::HS256, &self.issuer, &self.audience),
+                &Self::validation(Algorithm::HS256, &self.issuer, &self.audience, OWN_CLAIMS),
             )
             .map_err(reject)?;
             let c = data.claims;
@@ -191,7 +197,7 @@ impl TokenKeys {
         let data = decode::<HashMap<String, serde_json::Value>>(
             token,
             &idp.key,
-            &Self::validation(idp.algorithm, &idp.issuer, &idp.audience),
+            &Self::validation(idp.algorithm, &idp.issuer, &idp.audience, EXTERNAL_CLAIMS),
         )
         .map_err(reject)?;
         let claims = data.claims;
@@ -210,6 +216,7 @@ impl TokenKeys {
             _ => return Err(reject("unknown role")),
         };
         Ok(Verified::External(ExternalIdentity {
+            issuer: idp.issuer.clone(),
             subject: text("sub")?,
             tenant_slug: text(&idp.tenant_claim)?,
             role,

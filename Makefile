@@ -1,0 +1,30 @@
+# Shortcuts for the usual commands; see README.md and CONTRIBUTING.md.
+.PHONY: run test fmt lint openapi ci pg-up
+
+# The server on the embedded SQLite file under ./data (demo tenant on an empty database).
+run:
+	cargo run --release
+
+# The whole test suite on SQLite and PostgreSQL (starts the local PostgreSQL if it is down).
+test:
+	bash scripts/test.sh
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Regenerates the committed OpenAPI document (written to a temporary file first, so a failed
+# build does not leave an empty document behind).
+openapi:
+	cargo run -q -p msp-api -- openapi > openapi/openapi.json.tmp \
+		&& mv openapi/openapi.json.tmp openapi/openapi.json \
+		|| { rm -f openapi/openapi.json.tmp; exit 1; }
+
+# What CI runs: PostgreSQL up, fmt check, clippy -D warnings, the test suite.
+ci:
+	bash .ci/run
+
+pg-up:
+	bash scripts/pg-up.sh

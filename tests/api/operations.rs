@@ -1,0 +1,106 @@
+//! Health, readiness, documentation, and behaviour under a starved connection pool.
+
+use msp_tests::{TestApp, both_databases};
+use sea_orm::TransactionTrait;
+
+both_databases!(
+    health_and_readiness,
+    swagger_ui_and_openapi_are_served,
+    unknown_routes_and_ids_are_problems,
+    pool_exhaustion_answers_503_not_a_hang,
+);
+
+async fn health_and_readiness(app: TestApp) {
+    let health = app.get("/health", None).await;
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["status"], "ok");
+    let ready = app.get("/ready", None).await;
+    assert_eq!(ready.status, 200);
+    let id = ready.header("x-request-id").unwrap();
+    assert_eq!(id.len(), 36, "a request id on every response");
+}
+
+async fn swagger_ui_and_openapi_are_served(app: TestApp) {
+    let bare = app.get("/docs", None).await;
+    assert_eq!(bare.status, 308);
+    assert_eq!(bare.header("location").unwrap(), "/docs/");
+    let ui = app.get("/docs/", None).await;
+    assert_eq!(ui.status, 200);
+    assert!(
+        ui.body.as_str().unwrap().contains("swagger-ui"),
+        "Swagger UI page"
+    );
+    let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(
+        bundle.status, 200,
+        "assets come from the binary, not the network"
+    );
+    let doc = app.get("/api-docs/openapi.json", None).await;
+    assert_eq!(doc.status, 200);
+    assert_eq!(
+        doc.body,
+        msp_api::openapi::document()
+            .to_json()
+            .map(|s| serde_json::from_str::<serde_json::Value>(&s).unwrap())
+            .unwrap()
+    );
+}
+
+async fn unknown_routes_and_ids_are_problems(app: TestApp) {
+    let nowhere = app.get("/api/v1/nowhere", None).await;
+    assert_eq!(nowhere.status, 404);
+    assert_eq!(
+        nowhere.header("content-type").unwrap(),
+        "application/problem+json"
+    );
+    assert_eq!(nowhere.code(), "not_found");
+    let bad_id = app.get("/api/v1/organizations/not-a-uuid", None).await;
+    assert_eq!(bad_id.status, 404);
+    assert_eq!(bad_id.code(), "not_found");
+    assert_eq!(
+        bad_id.body["request_id"].as_str().unwrap(),
+        bad_id.header("x-request-id").unwrap()
+    );
+}
+
+async fn pool_exhaustion_answers_503_not_a_hang(app: TestApp) {
+    let starved = TestApp::spawn_with(
+        app.backend,
+        &[
+            ("MSP_DB_MAX_CONNECTIONS", "1"),
+            ("MSP_DB_ACQUIRE_TIMEOUT_MS", "300"),
+        ],
+    )
+    .await
+    .unwrap();
+    // Hold the only connection.
+    let txn = starved.registry.db().begin().await.unwrap();
+    let started = std::time::Instant::now();
+    let r = starved.get("/ready", None).await;
+    assert_eq!(r.status, 503, "{:?}", r.body);
+    assert_eq!(r.code(), "unavailable");
+    assert_eq!(r.header("retry-after").unwrap(), "1");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "failed fast"
+    );
+    txn.rollback().await.unwrap();
+    assert_eq!(
+        starved.get("/ready", None).await.status,
+        200,
+        "recovers once a connection is free"
+    );
+    starved.teardown().await;
+}
+
+#[test]
+fn committed_openapi_document_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let generated = msp_api::openapi::document_json();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is out of date with the code: regenerate it with `make openapi` \
+         (cargo run -q -p msp-api -- openapi > openapi/openapi.json) and commit it"
+    );
+}
