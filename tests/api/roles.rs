@@ -148,8 +148,7 @@ async fn client_management_by_role(app: TestApp) {
             assert!(create.body["client_secret"].as_str().unwrap().len() >= 32);
             let listed = app.get("/api/v1/clients", tok).await;
             assert!(
-                listed
-                    .body
+                listed.body["items"]
                     .as_array()
                     .unwrap()
                     .iter()

@@ -121,8 +121,7 @@ async fn members_and_clients_of_another_tenant(app: TestApp) {
     let tok_b = Some(owner_b.token.as_str());
 
     let members = app.get("/api/v1/members", tok_b).await;
-    let emails: Vec<_> = members
-        .body
+    let emails: Vec<_> = members.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -130,7 +129,7 @@ async fn members_and_clients_of_another_tenant(app: TestApp) {
         .collect();
     assert_eq!(emails, [owner_b.email.as_str()]);
     let clients = app.get("/api/v1/clients", tok_b).await;
-    assert_eq!(clients.body.as_array().unwrap().len(), 0);
+    assert_eq!(clients.body["items"].as_array().unwrap().len(), 0);
 
     let member_path = format!("/api/v1/members/{}", editor_a.user_id);
     assert_eq!(
@@ -145,8 +144,7 @@ async fn members_and_clients_of_another_tenant(app: TestApp) {
 
     // A's people are untouched.
     let members_a = app.get("/api/v1/members", Some(&owner_a.token)).await;
-    let roles: Vec<_> = members_a
-        .body
+    let roles: Vec<_> = members_a.body["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -154,7 +152,10 @@ async fn members_and_clients_of_another_tenant(app: TestApp) {
         .collect();
     assert_eq!(roles, ["owner", "editor"]);
     let clients_a = app.get("/api/v1/clients", Some(&owner_a.token)).await;
-    assert_eq!(clients_a.body[0]["revoked_at"], serde_json::Value::Null);
+    assert_eq!(
+        clients_a.body["items"][0]["revoked_at"],
+        serde_json::Value::Null
+    );
 }
 
 async fn tokens_name_their_own_tenant_only(app: TestApp) {

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{api_client, enums::Role};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ use crate::{
     Caller, Registry,
     auth::{password, role_name},
     error::{ServiceError, ServiceResult},
+    pagination::{Page, PageParams, PageRequest},
     validation::Checks,
 };
 
@@ -63,16 +65,29 @@ impl From<api_client::Model> for ApiClient {
 }
 
 impl Registry {
-    pub async fn list_clients(&self, caller: &Caller) -> ServiceResult<Vec<ApiClient>> {
+    /// The tenant's API clients, oldest first, revoked ones included.
+    pub async fn list_clients(
+        &self,
+        caller: &Caller,
+        params: PageParams,
+    ) -> ServiceResult<Page<ApiClient>> {
         let principal = caller.require(Role::Admin)?;
-        Ok(api_client::Entity::find()
-            .filter(api_client::Column::TenantId.eq(principal.tenant_id))
+        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
+        let select =
+            api_client::Entity::find().filter(api_client::Column::TenantId.eq(principal.tenant_id));
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
             .order_by_asc(api_client::Column::CreatedAt)
+            .order_by_asc(api_client::Column::Id)
+            .offset(request.offset())
+            .limit(request.per_page)
             .all(self.db())
-            .await?
-            .into_iter()
-            .map(ApiClient::from)
-            .collect())
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(ApiClient::from).collect(),
+            request,
+            total,
+        ))
     }
 
     pub async fn create_client(

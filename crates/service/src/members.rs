@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{app_user, enums::Role, membership};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, Set, TransactionTrait, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use crate::{
     Caller, Principal, Registry,
     auth::{password, role_name},
     error::{ServiceError, ServiceResult},
+    pagination::{Page, PageParams, PageRequest},
     tenants::find_user_by_email,
     validation::Checks,
 };
@@ -141,18 +142,30 @@ impl Registry {
         Ok(())
     }
 
-    pub async fn list_members(&self, caller: &Caller) -> ServiceResult<Vec<Member>> {
+    /// The tenant's members, oldest first.
+    pub async fn list_members(
+        &self,
+        caller: &Caller,
+        params: PageParams,
+    ) -> ServiceResult<Page<Member>> {
         let principal = caller.require(Role::Viewer)?;
-        let rows = membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(principal.tenant_id))
+        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
+        let select =
+            membership::Entity::find().filter(membership::Column::TenantId.eq(principal.tenant_id));
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
             .find_also_related(app_user::Entity)
             .order_by_asc(membership::Column::CreatedAt)
+            .order_by_asc(membership::Column::Id)
+            .offset(request.offset())
+            .limit(request.per_page)
             .all(self.db())
             .await?;
-        Ok(rows
+        let items = rows
             .into_iter()
             .filter_map(|(m, u)| u.map(|u| to_member(m, u)))
-            .collect())
+            .collect();
+        Ok(Page::new(items, request, total))
     }
 
     pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Member> {

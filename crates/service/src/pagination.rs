@@ -1,7 +1,7 @@
 //! Page-based pagination with a hard maximum page size and a total count.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     Settings,
@@ -43,6 +43,17 @@ impl PageRequest {
     pub fn offset(&self) -> u64 {
         (self.page - 1) * self.per_page
     }
+}
+
+/// Paging parameters of a list that has no filters of its own. Unknown parameters are refused.
+#[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page (default 25, at most the configured maximum, 100 unless changed).
+    pub per_page: Option<u64>,
 }
 
 /// One page of a list.

@@ -2,11 +2,12 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use service::{
     Registry,
     clients::{ApiClient, CreatedApiClient, NewApiClient},
+    pagination::{Page, PageParams},
 };
 use uuid::Uuid;
 
 use crate::{
-    extract::{ApiJson, Auth},
+    extract::{ApiJson, ApiQuery, Auth},
     problem::{ApiResult, Problem},
 };
 
@@ -14,15 +15,21 @@ use crate::{
 #[utoipa::path(
     tag = "clients",
     security(("bearer" = [])),
+    params(PageParams),
     responses(
-        (status = 200, body = Vec<ApiClient>),
+        (status = 200, body = Page<ApiClient>),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/clients")]
-pub async fn list(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_clients(&caller).await?))
+pub async fn list(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_clients(&caller, params).await?))
 }
 
 /// Creates an API client. The answer holds `client_secret`: it is shown this once.

@@ -2,11 +2,12 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use service::{
     Registry,
     members::{Member, MemberPatch, NewMember},
+    pagination::{Page, PageParams},
 };
 use uuid::Uuid;
 
 use crate::{
-    extract::{ApiJson, Auth},
+    extract::{ApiJson, ApiQuery, Auth},
     problem::{ApiResult, Problem},
 };
 
@@ -14,14 +15,20 @@ use crate::{
 #[utoipa::path(
     tag = "members",
     security(("bearer" = [])),
+    params(PageParams),
     responses(
-        (status = 200, body = Vec<Member>),
+        (status = 200, body = Page<Member>),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/members")]
-pub async fn list(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_members(&caller).await?))
+pub async fn list(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_members(&caller, params).await?))
 }
 
 /// Adds a person: an existing account by email, or a new one (with display name and password).
