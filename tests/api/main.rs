@@ -3,8 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agreements;
 mod auth;
+mod contributions;
+mod initiatives;
+mod lessons;
 mod operations;
 mod organizations;
+mod partners;
+mod reports;
 mod roles;
 mod tenancy;

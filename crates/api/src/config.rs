@@ -247,7 +247,17 @@ impl Config {
             login_max_failures: r.ranged("MSP_LOGIN_MAX_FAILURES", 5, 1, 1000, "attempts") as u32,
             default_page_size: 25,
             max_page_size: r.ranged("MSP_MAX_PAGE_SIZE", 100, 1, 1000, "items"),
+            report_due_months: r.ranged("MSP_REPORT_DUE_MONTHS", 12, 1, 120, "months") as u32,
+            report_overdue_months: r.ranged("MSP_REPORT_OVERDUE_MONTHS", 24, 1, 240, "months")
+                as u32,
+            inactive_after_months: r.ranged("MSP_INACTIVE_AFTER_MONTHS", 24, 1, 240, "months")
+                as u32,
         };
+        if settings.report_overdue_months <= settings.report_due_months {
+            r.errors.push(
+                "MSP_REPORT_OVERDUE_MONTHS must be greater than MSP_REPORT_DUE_MONTHS".into(),
+            );
+        }
         let config = Config {
             bind,
             db,

@@ -204,3 +204,15 @@ pub fn versioned<T: serde::Serialize>(req: &HttpRequest, version: i32, body: &T)
         .insert_header((header::ETAG, etag(version)))
         .json(body)
 }
+
+/// The caller's reason for a write, from the `X-Change-Reason` header (kept in the history;
+/// needed for a journey stage change that skips or goes back).
+pub fn write_meta(req: &HttpRequest) -> service::history::WriteMeta {
+    service::history::WriteMeta {
+        reason: req
+            .headers()
+            .get("x-change-reason")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(2000).collect()),
+    }
+}

@@ -30,6 +30,8 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "members", description = "People in a tenant and their roles"),
         (name = "clients", description = "API clients of portals and partner systems"),
         (name = "organizations", description = "Partner organisations (stakeholders)"),
+        (name = "initiatives", description = "PPP/MSP initiatives: search, journey, publishing, history"),
+        (name = "partners", description = "Organisations taking part in an initiative"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

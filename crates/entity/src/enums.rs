@@ -132,3 +132,438 @@ pub enum Visibility {
     #[sea_orm(string_value = "public")]
     Public,
 }
+
+/// Public-private or multi-stakeholder partnership.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum InitiativeKind {
+    /// Public-private partnership.
+    #[sea_orm(string_value = "ppp")]
+    Ppp,
+    /// Multi-stakeholder (multi-sector) partnership.
+    #[sea_orm(string_value = "msp")]
+    Msp,
+}
+
+/// Geographic scale.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    #[sea_orm(string_value = "local")]
+    Local,
+    #[sea_orm(string_value = "national")]
+    National,
+    #[sea_orm(string_value = "regional")]
+    Regional,
+    #[sea_orm(string_value = "international")]
+    International,
+}
+
+/// Partnership spectrum: aims and outcomes.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Spectrum {
+    /// One partner donates to, or exchanges resources with, another.
+    #[sea_orm(string_value = "leverage_exchange")]
+    LeverageExchange,
+    /// Partners combine complementary resources to deliver development better.
+    #[sea_orm(string_value = "combine_integrate")]
+    CombineIntegrate,
+    /// Actors bring together the resources that together transform a system.
+    #[sea_orm(string_value = "system_transformation")]
+    SystemTransformation,
+}
+
+/// Private-sector engagement model (ICT4D practice).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementModel {
+    /// Donations, cash or in-kind.
+    #[sea_orm(string_value = "corporate_philanthropy")]
+    CorporatePhilanthropy,
+    /// A small technical contribution to a larger corporate activity.
+    #[sea_orm(string_value = "value_added")]
+    ValueAdded,
+    /// Both sides value the objective and contribute.
+    #[sea_orm(string_value = "partnership")]
+    Partnership,
+    /// The social side aggregates a market or prepares the customer base.
+    #[sea_orm(string_value = "market_making")]
+    MarketMaking,
+}
+
+/// Duration and form of the partnership.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum PartnershipForm {
+    /// Ad hoc task force with no own resources.
+    #[sea_orm(string_value = "ad_hoc_task_force")]
+    AdHocTaskForce,
+    #[sea_orm(string_value = "network")]
+    Network,
+    #[sea_orm(string_value = "project")]
+    Project,
+    /// A permanent organisation with its own staff and income.
+    #[sea_orm(string_value = "permanent_organization")]
+    PermanentOrganization,
+    /// A central coordinating body with representatives from each sector.
+    #[sea_orm(string_value = "synergistic_agent")]
+    SynergisticAgent,
+}
+
+/// Stage of the partnership development journey, then of its life.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum JourneyStage {
+    /// Understand the context and alignment of interests.
+    #[sea_orm(string_value = "understand_context")]
+    UnderstandContext,
+    /// Agree an overarching vision.
+    #[sea_orm(string_value = "agree_vision")]
+    AgreeVision,
+    /// Agree a common purpose.
+    #[sea_orm(string_value = "agree_purpose")]
+    AgreePurpose,
+    /// Agree specific objectives and activities.
+    #[sea_orm(string_value = "agree_objectives")]
+    AgreeObjectives,
+    /// Agree resources, roles and responsibilities.
+    #[sea_orm(string_value = "agree_resources")]
+    AgreeResources,
+    /// Structure the partnership.
+    #[sea_orm(string_value = "structure")]
+    Structure,
+    /// Sign a partnership agreement.
+    #[sea_orm(string_value = "sign_agreement")]
+    SignAgreement,
+    #[sea_orm(string_value = "implementing")]
+    Implementing,
+    #[sea_orm(string_value = "reviewing")]
+    Reviewing,
+    #[sea_orm(string_value = "sustaining")]
+    Sustaining,
+    #[sea_orm(string_value = "closed")]
+    Closed,
+    #[sea_orm(string_value = "discontinued")]
+    Discontinued,
+}
+
+/// How the partnership turned out; unsuccessful ones are recorded too.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    #[sea_orm(string_value = "successful")]
+    Successful,
+    #[sea_orm(string_value = "partly_successful")]
+    PartlySuccessful,
+    #[sea_orm(string_value = "unsuccessful")]
+    Unsuccessful,
+    #[sea_orm(string_value = "not_yet_known")]
+    NotYetKnown,
+}
+
+/// A partner's role in an initiative.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerRole {
+    #[sea_orm(string_value = "lead")]
+    Lead,
+    #[sea_orm(string_value = "co_lead")]
+    CoLead,
+    #[sea_orm(string_value = "funder")]
+    Funder,
+    #[sea_orm(string_value = "implementer")]
+    Implementer,
+    #[sea_orm(string_value = "coordinator")]
+    Coordinator,
+    #[sea_orm(string_value = "technical_partner")]
+    TechnicalPartner,
+    #[sea_orm(string_value = "beneficiary_representative")]
+    BeneficiaryRepresentative,
+}
+
+/// Whether a partner takes part now.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerStatus {
+    #[sea_orm(string_value = "prospect")]
+    Prospect,
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "former")]
+    Former,
+}
+
+/// What a partner gains from taking part.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Gain {
+    #[sea_orm(string_value = "profit")]
+    Profit,
+    #[sea_orm(string_value = "social_cause")]
+    SocialCause,
+    #[sea_orm(string_value = "political_interest")]
+    PoliticalInterest,
+    #[sea_orm(string_value = "knowledge")]
+    Knowledge,
+    #[sea_orm(string_value = "efficiency")]
+    Efficiency,
+    #[sea_orm(string_value = "democracy")]
+    Democracy,
+    #[sea_orm(string_value = "visibility")]
+    Visibility,
+}
+
+/// Kind of resource contributed.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    #[sea_orm(string_value = "cash")]
+    Cash,
+    #[sea_orm(string_value = "hardware")]
+    Hardware,
+    #[sea_orm(string_value = "software")]
+    Software,
+    #[sea_orm(string_value = "connectivity")]
+    Connectivity,
+    #[sea_orm(string_value = "venue")]
+    Venue,
+    #[sea_orm(string_value = "expertise")]
+    Expertise,
+    #[sea_orm(string_value = "staff_time")]
+    StaffTime,
+    #[sea_orm(string_value = "data")]
+    Data,
+    #[sea_orm(string_value = "training")]
+    Training,
+    #[sea_orm(string_value = "mentoring")]
+    Mentoring,
+    #[sea_orm(string_value = "scholarships")]
+    Scholarships,
+    #[sea_orm(string_value = "utilities")]
+    Utilities,
+    #[sea_orm(string_value = "other_in_kind")]
+    OtherInKind,
+}
+
+/// Whether a contribution is promised or made.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ContributionStatus {
+    #[sea_orm(string_value = "pledged")]
+    Pledged,
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+}
+
+/// Kind of agreement.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementType {
+    #[sea_orm(string_value = "partnership_agreement")]
+    PartnershipAgreement,
+    #[sea_orm(string_value = "contract")]
+    Contract,
+    #[sea_orm(string_value = "work_plan")]
+    WorkPlan,
+    #[sea_orm(string_value = "memorandum_of_understanding")]
+    MemorandumOfUnderstanding,
+}
+
+/// State of an agreement.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "signed")]
+    Signed,
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "expired")]
+    Expired,
+    #[sea_orm(string_value = "terminated")]
+    Terminated,
+}

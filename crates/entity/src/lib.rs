@@ -1,11 +1,20 @@
 //! sea-orm entities of the MSP Registry. This crate holds table shapes and the enumerations
 //! stored in them, nothing else: every rule lives in the service crate.
 
+pub mod agreement;
 pub mod api_client;
 pub mod app_user;
+pub mod contribution;
 pub mod enums;
+pub mod initiative;
+pub mod initiative_partner;
+pub mod initiative_tag;
 pub mod instance_secret;
+pub mod lesson;
 pub mod login_failure;
 pub mod membership;
 pub mod organization;
+pub mod progress_report;
+pub mod revision;
+pub mod stage_change;
 pub mod tenant;

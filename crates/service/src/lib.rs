@@ -5,16 +5,25 @@
 //! HTTP or GraphQL: the api crate extracts the caller and input, calls one function here, and maps
 //! the result or the [`ServiceError`] once.
 
+pub mod agreements;
 pub mod auth;
 pub mod clients;
+pub mod contributions;
 pub mod country;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod history;
+pub mod initiatives;
+pub mod lessons;
 pub mod members;
 pub mod organizations;
 pub mod pagination;
+pub mod partners;
+pub mod reference;
 pub mod registry;
+pub mod reports;
+pub mod search;
 pub mod tenants;
 pub mod validation;
 

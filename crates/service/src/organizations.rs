@@ -504,6 +504,15 @@ impl Registry {
                 current: current.version,
             });
         }
+        let partnerships = entity::initiative_partner::Entity::find()
+            .filter(entity::initiative_partner::Column::OrganizationId.eq(id))
+            .count(&txn)
+            .await?;
+        if partnerships > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "this organization takes part in {partnerships} initiative(s): remove it from them first"
+            )));
+        }
         let result = organization::Entity::delete_many()
             .filter(organization::Column::Id.eq(id))
             .filter(organization::Column::TenantId.eq(current.tenant_id))

@@ -21,6 +21,12 @@ pub struct Settings {
     /// Default and hard maximum page sizes of every list.
     pub default_page_size: u64,
     pub max_page_size: u64,
+    /// An initiative is on track with a progress report at most this many months old...
+    pub report_due_months: u32,
+    /// ...overdue when its latest report is older than this...
+    pub report_overdue_months: u32,
+    /// ...and inactive when it has never reported this many months after registration.
+    pub inactive_after_months: u32,
 }
 
 impl Default for Settings {
@@ -30,6 +36,9 @@ impl Default for Settings {
             login_max_failures: 5,
             default_page_size: 25,
             max_page_size: 100,
+            report_due_months: 12,
+            report_overdue_months: 24,
+            inactive_after_months: 24,
         }
     }
 }

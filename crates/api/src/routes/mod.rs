@@ -1,11 +1,17 @@
 //! REST handlers. Each reads like a sentence: extract the caller and input, call one service
 //! function, map the result.
 
+pub mod agreements;
 pub mod auth;
 pub mod clients;
+pub mod contributions;
 pub mod health;
+pub mod initiatives;
+pub mod lessons;
 pub mod members;
 pub mod organizations;
+pub mod partners;
+pub mod reports;
 pub mod tenants;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -30,6 +36,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(organizations::create)
             .service(organizations::get)
             .service(organizations::update)
-            .service(organizations::delete),
+            .service(organizations::delete)
+            .service(initiatives::list)
+            .service(initiatives::create)
+            .service(initiatives::get)
+            .service(initiatives::update)
+            .service(initiatives::delete)
+            .service(initiatives::history)
+            .service(partners::list)
+            .service(partners::create)
+            .service(partners::get)
+            .service(partners::update)
+            .service(partners::delete)
+            .configure(contributions::configure)
+            .configure(agreements::configure)
+            .configure(reports::configure)
+            .configure(lessons::configure),
     );
 }

@@ -1,0 +1,200 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use service::{
+    Registry,
+    history::RevisionEntry,
+    initiatives::{Initiative, InitiativeDetail, InitiativePatch, InitiativeQuery, NewInitiative},
+    pagination::{Page, PageParams},
+};
+use uuid::Uuid;
+
+use crate::{
+    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
+    problem::{ApiResult, Problem},
+};
+
+/// Finds initiatives: filters, full-text search (`q`), sorting and paging.
+///
+/// Anonymous callers see every tenant's public initiatives (the portal read API); members see
+/// their tenant's (`scope=tenant`, the default), every public one (`scope=public`), or both
+/// (`scope=all`). Search matches every word of `q` in title, summary, description and lessons,
+/// ranked by relevance, on SQLite and PostgreSQL alike.
+#[utoipa::path(
+    tag = "initiatives",
+    security((), ("bearer" = [])),
+    params(InitiativeQuery),
+    responses(
+        (status = 200, body = Page<Initiative>),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/initiatives")]
+pub async fn list(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(query): ApiQuery<InitiativeQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.list_initiatives(&caller, query).await?))
+}
+
+/// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
+/// it passes the publish check (it cannot yet have an active partner, so create it private).
+#[utoipa::path(
+    tag = "initiatives",
+    security(("bearer" = [])),
+    params(("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history")),
+    request_body = NewInitiative,
+    responses(
+        (status = 201, body = InitiativeDetail, headers(("ETag" = String), ("Location" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/initiatives")]
+pub async fn create(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiJson(input): ApiJson<NewInitiative>,
+) -> ApiResult<HttpResponse> {
+    let detail = registry
+        .create_initiative(&caller, input, &write_meta(&req))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("ETag", etag(detail.initiative.version)))
+        .insert_header((
+            "Location",
+            format!("/api/v1/initiatives/{}", detail.initiative.id),
+        ))
+        .json(detail))
+}
+
+/// One initiative with its journey. Another tenant's private initiative answers 404.
+#[utoipa::path(
+    tag = "initiatives",
+    security((), ("bearer" = [])),
+    params(("id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, body = InitiativeDetail, headers(("ETag" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/initiatives/{id}")]
+pub async fn get(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let detail = registry.get_initiative(&caller, path.into_inner()).await?;
+    Ok(versioned(&req, detail.initiative.version, &detail))
+}
+
+/// Changes an initiative. Needs `If-Match`. Stage changes follow the journey order; a skip or a
+/// step back needs `X-Change-Reason`. Making it public runs the publish check (422 listing what
+/// is missing).
+#[utoipa::path(
+    tag = "initiatives",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history"),
+    ),
+    request_body = InitiativePatch,
+    responses(
+        (status = 200, body = InitiativeDetail, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid, out of journey order, or not publishable", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/initiatives/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiJson(input): ApiJson<InitiativePatch>,
+) -> ApiResult<HttpResponse> {
+    let detail = registry
+        .update_initiative(
+            &caller,
+            path.into_inner(),
+            if_match(&req),
+            input,
+            &write_meta(&req),
+        )
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", etag(detail.initiative.version)))
+        .json(detail))
+}
+
+/// Deletes an initiative and its children. Needs `If-Match`. The history is kept.
+#[utoipa::path(
+    tag = "initiatives",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/initiatives/{id}")]
+pub async fn delete(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    registry
+        .delete_initiative(
+            &caller,
+            path.into_inner(),
+            if_match(&req),
+            &write_meta(&req),
+        )
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The revision history of an initiative and its children, newest first: who, when, what
+/// changed (field by field) and why. Members of the owning tenant; kept after deletion.
+#[utoipa::path(
+    tag = "initiatives",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams),
+    responses(
+        (status = 200, body = Page<RevisionEntry>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/initiatives/{id}/history")]
+pub async fn history(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(
+        registry
+            .initiative_history(&caller, path.into_inner(), params)
+            .await?,
+    ))
+}

@@ -1,0 +1,1 @@
+//! Agreements of an initiative (to be written).

@@ -1,0 +1,1 @@
+//! Contributions of partners to an initiative (to be written).

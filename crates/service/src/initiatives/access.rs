@@ -1,0 +1,92 @@
+//! Finding an initiative the caller may read or change, and marking it changed.
+
+use chrono::Utc;
+use entity::{
+    enums::{Role, Visibility},
+    initiative,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use crate::{
+    Caller, Principal,
+    error::{ServiceError, ServiceResult},
+};
+
+/// The initiative, if the caller may read it (own tenant, or public); else `NotFound`.
+pub async fn readable<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> ServiceResult<initiative::Model> {
+    match initiative::Entity::find_by_id(id).one(db).await? {
+        Some(row)
+            if row.visibility == Visibility::Public
+                || Some(row.tenant_id) == caller.tenant_id() =>
+        {
+            Ok(row)
+        }
+        _ => Err(ServiceError::NotFound {
+            entity: "initiative",
+        }),
+    }
+}
+
+/// The initiative and the principal, if the caller may change it: 401 without a token, 404 when
+/// it cannot be read, 403 for another tenant's public one or a role below editor.
+pub async fn writable<'c, C: ConnectionTrait>(
+    db: &C,
+    caller: &'c Caller,
+    id: Uuid,
+) -> ServiceResult<(initiative::Model, &'c Principal)> {
+    let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
+    let row = readable(db, caller, id).await?;
+    if row.tenant_id != principal.tenant_id {
+        return Err(ServiceError::forbidden(
+            "this initiative belongs to another tenant: it can be read but not changed",
+        ));
+    }
+    let principal = caller.require(Role::Editor)?;
+    Ok((row, principal))
+}
+
+/// Raises the initiative's version (and `updated_at`) after a change to one of its children,
+/// so its ETag changes with what it shows. The increment is atomic: two children written at
+/// once both count, and neither is refused for the other.
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    initiative_id: Uuid,
+    actor: Uuid,
+) -> ServiceResult<()> {
+    initiative::Entity::update_many()
+        .col_expr(
+            initiative::Column::Version,
+            Expr::col(initiative::Column::Version).add(1),
+        )
+        .col_expr(initiative::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(initiative::Column::UpdatedBy, Expr::value(Some(actor)))
+        .filter(initiative::Column::Id.eq(initiative_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Checks the caller's `If-Match` version of a child record.
+pub fn expect_version(expected: Option<i32>, current: i32) -> ServiceResult<()> {
+    let expected = expected.ok_or(ServiceError::PreconditionRequired)?;
+    if expected != current {
+        return Err(ServiceError::StaleVersion { current });
+    }
+    Ok(())
+}
+
+/// After a child record changed: raises the initiative's version and records the change.
+pub(crate) async fn child_changed<C: ConnectionTrait>(
+    db: &C,
+    change: crate::history::Change<'_>,
+) -> ServiceResult<()> {
+    if let Some(actor) = change.actor {
+        touch(db, change.initiative_id, actor).await?;
+    }
+    crate::history::record(db, change).await
+}

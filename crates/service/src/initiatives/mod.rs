@@ -1,0 +1,20 @@
+//! Initiatives: the PPP/MSP records at the heart of the registry.
+//!
+//! Access: members read their tenant's initiatives and every tenant's public ones; anonymous
+//! callers read public ones only; editors and above change their own tenant's. Another tenant's
+//! private initiative is 404, its public one 403 to a change. Children (partners, contributions,
+//! agreements, reports, lessons) follow their initiative's access, and every write to the
+//! initiative or a child raises the initiative's version and is recorded in its history.
+
+pub mod access;
+pub mod derived;
+pub mod journey;
+mod list;
+mod store;
+mod views;
+
+pub use derived::ReportingStatus;
+pub use list::{InitiativeQuery, InitiativeSort};
+#[allow(unused_imports)] // used by the child modules (lessons, reports)
+pub(crate) use store::{refresh_search, view_of};
+pub use views::*;

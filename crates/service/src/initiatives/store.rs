@@ -1,0 +1,766 @@
+//! Creating, reading, changing and deleting initiatives.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use entity::{
+    agreement, contribution,
+    enums::{JourneyStage, Outcome, PartnerStatus, Role, Sector, Visibility},
+    initiative, initiative_partner, initiative_tag, lesson, organization, progress_report,
+    stage_change,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    access, derived, journey,
+    views::{
+        ExternalIdentifier, Initiative, InitiativeDetail, InitiativePatch, NewInitiative,
+        StageChangeEntry,
+    },
+};
+use crate::{
+    Caller, Registry, Settings,
+    country::CountryCode,
+    error::{FieldError, ServiceError, ServiceResult},
+    history::{self, Change, Operation, WriteMeta},
+    reference, search,
+    validation::{Checks, name_key},
+};
+
+pub(crate) const TAG_COUNTRY: &str = "country";
+pub(crate) const TAG_ACTION_LINE: &str = "action_line";
+pub(crate) const TAG_SDG_GOAL: &str = "sdg_goal";
+pub(crate) const TAG_SDG_TARGET: &str = "sdg_target";
+
+/// Every editable field of an initiative, as it will be stored.
+#[derive(Clone, Debug)]
+struct Draft {
+    title: String,
+    summary: Option<String>,
+    description: Option<String>,
+    kind: entity::enums::InitiativeKind,
+    countries: Vec<String>,
+    scale: Option<entity::enums::Scale>,
+    action_lines: Vec<String>,
+    sdg_goals: Vec<u8>,
+    sdg_targets: Vec<String>,
+    spectrum: Option<entity::enums::Spectrum>,
+    engagement_model: Option<entity::enums::EngagementModel>,
+    form: Option<entity::enums::PartnershipForm>,
+    stage: JourneyStage,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    outcome: Outcome,
+    outcome_summary: Option<String>,
+    visibility: Visibility,
+    iati_identifier: Option<String>,
+    external_identifiers: Vec<ExternalIdentifier>,
+}
+
+/// The tags of one initiative.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Tags {
+    pub countries: Vec<String>,
+    pub action_lines: Vec<String>,
+    pub sdg_goals: Vec<u8>,
+    pub sdg_targets: Vec<String>,
+}
+
+/// Checks and normalises a draft; every problem is reported at once.
+fn check(d: Draft) -> ServiceResult<Draft> {
+    let mut c = Checks::new();
+    let title = c.required_text("title", &d.title, 300);
+    let summary = c.optional_text("summary", d.summary.as_deref(), 2_000);
+    let description = c.optional_text("description", d.description.as_deref(), 50_000);
+    let outcome_summary = c.optional_text("outcome_summary", d.outcome_summary.as_deref(), 10_000);
+    let iati_identifier = c.optional_text("iati_identifier", d.iati_identifier.as_deref(), 150);
+
+    let mut countries = Vec::new();
+    for (i, raw) in d.countries.iter().enumerate() {
+        match CountryCode::parse(raw) {
+            Ok(code) if !countries.contains(&code.as_str().to_owned()) => {
+                countries.push(code.as_str().to_owned())
+            }
+            Ok(_) => {}
+            Err(message) => c.push(&format!("countries[{i}]"), "invalid_country", message),
+        }
+    }
+    let mut action_lines = Vec::new();
+    for (i, raw) in d.action_lines.iter().enumerate() {
+        match reference::action_line(raw) {
+            Some(line) if !action_lines.contains(&line.code.to_owned()) => action_lines.push(line.code.to_owned()),
+            Some(_) => {}
+            None => c.push(
+                &format!("action_lines[{i}]"),
+                "invalid_action_line",
+                format!("`{raw}` is not a WSIS action line (C1..C11, or C7.e-government, C7.e-health...)"),
+            ),
+        }
+    }
+    let sdgs = reference::sdgs();
+    let mut sdg_targets = Vec::new();
+    for (i, raw) in d.sdg_targets.iter().enumerate() {
+        let code = raw.trim().to_lowercase();
+        if sdgs.targets.contains_key(&code) {
+            if !sdg_targets.contains(&code) {
+                sdg_targets.push(code);
+            }
+        } else {
+            c.push(
+                &format!("sdg_targets[{i}]"),
+                "invalid_sdg_target",
+                format!("`{raw}` is not an SDG target (e.g. 9.c, 4.4)"),
+            );
+        }
+    }
+    let mut sdg_goals = Vec::new();
+    for (i, goal) in d.sdg_goals.iter().enumerate() {
+        if !(1..=17).contains(goal) {
+            c.push(
+                &format!("sdg_goals[{i}]"),
+                "invalid_sdg_goal",
+                "SDG goals are numbered 1 to 17",
+            );
+        } else if !sdg_goals.contains(goal) {
+            sdg_goals.push(*goal);
+        }
+    }
+    // A target implies its goal.
+    for target in &sdg_targets {
+        if let Some(goal) = target.split('.').next().and_then(|g| g.parse::<u8>().ok())
+            && !sdg_goals.contains(&goal)
+        {
+            sdg_goals.push(goal);
+        }
+    }
+    sdg_goals.sort_unstable();
+    if let (Some(start), Some(end)) = (d.start_date, d.end_date)
+        && end < start
+    {
+        c.push("end_date", "before_start", "must not be before start_date");
+    }
+    let mut external_identifiers = Vec::new();
+    for (i, e) in d.external_identifiers.iter().enumerate() {
+        let scheme = c.required_text(&format!("external_identifiers[{i}].scheme"), &e.scheme, 50);
+        let identifier = c.required_text(
+            &format!("external_identifiers[{i}].identifier"),
+            &e.identifier,
+            200,
+        );
+        external_identifiers.push(ExternalIdentifier { scheme, identifier });
+    }
+    if d.countries.len() > 250
+        || d.action_lines.len() > 50
+        || d.sdg_targets.len() > 169
+        || d.external_identifiers.len() > 50
+    {
+        c.push(
+            "body",
+            "too_many",
+            "a list is longer than any initiative needs",
+        );
+    }
+    c.finish()?;
+    Ok(Draft {
+        title,
+        summary,
+        description,
+        countries,
+        action_lines,
+        sdg_goals,
+        sdg_targets,
+        outcome_summary,
+        iati_identifier,
+        external_identifiers,
+        ..d
+    })
+}
+
+/// What publishing needs and is missing (empty when the initiative may be public).
+fn publish_problems(d: &Draft, has_active_partner: bool) -> Vec<FieldError> {
+    let mut missing = Vec::new();
+    let mut need = |field: &str, ok: bool, what: &str| {
+        if !ok {
+            missing.push(FieldError::new(
+                field,
+                "required_for_publishing",
+                format!("publishing needs {what}"),
+            ));
+        }
+    };
+    need("title", !d.title.is_empty(), "a title");
+    need("summary", d.summary.is_some(), "a summary");
+    need("countries", !d.countries.is_empty(), "at least one country");
+    need(
+        "action_lines",
+        !d.action_lines.is_empty(),
+        "at least one WSIS action line",
+    );
+    need(
+        "partners",
+        has_active_partner,
+        "at least one active partner",
+    );
+    missing
+}
+
+async fn has_active_partner<C: ConnectionTrait>(
+    db: &C,
+    initiative_id: Uuid,
+) -> ServiceResult<bool> {
+    Ok(initiative_partner::Entity::find()
+        .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
+        .filter(initiative_partner::Column::Status.eq(PartnerStatus::Active))
+        .count(db)
+        .await?
+        > 0)
+}
+
+fn ensure_publishable(d: &Draft, has_active_partner: bool) -> ServiceResult<()> {
+    if d.visibility != Visibility::Public {
+        return Ok(());
+    }
+    let problems = publish_problems(d, has_active_partner);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(problems))
+    }
+}
+
+pub(crate) async fn load_tags<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Tags>> {
+    let rows = initiative_tag::Entity::find()
+        .filter(initiative_tag::Column::InitiativeId.is_in(ids.iter().copied()))
+        .order_by_asc(initiative_tag::Column::InitiativeId)
+        .order_by_asc(initiative_tag::Column::Kind)
+        .order_by_asc(initiative_tag::Column::Value)
+        .all(db)
+        .await?;
+    let mut map: HashMap<Uuid, Tags> = HashMap::new();
+    for row in rows {
+        let tags = map.entry(row.initiative_id).or_default();
+        match row.kind.as_str() {
+            TAG_COUNTRY => tags.countries.push(row.value),
+            TAG_ACTION_LINE => tags.action_lines.push(row.value),
+            TAG_SDG_GOAL => {
+                if let Ok(goal) = row.value.parse() {
+                    tags.sdg_goals.push(goal);
+                }
+            }
+            TAG_SDG_TARGET => tags.sdg_targets.push(row.value),
+            _ => {}
+        }
+    }
+    for tags in map.values_mut() {
+        tags.sdg_goals.sort_unstable();
+        tags.action_lines
+            .sort_by_key(|code| reference::ACTION_LINES.iter().position(|a| a.code == code));
+    }
+    Ok(map)
+}
+
+/// The sectors of each initiative's active partners.
+pub(crate) async fn load_sectors<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<Sector>>> {
+    let rows = initiative_partner::Entity::find()
+        .filter(initiative_partner::Column::InitiativeId.is_in(ids.iter().copied()))
+        .filter(initiative_partner::Column::Status.eq(PartnerStatus::Active))
+        .find_also_related(organization::Entity)
+        .all(db)
+        .await?;
+    let mut raw: HashMap<Uuid, Vec<Sector>> = HashMap::new();
+    for (partner, org) in rows {
+        if let Some(org) = org {
+            raw.entry(partner.initiative_id)
+                .or_default()
+                .push(org.sector);
+        }
+    }
+    Ok(raw
+        .into_iter()
+        .map(|(id, s)| (id, derived::sectors(s)))
+        .collect())
+}
+
+/// Builds the API view of stored rows.
+pub(crate) fn to_view(
+    m: initiative::Model,
+    tags: Tags,
+    sectors: Vec<Sector>,
+    settings: &Settings,
+) -> Initiative {
+    let today = Utc::now().date_naive();
+    Initiative {
+        reporting_status: derived::reporting_status(
+            m.last_reported_on,
+            m.created_at,
+            today,
+            settings,
+        ),
+        is_multi_stakeholder: derived::is_multi_stakeholder(&sectors),
+        is_ppp: derived::is_ppp(&sectors),
+        sectors,
+        id: m.id,
+        tenant_id: m.tenant_id,
+        title: m.title,
+        summary: m.summary,
+        description: m.description,
+        kind: m.kind,
+        countries: tags.countries,
+        scale: m.scale,
+        action_lines: tags.action_lines,
+        sdg_goals: tags.sdg_goals,
+        sdg_targets: tags.sdg_targets,
+        spectrum: m.spectrum,
+        engagement_model: m.engagement_model,
+        form: m.form,
+        stage: m.stage,
+        stage_changed_at: m.stage_changed_at,
+        start_date: m.start_date,
+        end_date: m.end_date,
+        outcome: m.outcome,
+        outcome_summary: m.outcome_summary,
+        visibility: m.visibility,
+        iati_identifier: m.iati_identifier,
+        external_identifiers: serde_json::from_str(&m.external_identifiers).unwrap_or_default(),
+        last_reported_on: m.last_reported_on,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+/// The full view of one stored initiative.
+pub(crate) async fn view_of<C: ConnectionTrait>(
+    db: &C,
+    m: initiative::Model,
+    settings: &Settings,
+) -> ServiceResult<Initiative> {
+    let ids = [m.id];
+    let tags = load_tags(db, &ids).await?.remove(&m.id).unwrap_or_default();
+    let sectors = load_sectors(db, &ids)
+        .await?
+        .remove(&m.id)
+        .unwrap_or_default();
+    Ok(to_view(m, tags, sectors, settings))
+}
+
+async fn detail_of<C: ConnectionTrait>(
+    db: &C,
+    m: initiative::Model,
+    settings: &Settings,
+) -> ServiceResult<InitiativeDetail> {
+    let changes = stage_change::Entity::find()
+        .filter(stage_change::Column::InitiativeId.eq(m.id))
+        .order_by_asc(stage_change::Column::ChangedAt)
+        .order_by_asc(stage_change::Column::Id)
+        .all(db)
+        .await?;
+    Ok(InitiativeDetail {
+        initiative: view_of(db, m, settings).await?,
+        stage_changes: changes
+            .into_iter()
+            .map(|c| StageChangeEntry {
+                from: c.from_stage,
+                to: c.to_stage,
+                changed_at: c.changed_at,
+                reason: c.reason,
+            })
+            .collect(),
+    })
+}
+
+async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceResult<()> {
+    initiative_tag::Entity::delete_many()
+        .filter(initiative_tag::Column::InitiativeId.eq(id))
+        .exec(db)
+        .await?;
+    let rows: Vec<initiative_tag::ActiveModel> = d
+        .countries
+        .iter()
+        .map(|v| (TAG_COUNTRY, v.clone()))
+        .chain(d.action_lines.iter().map(|v| (TAG_ACTION_LINE, v.clone())))
+        .chain(d.sdg_goals.iter().map(|v| (TAG_SDG_GOAL, v.to_string())))
+        .chain(d.sdg_targets.iter().map(|v| (TAG_SDG_TARGET, v.clone())))
+        .map(|(kind, value)| initiative_tag::ActiveModel {
+            initiative_id: Set(id),
+            kind: Set(kind.to_owned()),
+            value: Set(value),
+        })
+        .collect();
+    if !rows.is_empty() {
+        initiative_tag::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the initiative's search document: title, summary, description and its lessons.
+pub(crate) async fn refresh_search<C: ConnectionTrait>(
+    db: &C,
+    initiative_id: Uuid,
+) -> ServiceResult<()> {
+    let Some(m) = initiative::Entity::find_by_id(initiative_id)
+        .one(db)
+        .await?
+    else {
+        return search::remove(db, initiative_id).await;
+    };
+    let lessons = lesson::Entity::find()
+        .filter(lesson::Column::InitiativeId.eq(initiative_id))
+        .all(db)
+        .await?;
+    let mut body = vec![
+        m.title,
+        m.summary.unwrap_or_default(),
+        m.description.unwrap_or_default(),
+    ];
+    for l in lessons {
+        body.extend([
+            l.statement,
+            l.context.unwrap_or_default(),
+            l.challenge.unwrap_or_default(),
+            l.recommendation.unwrap_or_default(),
+        ]);
+    }
+    search::put(
+        db,
+        search::DocKind::Initiative,
+        initiative_id,
+        &body.join("\n"),
+    )
+    .await
+}
+
+fn draft_of_new(input: NewInitiative) -> Draft {
+    Draft {
+        title: input.title,
+        summary: input.summary,
+        description: input.description,
+        kind: input.kind,
+        countries: input.countries,
+        scale: input.scale,
+        action_lines: input.action_lines,
+        sdg_goals: input.sdg_goals,
+        sdg_targets: input.sdg_targets,
+        spectrum: input.spectrum,
+        engagement_model: input.engagement_model,
+        form: input.form,
+        stage: input.stage.unwrap_or(JourneyStage::UnderstandContext),
+        start_date: input.start_date,
+        end_date: input.end_date,
+        outcome: input.outcome.unwrap_or(Outcome::NotYetKnown),
+        outcome_summary: input.outcome_summary,
+        visibility: input.visibility,
+        iati_identifier: input.iati_identifier,
+        external_identifiers: input.external_identifiers,
+    }
+}
+
+fn draft_of_patch(current: &Initiative, p: InitiativePatch) -> Draft {
+    fn pick<T: Clone>(patch: Option<T>, current: &T) -> T {
+        patch.unwrap_or_else(|| current.clone())
+    }
+    Draft {
+        title: pick(p.title, &current.title),
+        summary: pick(p.summary, &current.summary),
+        description: pick(p.description, &current.description),
+        kind: pick(p.kind, &current.kind),
+        countries: pick(p.countries, &current.countries),
+        scale: pick(p.scale, &current.scale),
+        action_lines: pick(p.action_lines, &current.action_lines),
+        sdg_goals: pick(p.sdg_goals, &current.sdg_goals),
+        sdg_targets: pick(p.sdg_targets, &current.sdg_targets),
+        spectrum: pick(p.spectrum, &current.spectrum),
+        engagement_model: pick(p.engagement_model, &current.engagement_model),
+        form: pick(p.form, &current.form),
+        stage: pick(p.stage, &current.stage),
+        start_date: pick(p.start_date, &current.start_date),
+        end_date: pick(p.end_date, &current.end_date),
+        outcome: pick(p.outcome, &current.outcome),
+        outcome_summary: pick(p.outcome_summary, &current.outcome_summary),
+        visibility: pick(p.visibility, &current.visibility),
+        iati_identifier: pick(p.iati_identifier, &current.iati_identifier),
+        external_identifiers: pick(p.external_identifiers, &current.external_identifiers),
+    }
+}
+
+fn external_json(d: &Draft) -> String {
+    serde_json::to_string(&d.external_identifiers).unwrap_or_else(|_| "[]".into())
+}
+
+impl Registry {
+    /// One initiative with its journey, if the caller may read it (else `NotFound`).
+    pub async fn get_initiative(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> ServiceResult<InitiativeDetail> {
+        let row = access::readable(self.db(), caller, id).await?;
+        detail_of(self.db(), row, self.settings()).await
+    }
+
+    /// Registers an initiative in the caller's tenant (editors and above).
+    pub async fn create_initiative(
+        &self,
+        caller: &Caller,
+        input: NewInitiative,
+        meta: &WriteMeta,
+    ) -> ServiceResult<InitiativeDetail> {
+        let principal = caller.require(Role::Editor)?;
+        let d = check(draft_of_new(input))?;
+        ensure_publishable(&d, false)?;
+        let txn = self.db().begin().await?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let row = initiative::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(principal.tenant_id),
+            title_key: Set(name_key(&d.title)),
+            title: Set(d.title.clone()),
+            summary: Set(d.summary.clone()),
+            description: Set(d.description.clone()),
+            kind: Set(d.kind),
+            scale: Set(d.scale),
+            spectrum: Set(d.spectrum),
+            engagement_model: Set(d.engagement_model),
+            form: Set(d.form),
+            stage: Set(d.stage),
+            stage_changed_at: Set(now),
+            start_date: Set(d.start_date),
+            end_date: Set(d.end_date),
+            outcome: Set(d.outcome),
+            outcome_summary: Set(d.outcome_summary.clone()),
+            visibility: Set(d.visibility),
+            iati_identifier: Set(d.iati_identifier.clone()),
+            external_identifiers: Set(external_json(&d)),
+            last_reported_on: Set(None),
+            version: Set(1),
+            created_by: Set(Some(principal.subject)),
+            updated_by: Set(Some(principal.subject)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        write_tags(&txn, id, &d).await?;
+        stage_change::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            initiative_id: Set(id),
+            from_stage: Set(None),
+            to_stage: Set(d.stage),
+            changed_at: Set(now),
+            changed_by: Set(Some(principal.subject)),
+            reason: Set(meta.reason_text().map(str::to_owned)),
+        }
+        .insert(&txn)
+        .await?;
+        refresh_search(&txn, id).await?;
+        let detail = detail_of(&txn, row, self.settings()).await?;
+        history::record(
+            &txn,
+            Change {
+                tenant_id: principal.tenant_id,
+                initiative_id: id,
+                entity_type: "initiative",
+                entity_id: id,
+                operation: Operation::Create,
+                actor: Some(principal.subject),
+                meta,
+                before: None,
+                after: history::snapshot(&detail.initiative),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(initiative = %id, tenant = %principal.tenant_id, "initiative created");
+        Ok(detail)
+    }
+
+    /// Changes an initiative, provided `expected_version` is current. Journey rules and the
+    /// publish check apply; the change is recorded in the history with the caller's reason.
+    pub async fn update_initiative(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Option<i32>,
+        patch: InitiativePatch,
+        meta: &WriteMeta,
+    ) -> ServiceResult<InitiativeDetail> {
+        let txn = self.db().begin().await?;
+        let (row, principal) = access::writable(&txn, caller, id).await?;
+        access::expect_version(expected_version, row.version)?;
+        let before = view_of(&txn, row.clone(), self.settings()).await?;
+        let d = check(draft_of_patch(&before, patch))?;
+        if let Some(problem) = journey::check(before.stage, d.stage, meta.reason_text()) {
+            return Err(ServiceError::Validation(vec![problem]));
+        }
+        ensure_publishable(&d, has_active_partner(&txn, id).await?)?;
+        let now = Utc::now();
+        let stage_changed = d.stage != before.stage;
+        let mut active: initiative::ActiveModel = row.clone().into();
+        active.title_key = Set(name_key(&d.title));
+        active.title = Set(d.title.clone());
+        active.summary = Set(d.summary.clone());
+        active.description = Set(d.description.clone());
+        active.kind = Set(d.kind);
+        active.scale = Set(d.scale);
+        active.spectrum = Set(d.spectrum);
+        active.engagement_model = Set(d.engagement_model);
+        active.form = Set(d.form);
+        active.stage = Set(d.stage);
+        if stage_changed {
+            active.stage_changed_at = Set(now);
+        }
+        active.start_date = Set(d.start_date);
+        active.end_date = Set(d.end_date);
+        active.outcome = Set(d.outcome);
+        active.outcome_summary = Set(d.outcome_summary.clone());
+        active.visibility = Set(d.visibility);
+        active.iati_identifier = Set(d.iati_identifier.clone());
+        active.external_identifiers = Set(external_json(&d));
+        active.version = Set(row.version + 1);
+        active.updated_by = Set(Some(principal.subject));
+        active.updated_at = Set(now);
+        // Optimistic concurrency: the row must still be at the version we read.
+        let result = initiative::Entity::update_many()
+            .set(active)
+            .filter(initiative::Column::Id.eq(id))
+            .filter(initiative::Column::Version.eq(row.version))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: row.version + 1,
+            });
+        }
+        write_tags(&txn, id, &d).await?;
+        if stage_changed {
+            stage_change::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                initiative_id: Set(id),
+                from_stage: Set(Some(before.stage)),
+                to_stage: Set(d.stage),
+                changed_at: Set(now),
+                changed_by: Set(Some(principal.subject)),
+                reason: Set(meta.reason_text().map(str::to_owned)),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        refresh_search(&txn, id).await?;
+        let updated =
+            initiative::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(ServiceError::NotFound {
+                    entity: "initiative",
+                })?;
+        let detail = detail_of(&txn, updated, self.settings()).await?;
+        history::record(
+            &txn,
+            Change {
+                tenant_id: row.tenant_id,
+                initiative_id: id,
+                entity_type: "initiative",
+                entity_id: id,
+                operation: Operation::Update,
+                actor: Some(principal.subject),
+                meta,
+                before: history::snapshot(&before),
+                after: history::snapshot(&detail.initiative),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(initiative = %id, version = detail.initiative.version, "initiative updated");
+        Ok(detail)
+    }
+
+    /// Deletes an initiative and its children, provided `expected_version` is current. The
+    /// history stays.
+    pub async fn delete_initiative(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Option<i32>,
+        meta: &WriteMeta,
+    ) -> ServiceResult<()> {
+        let txn = self.db().begin().await?;
+        let (row, principal) = access::writable(&txn, caller, id).await?;
+        access::expect_version(expected_version, row.version)?;
+        let before = view_of(&txn, row.clone(), self.settings()).await?;
+        let lessons = lesson::Entity::find()
+            .filter(lesson::Column::InitiativeId.eq(id))
+            .all(&txn)
+            .await?;
+        for l in &lessons {
+            search::remove(&txn, l.id).await?;
+        }
+        search::remove(&txn, id).await?;
+        contribution::Entity::delete_many()
+            .filter(contribution::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        agreement::Entity::delete_many()
+            .filter(agreement::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        progress_report::Entity::delete_many()
+            .filter(progress_report::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        lesson::Entity::delete_many()
+            .filter(lesson::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        initiative_partner::Entity::delete_many()
+            .filter(initiative_partner::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        initiative_tag::Entity::delete_many()
+            .filter(initiative_tag::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        stage_change::Entity::delete_many()
+            .filter(stage_change::Column::InitiativeId.eq(id))
+            .exec(&txn)
+            .await?;
+        let result = initiative::Entity::delete_many()
+            .filter(initiative::Column::Id.eq(id))
+            .filter(initiative::Column::Version.eq(row.version))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: row.version + 1,
+            });
+        }
+        history::record(
+            &txn,
+            Change {
+                tenant_id: row.tenant_id,
+                initiative_id: id,
+                entity_type: "initiative",
+                entity_id: id,
+                operation: Operation::Delete,
+                actor: Some(principal.subject),
+                meta,
+                before: history::snapshot(&before),
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(initiative = %id, "initiative deleted");
+        Ok(())
+    }
+}

@@ -1,0 +1,207 @@
+//! What the API takes and returns for initiatives.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{
+    EngagementModel, InitiativeKind, JourneyStage, Outcome, PartnershipForm, Scale, Sector,
+    Spectrum, Visibility,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::derived::ReportingStatus;
+use crate::validation::double_option;
+
+/// An identifier of the initiative in another system (an IATI activity identifier, a donor's
+/// project number...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalIdentifier {
+    /// `iati`, `donor`, `national`, or another short scheme name.
+    pub scheme: String,
+    pub identifier: String,
+}
+
+/// One change of journey stage.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct StageChangeEntry {
+    pub from: Option<JourneyStage>,
+    pub to: JourneyStage,
+    pub changed_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// An initiative as the API returns it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Initiative {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub kind: InitiativeKind,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    pub scale: Option<Scale>,
+    /// WSIS action line codes (`C1`..`C11`, `C7.e-health`...).
+    pub action_lines: Vec<String>,
+    /// SDG goal numbers (1..17).
+    pub sdg_goals: Vec<u8>,
+    /// SDG target codes (`9.c`, `4.4`...).
+    pub sdg_targets: Vec<String>,
+    pub spectrum: Option<Spectrum>,
+    pub engagement_model: Option<EngagementModel>,
+    pub form: Option<PartnershipForm>,
+    pub stage: JourneyStage,
+    pub stage_changed_at: DateTime<Utc>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub outcome: Outcome,
+    pub outcome_summary: Option<String>,
+    pub visibility: Visibility,
+    pub iati_identifier: Option<String>,
+    pub external_identifiers: Vec<ExternalIdentifier>,
+    /// Derived: the sectors of the active partners.
+    pub sectors: Vec<Sector>,
+    /// Derived: three or more sectors among the active partners.
+    pub is_multi_stakeholder: bool,
+    /// Derived: government and business both among the active partners.
+    pub is_ppp: bool,
+    /// Derived from the latest progress report and the registration date.
+    pub reporting_status: ReportingStatus,
+    pub last_reported_on: Option<NaiveDate>,
+    /// Increases with every change to the initiative or its children; the ETag.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An initiative with its journey so far (single-record reads).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct InitiativeDetail {
+    #[serde(flatten)]
+    pub initiative: Initiative,
+    /// Every change of stage, oldest first, with its date.
+    pub stage_changes: Vec<StageChangeEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Macedonia Connects",
+    "summary": "Nationwide school connectivity by aggregating demand into one contract.",
+    "kind": "msp",
+    "countries": ["MK"],
+    "scale": "national",
+    "action_lines": ["C2", "C7.e-learning"],
+    "sdg_goals": [4, 9],
+    "sdg_targets": ["9.c"],
+    "spectrum": "system_transformation",
+    "engagement_model": "market_making",
+    "form": "project",
+    "stage": "implementing",
+    "start_date": "2004-09-01"
+}))]
+pub struct NewInitiative {
+    pub title: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub kind: InitiativeKind,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default)]
+    pub scale: Option<Scale>,
+    #[serde(default)]
+    pub action_lines: Vec<String>,
+    #[serde(default)]
+    pub sdg_goals: Vec<u8>,
+    #[serde(default)]
+    pub sdg_targets: Vec<String>,
+    #[serde(default)]
+    pub spectrum: Option<Spectrum>,
+    #[serde(default)]
+    pub engagement_model: Option<EngagementModel>,
+    #[serde(default)]
+    pub form: Option<PartnershipForm>,
+    /// Defaults to `understand_context`; any stage may be given for a partnership registered
+    /// mid-way.
+    #[serde(default)]
+    pub stage: Option<JourneyStage>,
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+    /// Defaults to `not_yet_known`.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub outcome_summary: Option<String>,
+    /// Defaults to `private`; `public` runs the publish check.
+    #[serde(default)]
+    pub visibility: Visibility,
+    #[serde(default)]
+    pub iati_identifier: Option<String>,
+    #[serde(default)]
+    pub external_identifiers: Vec<ExternalIdentifier>,
+}
+
+/// A PATCH of an initiative: absent fields stay; `null` clears an optional one; lists replace.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"stage": "reviewing", "outcome": "partly_successful", "visibility": "public"}))]
+pub struct InitiativePatch {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default)]
+    pub kind: Option<InitiativeKind>,
+    #[serde(default)]
+    pub countries: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Scale>)]
+    pub scale: Option<Option<Scale>>,
+    #[serde(default)]
+    pub action_lines: Option<Vec<String>>,
+    #[serde(default)]
+    pub sdg_goals: Option<Vec<u8>>,
+    #[serde(default)]
+    pub sdg_targets: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Spectrum>)]
+    pub spectrum: Option<Option<Spectrum>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<EngagementModel>)]
+    pub engagement_model: Option<Option<EngagementModel>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<PartnershipForm>)]
+    pub form: Option<Option<PartnershipForm>>,
+    /// A change follows the journey order; a skip or a step back needs a reason.
+    #[serde(default)]
+    pub stage: Option<JourneyStage>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub start_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub end_date: Option<Option<NaiveDate>>,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub outcome_summary: Option<Option<String>>,
+    /// `public` runs the publish check.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub iati_identifier: Option<Option<String>>,
+    #[serde(default)]
+    pub external_identifiers: Option<Vec<ExternalIdentifier>>,
+}

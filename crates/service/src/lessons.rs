@@ -1,0 +1,1 @@
+//! Lessons learned (to be written).

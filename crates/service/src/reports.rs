@@ -1,0 +1,1 @@
+//! Progress reports of an initiative (to be written).

@@ -1,0 +1,1 @@
+//! Tests of agreements (to be written).
