@@ -610,7 +610,7 @@ impl MigrationTrait for Migration {
             _ => {
                 db.execute_unprepared(
                     "CREATE VIRTUAL TABLE search_document USING fts5(
-                        entity_id UNINDEXED, kind UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2'
+                        entity_id UNINDEXED, kind UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 0'
                     )",
                 )
                 .await?;

@@ -1,1 +1,753 @@
-//! Tests of initiatives.
+//! Initiatives: the record, its journey, publishing, search, filters, history and tenancy.
+
+use msp_tests::{Resp, TestApp, both_databases, json};
+use service::Role;
+
+both_databases!(
+    lifecycle_with_etags_and_derived_fields,
+    journey_stages_follow_the_order,
+    publishing_needs_the_required_fields,
+    every_invalid_field_is_reported,
+    filters_and_sorting,
+    search_matches_every_word_and_ranks,
+    history_records_who_what_and_why,
+    another_tenant_cannot_reach_private_initiatives,
+    roles_gate_initiative_writes,
+    concurrent_edits_lose_no_update,
+);
+
+fn titles(r: &Resp) -> Vec<String> {
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn add_partner(
+    app: &TestApp,
+    token: &str,
+    initiative: &str,
+    name: &str,
+    sector: &str,
+    status: &str,
+) -> Resp {
+    let org = app
+        .post(
+            "/api/v1/organizations",
+            Some(token),
+            &json!({"name": name, "sector": sector}),
+        )
+        .await;
+    assert_eq!(org.status, 201);
+    app.post(
+        &format!("/api/v1/initiatives/{initiative}/partners"),
+        Some(token),
+        &json!({"organization_id": org.body["id"], "roles": ["implementer"], "status": status}),
+    )
+    .await
+}
+
+async fn lifecycle_with_etags_and_derived_fields(app: TestApp) {
+    let t = app.tenant("registry").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let created = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Sri Lanka food-security MSP", "kind": "msp", "countries": ["lk", "LK"],
+                    "action_lines": ["c7.e-agriculture"], "sdg_targets": ["2.1"], "stage": "agree_purpose",
+                    "start_date": "2019-03-01", "external_identifiers": [{"scheme": "donor", "identifier": "FS-42"}]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.etag(), "\"1\"");
+    let b = &created.body;
+    assert_eq!(b["countries"], json!(["LK"]), "normalised and deduplicated");
+    assert_eq!(b["action_lines"], json!(["C7.e-agriculture"]));
+    assert_eq!(b["sdg_goals"], json!([2]), "a target implies its goal");
+    assert_eq!(b["outcome"], "not_yet_known");
+    assert_eq!(b["visibility"], "private");
+    assert_eq!(b["reporting_status"], "on_track", "newly registered");
+    assert_eq!(b["stage_changes"][0]["to"], "agree_purpose");
+    assert_eq!(b["sectors"], json!([]));
+    let id = b["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/initiatives/{id}");
+    assert_eq!(created.header("location").unwrap(), path);
+
+    let cached = app
+        .send(
+            reqwest::Method::GET,
+            &path,
+            tok,
+            &[("If-None-Match", "\"1\"")],
+            None,
+        )
+        .await;
+    assert_eq!(cached.status, 304);
+
+    // Partners from three sectors make it a true MSP and, with government and business, a PPP.
+    for (name, sector) in [
+        ("Ministry of Agriculture", "government"),
+        ("Island supermarkets", "business"),
+        ("UCSC", "academia"),
+    ] {
+        assert_eq!(
+            add_partner(&app, &ed.token, &id, name, sector, "active")
+                .await
+                .status,
+            201
+        );
+    }
+    assert_eq!(
+        add_partner(&app, &ed.token, &id, "Some donor", "donor", "prospect")
+            .await
+            .status,
+        201
+    );
+    let read = app.get(&path, tok).await;
+    assert_eq!(
+        read.body["sectors"],
+        json!(["government", "business", "academia"]),
+        "prospects do not count"
+    );
+    assert_eq!(read.body["is_multi_stakeholder"], true);
+    assert_eq!(read.body["is_ppp"], true);
+    assert_eq!(
+        read.etag(),
+        "\"5\"",
+        "each child write raises the initiative's version"
+    );
+
+    let stale = app
+        .patch(&path, tok, Some("\"1\""), &json!({"outcome": "successful"}))
+        .await;
+    assert_eq!(stale.status, 412);
+    let updated = app
+        .patch(
+            &path,
+            tok,
+            Some("\"5\""),
+            &json!({"outcome": "successful", "summary": "Maps who feeds whom."}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{:?}", updated.body);
+    assert_eq!(updated.etag(), "\"6\"");
+    assert_eq!(
+        updated.body["countries"],
+        json!(["LK"]),
+        "absent fields stay"
+    );
+
+    assert_eq!(app.delete(&path, tok, None).await.status, 428);
+    assert_eq!(app.delete(&path, tok, Some("\"6\"")).await.status, 204);
+    assert_eq!(app.get(&path, tok).await.status, 404);
+    assert_eq!(app.get(&format!("{path}/partners"), tok).await.status, 404);
+    let history = app.get(&format!("{path}/history"), tok).await;
+    assert_eq!(history.status, 200, "the history outlives the initiative");
+    assert_eq!(history.body["items"][0]["operation"], "delete");
+}
+
+async fn journey_stages_follow_the_order(app: TestApp) {
+    let t = app.tenant("journey").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let created = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Rwanda vouchers", "kind": "ppp"}),
+        )
+        .await;
+    assert_eq!(created.body["stage"], "understand_context");
+    let path = format!(
+        "/api/v1/initiatives/{}",
+        created.body["id"].as_str().unwrap()
+    );
+
+    let next = app
+        .patch(&path, tok, Some("\"1\""), &json!({"stage": "agree_vision"}))
+        .await;
+    assert_eq!(next.status, 200, "the next stage needs no reason");
+
+    let skip = app
+        .patch(&path, tok, Some("\"2\""), &json!({"stage": "implementing"}))
+        .await;
+    assert_eq!(skip.status, 422);
+    assert_eq!(skip.body["errors"][0]["code"], "journey_order");
+    assert_eq!(skip.error_fields(), ["stage"]);
+
+    let reasoned = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            tok,
+            &[
+                ("If-Match", "\"2\""),
+                ("X-Change-Reason", "agreed in one workshop"),
+            ],
+            Some(&json!({"stage": "implementing"})),
+        )
+        .await;
+    assert_eq!(reasoned.status, 200, "{:?}", reasoned.body);
+
+    let back = app
+        .patch(&path, tok, Some("\"3\""), &json!({"stage": "structure"}))
+        .await;
+    assert_eq!(back.status, 422, "going back needs a reason too");
+    let stop = app
+        .patch(
+            &path,
+            tok,
+            Some("\"3\""),
+            &json!({"stage": "discontinued", "outcome": "unsuccessful"}),
+        )
+        .await;
+    assert_eq!(
+        stop.status, 200,
+        "a partnership can be discontinued at any stage"
+    );
+
+    let changes = stop.body["stage_changes"].as_array().unwrap();
+    let path_taken: Vec<_> = changes.iter().map(|c| c["to"].as_str().unwrap()).collect();
+    assert_eq!(
+        path_taken,
+        [
+            "understand_context",
+            "agree_vision",
+            "implementing",
+            "discontinued"
+        ]
+    );
+    assert_eq!(changes[2]["from"], "agree_vision");
+    assert_eq!(changes[2]["reason"], "agreed in one workshop");
+    assert!(
+        changes.iter().all(|c| c["changed_at"].is_string()),
+        "each change has its date"
+    );
+}
+
+async fn publishing_needs_the_required_fields(app: TestApp) {
+    let t = app.tenant("publish").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let bare = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Bare", "kind": "msp"}),
+        )
+        .await;
+    let id = bare.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/initiatives/{id}");
+    let refused = app
+        .patch(&path, tok, Some("\"1\""), &json!({"visibility": "public"}))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.error_fields(),
+        ["summary", "countries", "action_lines", "partners"]
+    );
+    assert!(
+        refused.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["code"] == "required_for_publishing")
+    );
+
+    let at_create = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Public at once", "kind": "msp", "visibility": "public"}),
+        )
+        .await;
+    assert_eq!(at_create.status, 422, "the check runs on create too");
+
+    let filled = app
+        .patch(
+            &path,
+            tok,
+            Some("\"1\""),
+            &json!({"summary": "S", "countries": ["ML"], "action_lines": ["C3"]}),
+        )
+        .await;
+    assert_eq!(filled.status, 200);
+    assert_eq!(
+        add_partner(
+            &app,
+            &ed.token,
+            &id,
+            "Prospect only",
+            "business",
+            "prospect"
+        )
+        .await
+        .status,
+        201
+    );
+    let still = app
+        .patch(&path, tok, Some("\"3\""), &json!({"visibility": "public"}))
+        .await;
+    assert_eq!(
+        still.error_fields(),
+        ["partners"],
+        "a prospect is not an active partner"
+    );
+    assert_eq!(
+        add_partner(&app, &ed.token, &id, "Active one", "government", "active")
+            .await
+            .status,
+        201
+    );
+    let published = app
+        .patch(&path, tok, Some("\"4\""), &json!({"visibility": "public"}))
+        .await;
+    assert_eq!(published.status, 200, "{:?}", published.body);
+    assert_eq!(
+        app.get(&path, None).await.status,
+        200,
+        "anonymous callers read it now"
+    );
+    assert_eq!(
+        titles(&app.get("/api/v1/initiatives", None).await),
+        ["Bare"]
+    );
+}
+
+async fn every_invalid_field_is_reported(app: TestApp) {
+    let t = app.tenant("invalid").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let r = app
+        .post(
+            "/api/v1/initiatives",
+            Some(&ed.token),
+            &json!({"title": " ", "kind": "msp", "countries": ["ML", "XX"], "action_lines": ["C12"],
+                    "sdg_goals": [18], "sdg_targets": ["9.z"], "start_date": "2020-01-01", "end_date": "2019-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.error_fields(),
+        [
+            "title",
+            "countries[1]",
+            "action_lines[0]",
+            "sdg_targets[0]",
+            "sdg_goals[0]",
+            "end_date"
+        ]
+    );
+    let bad_enum = app
+        .post(
+            "/api/v1/initiatives",
+            Some(&ed.token),
+            &json!({"title": "X", "kind": "joint_venture"}),
+        )
+        .await;
+    assert_eq!(bad_enum.error_fields(), ["kind"]);
+    let bad_date = app
+        .post(
+            "/api/v1/initiatives",
+            Some(&ed.token),
+            &json!({"title": "X", "kind": "msp", "start_date": "2020-13-40"}),
+        )
+        .await;
+    assert_eq!(bad_date.error_fields(), ["start_date"]);
+    assert_eq!(
+        app.get("/api/v1/initiatives", Some(&ed.token)).await.body["total"],
+        0,
+        "nothing was written"
+    );
+}
+
+async fn filters_and_sorting(app: TestApp) {
+    let t = app.tenant("filters").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let mut ids = Vec::new();
+    for (title, kind, country, line, start, model) in [
+        (
+            "Mali CLIC",
+            "ppp",
+            "ML",
+            "C4",
+            "2003-01-01",
+            "corporate_philanthropy",
+        ),
+        (
+            "Macedonia Connects",
+            "msp",
+            "MK",
+            "C2",
+            "2004-09-01",
+            "market_making",
+        ),
+        (
+            "Programa para o Futuro",
+            "msp",
+            "BR",
+            "C4",
+            "2001-05-01",
+            "partnership",
+        ),
+    ] {
+        let r = app
+            .post("/api/v1/initiatives", tok, &json!({"title": title, "kind": kind, "countries": [country], "action_lines": [line], "start_date": start, "engagement_model": model, "sdg_goals": [4]}))
+            .await;
+        assert_eq!(r.status, 201);
+        ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    add_partner(&app, &ed.token, &ids[1], "On.Net", "business", "active").await;
+    let q = |query: &str| {
+        let app = app.clone();
+        let query = query.to_owned();
+        let token = ed.token.clone();
+        async move {
+            app.get(&format!("/api/v1/initiatives?{query}"), Some(&token))
+                .await
+        }
+    };
+    assert_eq!(
+        titles(&q("").await),
+        ["Macedonia Connects", "Mali CLIC", "Programa para o Futuro"]
+    );
+    assert_eq!(titles(&q("country=mk").await), ["Macedonia Connects"]);
+    assert_eq!(
+        titles(&q("action_line=C4").await),
+        ["Mali CLIC", "Programa para o Futuro"]
+    );
+    assert_eq!(q("sdg=4").await.body["total"], 3);
+    assert_eq!(q("sdg=5").await.body["total"], 0);
+    assert_eq!(titles(&q("sector=business").await), ["Macedonia Connects"]);
+    assert_eq!(titles(&q("kind=ppp").await), ["Mali CLIC"]);
+    assert_eq!(
+        titles(&q("engagement_model=market_making").await),
+        ["Macedonia Connects"]
+    );
+    assert_eq!(
+        titles(&q("start_from=2002-01-01&start_to=2003-12-31").await),
+        ["Mali CLIC"]
+    );
+    assert_eq!(
+        titles(&q("sort=-start_date").await),
+        ["Macedonia Connects", "Mali CLIC", "Programa para o Futuro"]
+    );
+    assert_eq!(
+        titles(&q("sort=start_date&per_page=1&page=2").await),
+        ["Mali CLIC"]
+    );
+    assert_eq!(q("stage=implementing").await.body["total"], 0);
+    assert_eq!(q("reporting_status=on_track").await.body["total"], 3);
+    assert_eq!(q("reporting_status=inactive").await.body["total"], 0);
+    assert_eq!(
+        q("updated_since=2000-01-01T00:00:00Z").await.body["total"],
+        3
+    );
+    let org = app
+        .get(&format!("/api/v1/initiatives/{}/partners", ids[1]), tok)
+        .await
+        .body["items"][0]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        titles(&q(&format!("organization={org}")).await),
+        ["Macedonia Connects"]
+    );
+    for (bad, field) in [
+        ("colour=red", "colour"),
+        ("sort=relevance", "sort"),
+        ("sdg=18", "sdg"),
+        ("action_line=C99", "action_line"),
+        ("start_from=yesterday", "start_from"),
+        ("q=%20%21", "q"),
+    ] {
+        let r = q(bad).await;
+        assert_eq!(r.status, 400, "{bad}");
+        assert_eq!(r.error_fields(), [field], "{bad}");
+    }
+}
+
+async fn search_matches_every_word_and_ranks(app: TestApp) {
+    let t = app.tenant("search").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    for (title, summary, description) in [
+        (
+            "Macedonia Connects",
+            "School connectivity for every school",
+            "Aggregated school connectivity into one contract; school by school the network reached rural areas.",
+        ),
+        (
+            "Rwanda vouchers",
+            "Vouchers for connectivity",
+            "Micro-stipends built demand.",
+        ),
+        (
+            "Mali CLIC",
+            "Community learning centres",
+            "Software donations and school training.",
+        ),
+    ] {
+        let r = app.post("/api/v1/initiatives", tok, &json!({"title": title, "summary": summary, "description": description, "kind": "msp"})).await;
+        assert_eq!(r.status, 201);
+    }
+    let s = |q: &str| {
+        let app = app.clone();
+        let url = format!("/api/v1/initiatives?q={q}");
+        let token = ed.token.clone();
+        async move { app.get(&url, Some(&token)).await }
+    };
+    assert_eq!(
+        titles(&s("school%20connectivity").await),
+        ["Macedonia Connects"],
+        "every word must match"
+    );
+    assert_eq!(
+        titles(&s("SCHOOL").await),
+        ["Macedonia Connects", "Mali CLIC"],
+        "case-insensitive, ranked by relevance"
+    );
+    assert_eq!(titles(&s("connectivity").await).len(), 2);
+    assert_eq!(
+        titles(&s("connectivity&sort=title").await),
+        ["Macedonia Connects", "Rwanda vouchers"]
+    );
+    assert_eq!(s("satellite").await.body["total"], 0);
+    assert_eq!(
+        s("vouchers%22%20OR%20%22*").await.status,
+        200,
+        "query syntax is treated as words, never an error"
+    );
+}
+
+async fn history_records_who_what_and_why(app: TestApp) {
+    let t = app.tenant("history").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let i = app.initiative(&ed.token, "Intel Computer Clubhouses").await;
+    let id = i["id"].as_str().unwrap();
+    let path = format!("/api/v1/initiatives/{id}");
+    let r = app
+        .send(
+            reqwest::Method::PATCH,
+            &path,
+            tok,
+            &[
+                ("If-Match", "\"1\""),
+                ("X-Change-Reason", "renamed after the 2005 review"),
+            ],
+            Some(&json!({"title": "Intel Computer Clubhouse Network", "scale": "international"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    add_partner(&app, &ed.token, id, "Intel", "business", "active").await;
+    let h = app.get(&format!("{path}/history"), tok).await;
+    assert_eq!(h.status, 200);
+    assert_eq!(h.body["total"], 3);
+    let items = h.body["items"].as_array().unwrap();
+    let kinds: Vec<_> = items
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["entity_type"].as_str().unwrap(),
+                e["operation"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["partner:create", "initiative:update", "initiative:create"],
+        "newest first"
+    );
+    let update = &items[1];
+    assert_eq!(update["actor"], ed.user_id.to_string());
+    assert_eq!(update["reason"], "renamed after the 2005 review");
+    assert_eq!(
+        update["changes"],
+        json!([
+            {"field": "scale", "before": null, "after": "international"},
+            {"field": "title", "before": "Intel Computer Clubhouses", "after": "Intel Computer Clubhouse Network"},
+        ])
+    );
+    let paged = app
+        .get(&format!("{path}/history?per_page=1&page=3"), tok)
+        .await;
+    assert_eq!(paged.body["items"][0]["operation"], "create");
+
+    let other = app.tenant("history-other").await;
+    let outsider = app.member(&other, Role::Owner).await;
+    assert_eq!(
+        app.get(&format!("{path}/history"), Some(&outsider.token))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.get(&format!("{path}/history"), None).await.status, 401);
+}
+
+async fn another_tenant_cannot_reach_private_initiatives(app: TestApp) {
+    let a = app.tenant("owner-a").await;
+    let b = app.tenant("other-b").await;
+    let ed_a = app.member(&a, Role::Editor).await;
+    let owner_b = app.member(&b, Role::Owner).await;
+    let private = app
+        .initiative(&ed_a.token, "Private school connectivity")
+        .await;
+    let public = app
+        .public_initiative(&ed_a.token, "Public school connectivity")
+        .await;
+    let own_b = app
+        .initiative(&owner_b.token, "B's own school connectivity")
+        .await;
+    let tok_b = Some(owner_b.token.as_str());
+    let org_b = app
+        .organization(&owner_b.token, "B's organisation", "private")
+        .await;
+
+    for (initiative, read, write) in [(&private, 404, 404), (&public, 200, 403)] {
+        let id = initiative["id"].as_str().unwrap();
+        let path = format!("/api/v1/initiatives/{id}");
+        let version = app.get(&path, Some(&ed_a.token)).await.etag();
+        assert_eq!(app.get(&path, tok_b).await.status, read);
+        assert_eq!(
+            app.get(&format!("{path}/partners"), tok_b).await.status,
+            read
+        );
+        assert_eq!(
+            app.patch(&path, tok_b, Some(&version), &json!({"title": "Taken"}))
+                .await
+                .status,
+            write
+        );
+        assert_eq!(app.delete(&path, tok_b, Some(&version)).await.status, write);
+        let add = app
+            .post(
+                &format!("{path}/partners"),
+                tok_b,
+                &json!({"organization_id": org_b["id"]}),
+            )
+            .await;
+        assert_eq!(add.status, write);
+        let partner = app
+            .get(&format!("{path}/partners"), Some(&ed_a.token))
+            .await
+            .body["items"][0]
+            .clone();
+        if let Some(pid) = partner["id"].as_str() {
+            let ppath = format!("{path}/partners/{pid}");
+            assert_eq!(app.get(&ppath, tok_b).await.status, read);
+            assert_eq!(
+                app.patch(&ppath, tok_b, Some("\"1\""), &json!({"status": "former"}))
+                    .await
+                    .status,
+                write
+            );
+            assert_eq!(app.delete(&ppath, tok_b, Some("\"1\"")).await.status, write);
+        }
+        assert_eq!(app.get(&format!("{path}/history"), tok_b).await.status, 404);
+        assert_eq!(
+            app.get(&path, Some(&ed_a.token)).await.etag(),
+            version,
+            "nothing changed"
+        );
+    }
+    // Search and lists never leak A's private initiative.
+    assert_eq!(
+        titles(&app.get("/api/v1/initiatives?q=school", tok_b).await),
+        ["B's own school connectivity"]
+    );
+    let mut all = titles(
+        &app.get("/api/v1/initiatives?q=school&scope=all&sort=title", tok_b)
+            .await,
+    );
+    all.sort();
+    assert_eq!(
+        all,
+        ["B's own school connectivity", "Public school connectivity"]
+    );
+    assert_eq!(
+        titles(&app.get("/api/v1/initiatives?q=school", None).await),
+        ["Public school connectivity"]
+    );
+    assert_eq!(
+        titles(
+            &app.get("/api/v1/initiatives?scope=all&visibility=private", tok_b)
+                .await
+        ),
+        ["B's own school connectivity"]
+    );
+    let _ = own_b;
+}
+
+async fn roles_gate_initiative_writes(app: TestApp) {
+    let t = app.tenant("roles").await;
+    let viewer = app.member(&t, Role::Viewer).await;
+    let editor = app.member(&t, Role::Editor).await;
+    let i = app.initiative(&editor.token, "Gated").await;
+    let path = format!("/api/v1/initiatives/{}", i["id"].as_str().unwrap());
+    let tok = Some(viewer.token.as_str());
+    assert_eq!(app.get(&path, tok).await.status, 200, "viewers read");
+    assert_eq!(
+        app.post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "V", "kind": "msp"})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        app.patch(&path, tok, Some("\"1\""), &json!({"title": "V"}))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.delete(&path, tok, Some("\"1\"")).await.status, 403);
+    let org = app.organization(&editor.token, "Org", "private").await;
+    assert_eq!(
+        app.post(
+            &format!("{path}/partners"),
+            tok,
+            &json!({"organization_id": org["id"]})
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        app.post(
+            "/api/v1/initiatives",
+            None,
+            &json!({"title": "A", "kind": "msp"})
+        )
+        .await
+        .status,
+        401
+    );
+    assert_eq!(app.get(&path, Some(&editor.token)).await.etag(), "\"1\"");
+}
+
+async fn concurrent_edits_lose_no_update(app: TestApp) {
+    let t = app.tenant("race").await;
+    let a = app.member(&t, Role::Editor).await;
+    let b = app.member(&t, Role::Editor).await;
+    let i = app.initiative(&a.token, "Contested").await;
+    let path = format!("/api/v1/initiatives/{}", i["id"].as_str().unwrap());
+    let (body_a, body_b) = (json!({"summary": "A's"}), json!({"summary": "B's"}));
+    let (ra, rb) = tokio::join!(
+        app.patch(&path, Some(&a.token), Some("\"1\""), &body_a),
+        app.patch(&path, Some(&b.token), Some("\"1\""), &body_b),
+    );
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "exactly one write wins");
+    let winner = if ra.status == 200 { "A's" } else { "B's" };
+    assert_eq!(app.get(&path, Some(&a.token)).await.body["summary"], winner);
+}

@@ -378,6 +378,58 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Creates a private initiative with everything publishing needs but a partner.
+    pub async fn initiative(&self, token: &str, title: &str) -> Value {
+        let r = self
+            .post(
+                "/api/v1/initiatives",
+                Some(token),
+                &json!({
+                    "title": title,
+                    "summary": format!("Summary of {title}"),
+                    "kind": "msp",
+                    "countries": ["ML"],
+                    "action_lines": ["C4"],
+                    "stage": "implementing",
+                }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create initiative: {:?}", r.body);
+        r.body
+    }
+
+    /// Creates an initiative with an active partner and makes it public; returns its body.
+    pub async fn public_initiative(&self, token: &str, title: &str) -> Value {
+        let initiative = self.initiative(token, title).await;
+        let id = initiative["id"].as_str().expect("id").to_owned();
+        let org = self
+            .organization(token, &format!("Partner of {title}"), "private")
+            .await;
+        let partner = self
+            .post(
+                &format!("/api/v1/initiatives/{id}/partners"),
+                Some(token),
+                &json!({"organization_id": org["id"], "roles": ["lead"]}),
+            )
+            .await;
+        assert_eq!(partner.status, 201, "add partner: {:?}", partner.body);
+        let current = self
+            .get(&format!("/api/v1/initiatives/{id}"), Some(token))
+            .await;
+        let published = self
+            .patch(
+                &format!("/api/v1/initiatives/{id}"),
+                Some(token),
+                Some(&current.etag()),
+                &json!({"visibility": "public"}),
+            )
+            .await;
+        assert_eq!(published.status, 200, "publish: {:?}", published.body);
+        published.body
+    }
+}
+
 /// Runs `test` on a fresh app for `backend`, then tears the app down.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where

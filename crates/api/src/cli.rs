@@ -45,6 +45,18 @@ pub enum Command {
     Token(TokenArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill a new tenant with synthetic initiatives, for benchmarks (bulk inserts).
+    Generate {
+        /// How many initiatives.
+        #[arg(long, default_value_t = 100_000)]
+        initiatives: usize,
+        /// Slug of the tenant to create for them.
+        #[arg(long, default_value = "bench")]
+        tenant: String,
+        /// Random seed (the same seed gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +267,30 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!(
                 "client_secret: {}  (shown once: store it now)",
                 created.client_secret
+            );
+            Ok(())
+        }
+        Command::Generate {
+            initiatives,
+            tenant,
+            seed,
+        } => {
+            let registry = registry(&config).await?;
+            let started = std::time::Instant::now();
+            let generated = registry
+                .generate(&tenant, initiatives, seed)
+                .await
+                .map_err(explain)?;
+            let secs = started.elapsed().as_secs_f64();
+            println!(
+                "generated {} initiatives ({} organisations, {} partners, {} contributions, {} lessons) in tenant {} in {secs:.1} s ({:.0} initiatives/s)",
+                generated.initiatives,
+                generated.organizations,
+                generated.partners,
+                generated.contributions,
+                generated.lessons,
+                generated.tenant_slug,
+                generated.initiatives as f64 / secs.max(0.001),
             );
             Ok(())
         }

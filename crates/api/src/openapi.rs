@@ -32,6 +32,10 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "organizations", description = "Partner organisations (stakeholders)"),
         (name = "initiatives", description = "PPP/MSP initiatives: search, journey, publishing, history"),
         (name = "partners", description = "Organisations taking part in an initiative"),
+        (name = "contributions", description = "What partners contribute to an initiative (cash and in kind), with exact totals per currency, kind and partner"),
+        (name = "agreements", description = "Partnership agreements, contracts, work plans and memoranda of understanding of an initiative"),
+        (name = "reports", description = "Progress reports of an initiative; they set its reporting status"),
+        (name = "lessons", description = "Lessons learned: per initiative, across the registry, searchable"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

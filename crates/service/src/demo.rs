@@ -1,11 +1,25 @@
 //! Demo data for a newcomer's first start: one tenant with the partner organisations of the
 //! example partnerships in the source documents (DOMAIN.md, "Example records").
 
-use entity::enums::{Role, Sector, TenantKind, Visibility};
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::enums::{
+    EngagementModel, InitiativeKind, JourneyStage, Outcome, PartnerRole, PartnershipForm, Role,
+    Scale, Sector, Spectrum, TenantKind, Visibility,
+};
+use uuid::Uuid;
 
 use crate::{
-    Caller, Principal, Registry, SubjectKind, auth::password, error::ServiceResult,
-    members::NewUser, organizations::NewOrganization, tenants::NewTenant,
+    Caller, Principal, Registry, SubjectKind,
+    auth::password,
+    error::{ServiceError, ServiceResult},
+    history::WriteMeta,
+    initiatives::{InitiativePatch, NewInitiative},
+    members::NewUser,
+    organizations::NewOrganization,
+    partners::NewPartner,
+    tenants::NewTenant,
 };
 
 pub const DEMO_TENANT: &str = "demo";
@@ -194,6 +208,250 @@ const ORGANIZATIONS: &[OrgSeed] = &[
         true,
         "Evidence and evaluation partner.",
     ),
+    (
+        "Brazilian local IT firms' association",
+        None,
+        Sector::Business,
+        "small local firm",
+        Some("BR"),
+        true,
+        "Local firms that contributed hardware, software, venue and e-mentoring to Programa para o Futuro.",
+    ),
+];
+
+/// (organisation name, roles, interest, influence)
+type PartnerSeed = (&'static str, &'static [PartnerRole], u8, u8);
+
+struct InitiativeSeed {
+    title: &'static str,
+    summary: &'static str,
+    kind: InitiativeKind,
+    countries: &'static [&'static str],
+    action_lines: &'static [&'static str],
+    sdg_targets: &'static [&'static str],
+    sdg_goals: &'static [u8],
+    spectrum: Spectrum,
+    engagement_model: Option<EngagementModel>,
+    form: PartnershipForm,
+    scale: Scale,
+    stage: JourneyStage,
+    outcome: Outcome,
+    start: (i32, u32, u32),
+    partners: &'static [PartnerSeed],
+}
+
+use PartnerRole::*;
+
+const INITIATIVES: &[InitiativeSeed] = &[
+    InitiativeSeed {
+        title: "Mali CLIC: community learning and information centres",
+        summary: "Community centres offering ICT access and training; Microsoft gave a grant for monitoring, evaluation and outreach, and donated software and computer-based training.",
+        kind: InitiativeKind::Ppp,
+        countries: &["ML"],
+        action_lines: &["C3", "C4"],
+        sdg_targets: &["4.4"],
+        sdg_goals: &[4],
+        spectrum: Spectrum::LeverageExchange,
+        engagement_model: Some(EngagementModel::CorporatePhilanthropy),
+        form: PartnershipForm::Project,
+        scale: Scale::National,
+        stage: JourneyStage::Implementing,
+        outcome: Outcome::PartlySuccessful,
+        start: (2003, 1, 1),
+        partners: &[
+            (
+                "Ministry of Communication and New Information Technologies of Mali",
+                &[Lead],
+                5,
+                5,
+            ),
+            ("Microsoft", &[Funder], 2, 3),
+            ("dot-ORG", &[Coordinator, Funder], 4, 3),
+        ],
+    },
+    InitiativeSeed {
+        title: "Intel Computer Clubhouses in Brazil and South Africa",
+        summary: "After-school technology centres run by Intel; dot-ORG's small technical assistance addressed their sustainability (value-added model).",
+        kind: InitiativeKind::Msp,
+        countries: &["BR", "ZA"],
+        action_lines: &["C4", "C7.e-learning"],
+        sdg_targets: &[],
+        sdg_goals: &[4],
+        spectrum: Spectrum::CombineIntegrate,
+        engagement_model: Some(EngagementModel::ValueAdded),
+        form: PartnershipForm::Network,
+        scale: Scale::International,
+        stage: JourneyStage::Sustaining,
+        outcome: Outcome::Successful,
+        start: (2002, 6, 1),
+        partners: &[
+            ("Intel Corporation", &[Lead, Funder], 4, 5),
+            ("dot-ORG", &[TechnicalPartner], 3, 2),
+        ],
+    },
+    InitiativeSeed {
+        title: "Grameen village phone business training in Uganda",
+        summary: "Add-on training in business practices for women's cell phone businesses, to make them last.",
+        kind: InitiativeKind::Msp,
+        countries: &["UG"],
+        action_lines: &["C4", "C7.e-business"],
+        sdg_targets: &["5.b"],
+        sdg_goals: &[8],
+        spectrum: Spectrum::CombineIntegrate,
+        engagement_model: Some(EngagementModel::ValueAdded),
+        form: PartnershipForm::Project,
+        scale: Scale::National,
+        stage: JourneyStage::Sustaining,
+        outcome: Outcome::Successful,
+        start: (2004, 3, 1),
+        partners: &[
+            ("Grameen Technology Center", &[Lead], 5, 4),
+            ("MTN Uganda", &[Implementer], 3, 4),
+            ("dot-ORG", &[TechnicalPartner], 3, 2),
+        ],
+    },
+    InitiativeSeed {
+        title: "Programa para o Futuro",
+        summary: "Brazilian youth ICT training with many local private and non-profit partners contributing hardware, software, venue, expertise, utilities, e-mentoring, cash and scholarships (partnership model).",
+        kind: InitiativeKind::Msp,
+        countries: &["BR"],
+        action_lines: &["C4", "C7.e-employment"],
+        sdg_targets: &["8.6"],
+        sdg_goals: &[4],
+        spectrum: Spectrum::CombineIntegrate,
+        engagement_model: Some(EngagementModel::Partnership),
+        form: PartnershipForm::Network,
+        scale: Scale::National,
+        stage: JourneyStage::Reviewing,
+        outcome: Outcome::Successful,
+        start: (2001, 5, 1),
+        partners: &[
+            (
+                "Programa para o Futuro partners' network",
+                &[Lead, Implementer],
+                5,
+                4,
+            ),
+            (
+                "Brazilian local IT firms' association",
+                &[Implementer, Funder],
+                4,
+                3,
+            ),
+            ("dot-ORG", &[Coordinator], 3, 3),
+        ],
+    },
+    InitiativeSeed {
+        title: "Macedonia Connects",
+        summary: "School connectivity aggregated into one contract, enticing On.Net to extend its network nationally, rural areas included, with Motorola providing equipment (market-making model).",
+        kind: InitiativeKind::Ppp,
+        countries: &["MK"],
+        action_lines: &["C2", "C7.e-learning"],
+        sdg_targets: &["9.c", "4.a"],
+        sdg_goals: &[],
+        spectrum: Spectrum::SystemTransformation,
+        engagement_model: Some(EngagementModel::MarketMaking),
+        form: PartnershipForm::Project,
+        scale: Scale::National,
+        stage: JourneyStage::Sustaining,
+        outcome: Outcome::Successful,
+        start: (2004, 9, 1),
+        partners: &[
+            (
+                "Ministry of Education and Science of North Macedonia",
+                &[Lead],
+                5,
+                5,
+            ),
+            ("On.Net", &[Implementer], 5, 4),
+            ("Motorola", &[TechnicalPartner], 3, 2),
+            ("dot-ORG", &[Coordinator], 4, 3),
+        ],
+    },
+    InitiativeSeed {
+        title: "Rwanda ICT service vouchers",
+        summary: "Vouchers and micro-stipends that built a customer base for local ICT service providers.",
+        kind: InitiativeKind::Msp,
+        countries: &["RW"],
+        action_lines: &["C2", "C6"],
+        sdg_targets: &[],
+        sdg_goals: &[9],
+        spectrum: Spectrum::LeverageExchange,
+        engagement_model: Some(EngagementModel::MarketMaking),
+        form: PartnershipForm::Project,
+        scale: Scale::National,
+        stage: JourneyStage::Closed,
+        outcome: Outcome::PartlySuccessful,
+        start: (2005, 1, 1),
+        partners: &[
+            (
+                "Rwanda local ICT service providers' association",
+                &[Implementer],
+                4,
+                2,
+            ),
+            ("dot-ORG", &[Funder, Coordinator], 3, 4),
+        ],
+    },
+    InitiativeSeed {
+        title: "Kyrgyzstan telecentre vouchers",
+        summary: "Vouchers building demand for local ICT service providers; local providers sometimes treated social-sector support as just another revenue source.",
+        kind: InitiativeKind::Msp,
+        countries: &["KG"],
+        action_lines: &["C2"],
+        sdg_targets: &[],
+        sdg_goals: &[9],
+        spectrum: Spectrum::LeverageExchange,
+        engagement_model: Some(EngagementModel::MarketMaking),
+        form: PartnershipForm::AdHocTaskForce,
+        scale: Scale::Local,
+        stage: JourneyStage::Discontinued,
+        outcome: Outcome::Unsuccessful,
+        start: (2005, 6, 1),
+        partners: &[
+            ("Kyrgyz community telecentre network", &[Implementer], 3, 2),
+            ("dot-ORG", &[Funder], 3, 3),
+        ],
+    },
+    InitiativeSeed {
+        title: "Sri Lanka food-security multi-stakeholder partnership",
+        summary: "Ministries, UN agencies, a supermarket chain, households and an app company mapping their interests to improve food security.",
+        kind: InitiativeKind::Msp,
+        countries: &["LK"],
+        action_lines: &["C7.e-agriculture", "C3"],
+        sdg_targets: &["2.1"],
+        sdg_goals: &[],
+        spectrum: Spectrum::SystemTransformation,
+        engagement_model: Some(EngagementModel::Partnership),
+        form: PartnershipForm::SynergisticAgent,
+        scale: Scale::National,
+        stage: JourneyStage::AgreeObjectives,
+        outcome: Outcome::NotYetKnown,
+        start: (2019, 3, 1),
+        partners: &[
+            (
+                "Ministry of Agriculture of Sri Lanka",
+                &[Lead, Coordinator],
+                5,
+                5,
+            ),
+            ("World Food Programme", &[Funder, TechnicalPartner], 4, 4),
+            (
+                "Food and Agriculture Organization of the United Nations",
+                &[TechnicalPartner],
+                4,
+                3,
+            ),
+            ("Island supermarket chain", &[Implementer], 2, 4),
+            ("Colombo food-app startup", &[TechnicalPartner], 4, 1),
+            (
+                "University of Colombo School of Computing",
+                &[TechnicalPartner],
+                3,
+                2,
+            ),
+        ],
+    },
 ];
 
 impl Registry {
@@ -228,32 +486,115 @@ impl Registry {
             platform_admin: true,
         };
         let caller = Caller::Member(principal.clone());
+        let mut organizations: HashMap<&str, Uuid> = HashMap::new();
         for (name, acronym, sector, sub_type, country, public, description) in ORGANIZATIONS {
-            self.create_organization(
-                &caller,
-                NewOrganization {
-                    name: (*name).into(),
-                    acronym: acronym.map(Into::into),
-                    sector: *sector,
-                    sub_type: Some((*sub_type).into()),
-                    country: country.map(Into::into),
-                    website: None,
-                    description: Some((*description).into()),
-                    iati_identifier: None,
-                    visibility: if *public {
-                        Visibility::Public
-                    } else {
-                        Visibility::Private
+            let org = self
+                .create_organization(
+                    &caller,
+                    NewOrganization {
+                        name: (*name).into(),
+                        acronym: acronym.map(Into::into),
+                        sector: *sector,
+                        sub_type: Some((*sub_type).into()),
+                        country: country.map(Into::into),
+                        website: None,
+                        description: Some((*description).into()),
+                        iati_identifier: None,
+                        visibility: if *public {
+                            Visibility::Public
+                        } else {
+                            Visibility::Private
+                        },
                     },
-                },
-            )
-            .await?;
+                )
+                .await?;
+            organizations.insert(name, org.id);
         }
+        self.seed_demo_initiatives(&caller, &organizations).await?;
         Ok(DemoCredentials {
             tenant_slug: tenant.slug,
             email: DEMO_EMAIL.into(),
             password: secret,
             access_token: self.tokens().issue(&principal)?,
         })
+    }
+}
+
+impl Registry {
+    async fn seed_demo_initiatives(
+        &self,
+        caller: &Caller,
+        organizations: &HashMap<&str, Uuid>,
+    ) -> ServiceResult<()> {
+        let meta = WriteMeta::reason("demo data from the source documents");
+        for seed in INITIATIVES {
+            let detail = self
+                .create_initiative(
+                    caller,
+                    NewInitiative {
+                        title: seed.title.into(),
+                        summary: Some(seed.summary.into()),
+                        description: None,
+                        kind: seed.kind,
+                        countries: seed.countries.iter().map(|c| (*c).to_owned()).collect(),
+                        scale: Some(seed.scale),
+                        action_lines: seed.action_lines.iter().map(|c| (*c).to_owned()).collect(),
+                        sdg_goals: seed.sdg_goals.to_vec(),
+                        sdg_targets: seed.sdg_targets.iter().map(|c| (*c).to_owned()).collect(),
+                        spectrum: Some(seed.spectrum),
+                        engagement_model: seed.engagement_model,
+                        form: Some(seed.form),
+                        stage: Some(seed.stage),
+                        start_date: NaiveDate::from_ymd_opt(
+                            seed.start.0,
+                            seed.start.1,
+                            seed.start.2,
+                        ),
+                        end_date: None,
+                        outcome: Some(seed.outcome),
+                        outcome_summary: None,
+                        visibility: Visibility::Private,
+                        iati_identifier: None,
+                        external_identifiers: Vec::new(),
+                    },
+                    &meta,
+                )
+                .await?;
+            let id = detail.initiative.id;
+            for (name, roles, interest, influence) in seed.partners {
+                let organization_id = *organizations.get(name).ok_or_else(|| {
+                    ServiceError::Internal(format!("demo organisation {name} missing"))
+                })?;
+                self.add_partner(
+                    caller,
+                    id,
+                    NewPartner {
+                        organization_id,
+                        roles: roles.to_vec(),
+                        status: None,
+                        gains: Vec::new(),
+                        interest: Some(*interest),
+                        influence: Some(*influence),
+                        joined_on: None,
+                        left_on: None,
+                    },
+                    &meta,
+                )
+                .await?;
+            }
+            let current = self.get_initiative(caller, id).await?;
+            self.update_initiative(
+                caller,
+                id,
+                Some(current.initiative.version),
+                InitiativePatch {
+                    visibility: Some(Visibility::Public),
+                    ..Default::default()
+                },
+                &meta,
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -1,1 +1,555 @@
-//! Lessons learned (to be written).
+//! Lessons learned of an initiative: a short statement, the context, the challenge and the
+//! recommendation, with tags. They are a first-class record: listed per initiative and across
+//! the registry (`/api/v1/lessons`), and searchable on their own and as part of their
+//! initiative's text. A lesson is visible to whoever may read its initiative.
+
+use chrono::{DateTime, Utc};
+use entity::{enums::Visibility, initiative, lesson};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{LikeExpr, Query},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::{
+    Caller, Registry,
+    error::{ServiceError, ServiceResult},
+    history::{Change, Operation, WriteMeta, snapshot},
+    initiatives::{access, refresh_search},
+    organizations::Scope,
+    pagination::{Page, PageRequest},
+    search,
+    validation::{Checks, double_option},
+};
+
+const MAX_TAGS: usize = 20;
+const MAX_TAG_CHARS: usize = 50;
+
+/// A lesson learned from an initiative.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Lesson {
+    pub id: Uuid,
+    pub initiative_id: Uuid,
+    /// The lesson in one short statement.
+    pub statement: String,
+    /// The situation in which it was learned.
+    pub context: Option<String>,
+    /// The difficulty met.
+    pub challenge: Option<String>,
+    /// What to do next time.
+    pub recommendation: Option<String>,
+    /// Lower-case keywords.
+    pub tags: Vec<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "statement": "Aggregate demand before negotiating with providers.",
+    "context": "Schools bought connectivity one by one at retail prices.",
+    "challenge": "No provider would extend its network for a single school.",
+    "recommendation": "Pool the schools into one contract so that a provider can justify extending its network.",
+    "tags": ["market-making", "connectivity"]
+}))]
+pub struct NewLesson {
+    pub statement: String,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub challenge: Option<String>,
+    #[serde(default)]
+    pub recommendation: Option<String>,
+    /// Trimmed, lower-cased and deduplicated; at most 20, each at most 50 characters.
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A PATCH of a lesson: absent fields stay; `null` clears; `tags` replaces the list.
+#[derive(Clone, Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LessonPatch {
+    #[serde(default)]
+    pub statement: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub context: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub challenge: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub recommendation: Option<Option<String>>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+/// The lessons of one initiative: a tag filter and paging. Newest first.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LessonQuery {
+    /// Lessons carrying this tag (case-insensitive).
+    pub tag: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// Lessons across the registry: scope, full-text search, filters and paging. Newest first,
+/// or the most relevant first with `q`. Unknown parameters are refused.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LessonSearch {
+    /// `tenant` (members' default: the lessons of the tenant's initiatives), `public` (the
+    /// lessons of every tenant's public initiatives), or `all` (both). Anonymous callers always
+    /// get `public`.
+    pub scope: Option<Scope>,
+    /// Full-text search over statement, context, challenge, recommendation and tags; every
+    /// word must match.
+    pub q: Option<String>,
+    /// Lessons carrying this tag (case-insensitive).
+    pub tag: Option<String>,
+    /// Lessons of this initiative.
+    pub initiative: Option<Uuid>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+struct Fields {
+    statement: String,
+    context: Option<String>,
+    challenge: Option<String>,
+    recommendation: Option<String>,
+    tags: Vec<String>,
+}
+
+fn check(f: Fields) -> ServiceResult<Fields> {
+    let mut c = Checks::new();
+    let statement = c.required_text("statement", &f.statement, 1_000);
+    let context = c.optional_text("context", f.context.as_deref(), 10_000);
+    let challenge = c.optional_text("challenge", f.challenge.as_deref(), 10_000);
+    let recommendation = c.optional_text("recommendation", f.recommendation.as_deref(), 10_000);
+    let mut tags: Vec<String> = Vec::new();
+    for (i, raw) in f.tags.iter().enumerate() {
+        let tag = raw.trim().to_lowercase();
+        if tag.is_empty() {
+            c.push(&format!("tags[{i}]"), "required", "must not be blank");
+        } else if tag.chars().count() > MAX_TAG_CHARS {
+            c.push(
+                &format!("tags[{i}]"),
+                "length",
+                format!("must be at most {MAX_TAG_CHARS} characters"),
+            );
+        } else if tag.chars().any(char::is_control) {
+            c.push(
+                &format!("tags[{i}]"),
+                "invalid",
+                "must not contain control characters",
+            );
+        } else if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        c.push("tags", "too_many", format!("at most {MAX_TAGS} tags"));
+    }
+    c.finish()?;
+    Ok(Fields {
+        statement,
+        context,
+        challenge,
+        recommendation,
+        tags,
+    })
+}
+
+fn to_view(l: lesson::Model) -> Lesson {
+    Lesson {
+        id: l.id,
+        initiative_id: l.initiative_id,
+        statement: l.statement,
+        context: l.context,
+        challenge: l.challenge,
+        recommendation: l.recommendation,
+        tags: serde_json::from_str(&l.tags).unwrap_or_default(),
+        version: l.version,
+        created_at: l.created_at,
+        updated_at: l.updated_at,
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+/// The text of a lesson's own search document.
+fn search_body(f: &Fields) -> String {
+    [
+        f.statement.as_str(),
+        f.context.as_deref().unwrap_or_default(),
+        f.challenge.as_deref().unwrap_or_default(),
+        f.recommendation.as_deref().unwrap_or_default(),
+        &f.tags.join(" "),
+    ]
+    .join("\n")
+}
+
+/// A condition: the lesson carries `tag`. Tags are stored as a JSON array of strings, so the
+/// tag's JSON form (quotes included) is looked for as a substring: it cannot match part of
+/// another tag, as quotes inside tags are escaped.
+fn tagged(tag: &str) -> ServiceResult<Condition> {
+    let tag = tag.trim().to_lowercase();
+    if tag.is_empty() {
+        return Err(ServiceError::bad_parameter("tag", "must not be blank"));
+    }
+    let quoted = json(&tag);
+    let mut pattern = String::from("%");
+    for ch in quoted.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    Ok(Condition::all().add(lesson::Column::Tags.like(LikeExpr::new(pattern).escape('\\'))))
+}
+
+async fn find<C: ConnectionTrait>(db: &C, initiative_id: Uuid, id: Uuid) -> ServiceResult<Lesson> {
+    lesson::Entity::find_by_id(id)
+        .filter(lesson::Column::InitiativeId.eq(initiative_id))
+        .one(db)
+        .await?
+        .map(to_view)
+        .ok_or(ServiceError::NotFound { entity: "lesson" })
+}
+
+/// After a lesson changed: its own search document, and its initiative's (which includes
+/// the text of its lessons).
+async fn index<C: ConnectionTrait>(
+    db: &C,
+    initiative_id: Uuid,
+    id: Uuid,
+    fields: Option<&Fields>,
+) -> ServiceResult<()> {
+    match fields {
+        Some(f) => search::put(db, search::DocKind::Lesson, id, &search_body(f)).await?,
+        None => search::remove(db, id).await?,
+    }
+    refresh_search(db, initiative_id).await
+}
+
+impl Registry {
+    /// The lessons of one initiative, newest first.
+    pub async fn list_lessons(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        query: LessonQuery,
+    ) -> ServiceResult<Page<Lesson>> {
+        access::readable(self.db(), caller, initiative_id).await?;
+        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
+        let mut select =
+            lesson::Entity::find().filter(lesson::Column::InitiativeId.eq(initiative_id));
+        if let Some(tag) = query.tag.as_deref() {
+            select = select.filter(tagged(tag)?);
+        }
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
+            .order_by_desc(lesson::Column::CreatedAt)
+            .order_by_desc(lesson::Column::Id)
+            .offset(request.offset())
+            .limit(request.per_page)
+            .all(self.db())
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(to_view).collect(),
+            request,
+            total,
+        ))
+    }
+
+    /// Lessons across the registry that the caller may read: those of the caller's tenant's
+    /// initiatives and of every public initiative, as `scope` says.
+    pub async fn search_lessons(
+        &self,
+        caller: &Caller,
+        query: LessonSearch,
+    ) -> ServiceResult<Page<Lesson>> {
+        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
+        let backend = self.db().get_database_backend();
+        let of_public_initiatives = Condition::all().add(
+            lesson::Column::InitiativeId.in_subquery(
+                Query::select()
+                    .column(initiative::Column::Id)
+                    .from(initiative::Entity)
+                    .and_where(initiative::Column::Visibility.eq(Visibility::Public))
+                    .to_owned(),
+            ),
+        );
+        let scope = match caller.tenant_id() {
+            None => of_public_initiatives,
+            Some(tenant) => match query.scope.unwrap_or_default() {
+                Scope::Tenant => Condition::all().add(lesson::Column::TenantId.eq(tenant)),
+                Scope::Public => of_public_initiatives,
+                Scope::All => Condition::any()
+                    .add(lesson::Column::TenantId.eq(tenant))
+                    .add(of_public_initiatives),
+            },
+        };
+        let mut select = lesson::Entity::find().filter(scope);
+        if let Some(initiative_id) = query.initiative {
+            select = select.filter(lesson::Column::InitiativeId.eq(initiative_id));
+        }
+        if let Some(tag) = query.tag.as_deref() {
+            select = select.filter(tagged(tag)?);
+        }
+        let terms = match query.q.as_deref() {
+            Some(q) if q.chars().count() > 500 => {
+                return Err(ServiceError::bad_parameter(
+                    "q",
+                    "must be at most 500 characters",
+                ));
+            }
+            Some(q) => search::terms(q),
+            None => Vec::new(),
+        };
+        let id_column = "\"lesson\".\"id\"";
+        if query.q.is_some() {
+            if terms.is_empty() {
+                return Err(ServiceError::bad_parameter("q", "needs at least one word"));
+            }
+            select = select.filter(search::matches(backend, id_column, &terms));
+        }
+        if !terms.is_empty() {
+            select = select.order_by(search::relevance(backend, id_column, &terms), Order::Desc);
+        }
+        select = select
+            .order_by_desc(lesson::Column::CreatedAt)
+            .order_by_desc(lesson::Column::Id);
+
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
+            .offset(request.offset())
+            .limit(request.per_page)
+            .all(self.db())
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(to_view).collect(),
+            request,
+            total,
+        ))
+    }
+
+    pub async fn get_lesson(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+    ) -> ServiceResult<Lesson> {
+        access::readable(self.db(), caller, initiative_id).await?;
+        find(self.db(), initiative_id, id).await
+    }
+
+    pub async fn add_lesson(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        input: NewLesson,
+        meta: &WriteMeta,
+    ) -> ServiceResult<Lesson> {
+        let txn = self.begin_write().await?;
+        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+        let f = check(Fields {
+            statement: input.statement,
+            context: input.context,
+            challenge: input.challenge,
+            recommendation: input.recommendation,
+            tags: input.tags,
+        })?;
+        let now = Utc::now();
+        let id = Uuid::now_v7();
+        let row = lesson::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(initiative.tenant_id),
+            initiative_id: Set(initiative_id),
+            statement: Set(f.statement.clone()),
+            context: Set(f.context.clone()),
+            challenge: Set(f.challenge.clone()),
+            recommendation: Set(f.recommendation.clone()),
+            tags: Set(json(&f.tags)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        index(&txn, initiative_id, id, Some(&f)).await?;
+        let view = to_view(row);
+        access::child_changed(
+            &txn,
+            Change {
+                tenant_id: initiative.tenant_id,
+                initiative_id,
+                entity_type: "lesson",
+                entity_id: id,
+                operation: Operation::Create,
+                actor: Some(principal.subject),
+                meta,
+                before: None,
+                after: snapshot(&view),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    pub async fn update_lesson(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        patch: LessonPatch,
+        meta: &WriteMeta,
+    ) -> ServiceResult<Lesson> {
+        let txn = self.begin_write().await?;
+        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+        let before = find(&txn, initiative_id, id).await?;
+        access::expect_version(expected_version, before.version)?;
+        let f = check(Fields {
+            statement: patch.statement.unwrap_or_else(|| before.statement.clone()),
+            context: patch.context.unwrap_or_else(|| before.context.clone()),
+            challenge: patch.challenge.unwrap_or_else(|| before.challenge.clone()),
+            recommendation: patch
+                .recommendation
+                .unwrap_or_else(|| before.recommendation.clone()),
+            tags: patch.tags.unwrap_or_else(|| before.tags.clone()),
+        })?;
+        let result = lesson::Entity::update_many()
+            .set(lesson::ActiveModel {
+                statement: Set(f.statement.clone()),
+                context: Set(f.context.clone()),
+                challenge: Set(f.challenge.clone()),
+                recommendation: Set(f.recommendation.clone()),
+                tags: Set(json(&f.tags)),
+                version: Set(before.version + 1),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .filter(lesson::Column::Id.eq(id))
+            .filter(lesson::Column::Version.eq(before.version))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: before.version + 1,
+            });
+        }
+        index(&txn, initiative_id, id, Some(&f)).await?;
+        let after = find(&txn, initiative_id, id).await?;
+        access::child_changed(
+            &txn,
+            Change {
+                tenant_id: initiative.tenant_id,
+                initiative_id,
+                entity_type: "lesson",
+                entity_id: id,
+                operation: Operation::Update,
+                actor: Some(principal.subject),
+                meta,
+                before: snapshot(&before),
+                after: snapshot(&after),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn remove_lesson(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        meta: &WriteMeta,
+    ) -> ServiceResult<()> {
+        let txn = self.begin_write().await?;
+        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+        let before = find(&txn, initiative_id, id).await?;
+        access::expect_version(expected_version, before.version)?;
+        let result = lesson::Entity::delete_many()
+            .filter(lesson::Column::Id.eq(id))
+            .filter(lesson::Column::Version.eq(before.version))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: before.version + 1,
+            });
+        }
+        index(&txn, initiative_id, id, None).await?;
+        access::child_changed(
+            &txn,
+            Change {
+                tenant_id: initiative.tenant_id,
+                initiative_id,
+                entity_type: "lesson",
+                entity_id: id,
+                operation: Operation::Delete,
+                actor: Some(principal.subject),
+                meta,
+                before: snapshot(&before),
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(tags: &[&str]) -> Fields {
+        Fields {
+            statement: " Pool demand ".into(),
+            context: Some("  ".into()),
+            challenge: None,
+            recommendation: None,
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn tags_are_trimmed_lower_cased_and_deduplicated() {
+        let Ok(f) = check(fields(&[" Market-Making", "market-making ", "E-Health"])) else {
+            panic!("valid lesson refused");
+        };
+        assert_eq!(f.tags, ["market-making", "e-health"]);
+        assert_eq!(f.statement, "Pool demand");
+        assert_eq!(f.context, None, "blank optional text is none");
+    }
+
+    #[test]
+    fn bad_tags_are_named() {
+        let long = "x".repeat(51);
+        let Err(ServiceError::Validation(errors)) = check(fields(&["ok", " ", &long])) else {
+            panic!("bad tags accepted");
+        };
+        let named: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["tags[1]", "tags[2]"]);
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(check(fields(&refs)).is_err());
+    }
+}

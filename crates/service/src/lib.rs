@@ -13,6 +13,7 @@ pub mod country;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod generator;
 pub mod history;
 pub mod initiatives;
 pub mod lessons;

@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
@@ -368,7 +368,7 @@ impl Registry {
             input.description.as_deref(),
             input.iati_identifier.as_deref(),
         )?;
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         ensure_name_free(&txn, principal.tenant_id, &c.name, None).await?;
         let now = Utc::now();
         let model = organization::ActiveModel {
@@ -406,7 +406,7 @@ impl Registry {
         expected_version: Option<i32>,
         patch: OrganizationPatch,
     ) -> ServiceResult<Organization> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let current = find_writable(&txn, caller, id).await?;
         let principal = caller.require(Role::Editor)?;
         let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
@@ -495,7 +495,7 @@ impl Registry {
         id: Uuid,
         expected_version: Option<i32>,
     ) -> ServiceResult<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let current = find_writable(&txn, caller, id).await?;
         caller.require(Role::Editor)?;
         let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;

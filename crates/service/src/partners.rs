@@ -4,13 +4,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    contribution,
+    agreement, contribution,
     enums::{Gain, PartnerRole, PartnerStatus, Sector, Visibility},
     initiative_partner, organization,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -265,7 +265,7 @@ impl Registry {
         input: NewPartner,
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let f = check(Fields {
             roles: input.roles,
@@ -347,7 +347,7 @@ impl Registry {
         patch: PartnerPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         access::expect_version(expected_version, before.version)?;
@@ -402,7 +402,8 @@ impl Registry {
         Ok(after)
     }
 
-    /// Removes a partner; refused (409) while contributions name it as their contributor.
+    /// Removes a partner; refused (409) while contributions name it as their contributor or
+    /// agreements name it as a party.
     pub async fn remove_partner(
         &self,
         caller: &Caller,
@@ -411,7 +412,7 @@ impl Registry {
         expected_version: Option<i32>,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         access::expect_version(expected_version, before.version)?;
@@ -422,6 +423,23 @@ impl Registry {
         if contributions > 0 {
             return Err(ServiceError::Conflict(format!(
                 "this partner made {contributions} recorded contribution(s): delete them first, or mark the partner former"
+            )));
+        }
+        // Agreements keep their parties as a list of partner ids: look for this one.
+        let named_in = agreement::Entity::find()
+            .filter(agreement::Column::InitiativeId.eq(initiative_id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .filter(|a| {
+                serde_json::from_str::<Vec<Uuid>>(&a.parties)
+                    .map(|parties| parties.contains(&id))
+                    .unwrap_or(false)
+            })
+            .count();
+        if named_in > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "this partner is a party to {named_in} agreement(s): change them first, or mark the partner former"
             )));
         }
         let result = initiative_partner::Entity::delete_many()

@@ -3,7 +3,10 @@
 use std::{sync::Arc, time::Duration};
 
 use entity::tenant;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -76,6 +79,18 @@ impl Registry {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Starts a transaction for a write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): two deferred transactions that both read and then write would deadlock, and
+    /// SQLite would fail one of them instead of letting it wait.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+        self.db()
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
     }
 
     /// Whether the database answers (for `/ready`).

@@ -1,6 +1,6 @@
 //! Full-text search documents: PostgreSQL `tsvector` with a GIN index, SQLite FTS5. Both match
-//! every word of the query (AND), case- and accent-insensitively, without stemming, and rank
-//! by relevance, so results agree across the two engines.
+//! every word of the query (AND), case-insensitively, without stemming or accent folding, and
+//! rank by relevance, so results agree across the two engines.
 
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, Statement, sea_query::Expr, sea_query::SimpleExpr,
@@ -17,7 +17,7 @@ pub enum DocKind {
 }
 
 impl DocKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DocKind::Initiative => "initiative",
             DocKind::Lesson => "lesson",

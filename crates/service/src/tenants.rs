@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait, sea_query::Expr,
+    sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -115,7 +115,7 @@ impl Registry {
         let name = c.required_text("name", &input.name, 200);
         let home_country = c.country("home_country", input.home_country.as_deref());
         c.finish()?;
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         if tenant::Entity::find()
             .filter(tenant::Column::Slug.eq(slug.as_str()))
             .count(&txn)
@@ -177,7 +177,7 @@ impl Registry {
     ) -> ServiceResult<Tenant> {
         let principal = caller.require(Role::Owner)?;
         let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let current = tenant::Entity::find_by_id(principal.tenant_id)
             .one(&txn)
             .await?

@@ -15,6 +15,5 @@ mod views;
 
 pub use derived::ReportingStatus;
 pub use list::{InitiativeQuery, InitiativeSort};
-#[allow(unused_imports)] // used by the child modules (lessons, reports)
-pub(crate) use store::{refresh_search, view_of};
+pub(crate) use store::refresh_search;
 pub use views::*;

@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -365,6 +365,7 @@ async fn detail_of<C: ConnectionTrait>(
         .order_by_asc(stage_change::Column::Id)
         .all(db)
         .await?;
+    let contribution_totals = crate::contributions::totals(db, m.id).await?;
     Ok(InitiativeDetail {
         initiative: view_of(db, m, settings).await?,
         stage_changes: changes
@@ -376,6 +377,7 @@ async fn detail_of<C: ConnectionTrait>(
                 reason: c.reason,
             })
             .collect(),
+        contribution_totals,
     })
 }
 
@@ -518,7 +520,7 @@ impl Registry {
         let principal = caller.require(Role::Editor)?;
         let d = check(draft_of_new(input))?;
         ensure_publishable(&d, false)?;
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         let id = Uuid::now_v7();
         let row = initiative::ActiveModel {
@@ -595,7 +597,7 @@ impl Registry {
         patch: InitiativePatch,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let (row, principal) = access::writable(&txn, caller, id).await?;
         access::expect_version(expected_version, row.version)?;
         let before = view_of(&txn, row.clone(), self.settings()).await?;
@@ -694,7 +696,7 @@ impl Registry {
         expected_version: Option<i32>,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_write().await?;
         let (row, principal) = access::writable(&txn, caller, id).await?;
         access::expect_version(expected_version, row.version)?;
         let before = view_of(&txn, row.clone(), self.settings()).await?;

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::derived::ReportingStatus;
-use crate::validation::double_option;
+use crate::{contributions::ContributionTotals, validation::double_option};
 
 /// An identifier of the initiative in another system (an IATI activity identifier, a donor's
 /// project number...).
@@ -83,6 +83,8 @@ pub struct InitiativeDetail {
     pub initiative: Initiative,
     /// Every change of stage, oldest first, with its date.
     pub stage_changes: Vec<StageChangeEntry>,
+    /// What the contributions add up to: per currency, per resource kind, per partner.
+    pub contribution_totals: ContributionTotals,
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]

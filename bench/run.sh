@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The benchmark: fills a database with N synthetic initiatives through the bulk path
+# (`msp-registry generate`), runs the release server, and measures with wrk on 127.0.0.1.
+# Writes bench/RESULTS.md. Loopback only; every load is bounded by DURATION.
+#
+#   bash bench/run.sh                 # both engines, N=100000
+#   N=20000 BACKENDS=sqlite bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N="${N:-100000}"
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+BACKENDS="${BACKENDS:-postgres sqlite}"
+PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
+PORT="${PORT:-18080}"
+OUT="bench/RESULTS.md"
+BIN=target/release/msp-registry
+
+command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
+cargo build --release -q -p msp-api
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+  echo "- $N initiatives; wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency on 127.0.0.1; server in release mode, MSP_WORKERS=2, pool 16"
+  echo "- produced by \`bash bench/run.sh\`; numbers are as measured on this run, not targets"
+  echo
+} > "$OUT.tmp"
+
+measure() { # name url [token]
+  local name=$1 url=$2 token=${3:-} args=()
+  [ -n "$token" ] && args=(-H "Authorization: Bearer $token")
+  local log="$work/wrk.log"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "$url" > "$log"
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$log")
+  p50=$(awk '$1=="50%" {print $2}' "$log")
+  p99=$(awk '$1=="99%" {print $2}' "$log")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$log")
+  local rss
+  rss=$(awk '/VmRSS/ {printf "%.0f MB", $2/1024}' "/proc/$server_pid/status")
+  echo "| $name | $rps | $p50 | $p99 | ${non2xx:-0} | $rss |" >> "$OUT.tmp"
+}
+
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite)
+      url="sqlite://$work/bench.sqlite?mode=rwc" ;;
+    postgres)
+      psql "$PG_SERVER/postgres" -q -c 'DROP DATABASE IF EXISTS msp_bench WITH (FORCE)' -c 'CREATE DATABASE msp_bench'
+      url="$PG_SERVER/msp_bench" ;;
+  esac
+  export MSP_DATABASE_URL="$url" MSP_DEMO=false MSP_LOG_LEVEL=warn MSP_WORKERS=2 MSP_DB_MAX_CONNECTIONS=16 \
+    MSP_BIND="127.0.0.1:$PORT" MSP_JWT_SECRET="bench-secret-bench-secret-bench-secret-000"
+  gen=$("$BIN" generate --initiatives "$N" --tenant bench | tail -1)
+  "$BIN" user create --email bench@example.org --name Bench --password "bench password 1" --tenant bench --role viewer > /dev/null
+  token=$("$BIN" token --email bench@example.org)
+  "$BIN" serve > "$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
+  base="http://127.0.0.1:$PORT/api/v1"
+  id=$(curl -fs -H "Authorization: Bearer $token" "$base/initiatives?country=ML&per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+  {
+    echo "## $backend"
+    echo
+    echo "Generation: $gen"
+    echo
+    echo "| scenario | req/s | p50 | p99 | non-2xx | server RSS after |"
+    echo "|---|---|---|---|---|---|"
+  } >> "$OUT.tmp"
+  measure "list filtered by country (50 per page, member)" "$base/initiatives?country=ML&per_page=50" "$token"
+  measure "full-text search (q=school connectivity, 50 per page)" "$base/initiatives?q=school%20connectivity&per_page=50" "$token"
+  measure "get one initiative (detail with partner sectors and totals)" "$base/initiatives/$id" "$token"
+  measure "get one initiative's partners" "$base/initiatives/$id/partners" "$token"
+  measure "anonymous public list (50 per page)" "$base/initiatives?per_page=50"
+  peak=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$server_pid/status")
+  echo >> "$OUT.tmp"
+  echo "Server peak RSS (VmHWM): $peak" >> "$OUT.tmp"
+  echo >> "$OUT.tmp"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+  echo "Query plans ($backend):" >> "$OUT.tmp"
+  echo '```' >> "$OUT.tmp"
+  case $backend in
+    postgres)
+      tenant=$(psql "$url" -Atc "select id from tenant where slug='bench'")
+      psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE tenant_id = '$tenant' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      echo >> "$OUT.tmp"
+      psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE tenant_id = '$tenant' AND id IN (SELECT entity_id FROM search_document WHERE vector @@ plainto_tsquery('simple', 'school connectivity')) LIMIT 50" >> "$OUT.tmp"
+      echo >> "$OUT.tmp"
+      psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE visibility = 'public' ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      ;;
+    sqlite)
+      db="$work/bench.sqlite"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE tenant_id = x'00' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      echo >> "$OUT.tmp"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE id IN (SELECT entity_id FROM search_document WHERE search_document MATCH '\"school\" \"connectivity\"') LIMIT 50" >> "$OUT.tmp"
+      echo >> "$OUT.tmp"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE visibility = 'public' ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      ;;
+  esac
+  echo '```' >> "$OUT.tmp"
+  echo >> "$OUT.tmp"
+done
+mv "$OUT.tmp" "$OUT"
+echo "bench: wrote $OUT"

@@ -1,0 +1,424 @@
+//! Synthetic data for benchmarks: N realistic initiatives with tags, partners, contributions
+//! and lessons, written through a bulk path (multi-row inserts in batches, one transaction
+//! per batch) rather than one request per record.
+
+use chrono::{Duration, NaiveDate, Utc};
+use entity::{
+    contribution,
+    enums::{
+        ContributionStatus, EngagementModel, InitiativeKind, Outcome, PartnerRole, PartnerStatus,
+        PartnershipForm, ResourceKind, Scale, Sector, Spectrum, TenantKind, Visibility,
+    },
+    initiative, initiative_partner, initiative_tag, lesson, organization,
+};
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set, Statement, Value};
+use uuid::Uuid;
+
+use crate::{
+    Registry,
+    error::{ServiceError, ServiceResult},
+    initiatives::journey::ORDER,
+    reference::ACTION_LINES,
+    search::DocKind,
+    tenants::NewTenant,
+    validation::name_key,
+};
+
+const COUNTRIES: &[&str] = &[
+    "ML", "SN", "BR", "ZA", "UG", "MK", "RW", "KG", "LK", "KE", "GH", "IN", "BD", "PE", "CO", "MX",
+    "ID", "PH", "VN", "EG", "MA", "TZ", "ET", "NG", "NP", "BO", "JO", "TN", "KH", "MN",
+];
+const SECTORS: [Sector; 7] = [
+    Sector::Government,
+    Sector::Business,
+    Sector::CivilSociety,
+    Sector::Academia,
+    Sector::UnitedNationsMultilateral,
+    Sector::Donor,
+    Sector::Foundation,
+];
+const TOPICS: &[&str] = &[
+    "school connectivity",
+    "telecentre",
+    "e-health records",
+    "mobile money",
+    "farmer advisory",
+    "digital skills",
+    "community radio",
+    "open data portal",
+    "broadband backbone",
+    "vouchers",
+    "e-government services",
+    "women's phone businesses",
+    "local content",
+    "cyber security",
+    "telemedicine",
+    "market prices by SMS",
+    "coding clubs",
+    "library digitisation",
+];
+const PLACES: &[&str] = &[
+    "rural", "urban", "national", "regional", "district", "island", "border",
+];
+const BATCH: usize = 500;
+
+/// What was generated, for the benchmark's report.
+#[derive(Clone, Debug)]
+pub struct Generated {
+    pub tenant_slug: String,
+    pub initiatives: usize,
+    pub organizations: usize,
+    pub partners: usize,
+    pub contributions: usize,
+    pub lessons: usize,
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.gen_range(0..items.len())]
+}
+
+impl Registry {
+    /// Fills a new tenant `slug` with `count` initiatives. Deterministic for a given seed.
+    pub async fn generate(&self, slug: &str, count: usize, seed: u64) -> ServiceResult<Generated> {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let tenant = self
+            .create_tenant_unchecked(NewTenant {
+                slug: slug.into(),
+                name: format!("Benchmark registry {slug}"),
+                kind: TenantKind::PartnershipNetwork,
+                home_country: None,
+                owner_email: None,
+            })
+            .await?;
+        let now = Utc::now();
+        let org_count = (count / 20).clamp(50, 5000);
+        let mut orgs: Vec<(Uuid, Sector)> = Vec::with_capacity(org_count);
+        for chunk in (0..org_count).collect::<Vec<_>>().chunks(BATCH) {
+            let rows: Vec<organization::ActiveModel> = chunk
+                .iter()
+                .map(|i| {
+                    let id = Uuid::now_v7();
+                    let sector = *pick(&mut rng, &SECTORS);
+                    orgs.push((id, sector));
+                    let name = format!("{} {} {i}", pick(&mut rng, PLACES), pick(&mut rng, TOPICS));
+                    organization::ActiveModel {
+                        id: Set(id),
+                        tenant_id: Set(tenant.id),
+                        name_key: Set(name_key(&name)),
+                        name: Set(name),
+                        acronym: Set(None),
+                        sector: Set(sector),
+                        sub_type: Set(None),
+                        country: Set(Some((*pick(&mut rng, COUNTRIES)).to_owned())),
+                        website: Set(None),
+                        description: Set(None),
+                        iati_identifier: Set(None),
+                        visibility: Set(if rng.gen_bool(0.7) {
+                            Visibility::Public
+                        } else {
+                            Visibility::Private
+                        }),
+                        version: Set(1),
+                        created_by: Set(None),
+                        updated_by: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    }
+                })
+                .collect();
+            organization::Entity::insert_many(rows)
+                .exec(self.db())
+                .await?;
+        }
+
+        let (mut partners_total, mut contributions_total, mut lessons_total) = (0, 0, 0);
+        let kinds = [
+            ResourceKind::Cash,
+            ResourceKind::Hardware,
+            ResourceKind::Software,
+            ResourceKind::Connectivity,
+            ResourceKind::Expertise,
+            ResourceKind::Training,
+        ];
+        for start in (0..count).step_by(BATCH) {
+            let end = (start + BATCH).min(count);
+            let txn = self.begin_write().await?;
+            let mut initiatives = Vec::new();
+            let mut tags = Vec::new();
+            let mut partners = Vec::new();
+            let mut contributions = Vec::new();
+            let mut lessons = Vec::new();
+            let mut docs: Vec<(Uuid, DocKind, String)> = Vec::new();
+            for n in start..end {
+                let id = Uuid::now_v7();
+                let topic = pick(&mut rng, TOPICS);
+                let place = pick(&mut rng, PLACES);
+                let country = *pick(&mut rng, COUNTRIES);
+                let title = format!("{} {topic} partnership {n}", capitalise(place));
+                let summary = format!(
+                    "A {place} {topic} initiative in {country} bringing together government, business and civil society."
+                );
+                let description = format!(
+                    "Partners pool resources for {topic}; the initiative tracks return on investment and leverage. Record {n}."
+                );
+                let stage = ORDER[rng.gen_range(0..ORDER.len())];
+                let start_date = NaiveDate::from_ymd_opt(
+                    rng.gen_range(2000..2026),
+                    rng.gen_range(1..13),
+                    rng.gen_range(1..29),
+                );
+                let created = now - Duration::days(rng.gen_range(0..3000));
+                initiatives.push(initiative::ActiveModel {
+                    id: Set(id),
+                    tenant_id: Set(tenant.id),
+                    title_key: Set(name_key(&title)),
+                    title: Set(title.clone()),
+                    summary: Set(Some(summary.clone())),
+                    description: Set(Some(description.clone())),
+                    kind: Set(if rng.gen_bool(0.5) {
+                        InitiativeKind::Msp
+                    } else {
+                        InitiativeKind::Ppp
+                    }),
+                    scale: Set(Some(*pick(
+                        &mut rng,
+                        &[
+                            Scale::Local,
+                            Scale::National,
+                            Scale::Regional,
+                            Scale::International,
+                        ],
+                    ))),
+                    spectrum: Set(Some(*pick(
+                        &mut rng,
+                        &[
+                            Spectrum::LeverageExchange,
+                            Spectrum::CombineIntegrate,
+                            Spectrum::SystemTransformation,
+                        ],
+                    ))),
+                    engagement_model: Set(Some(*pick(
+                        &mut rng,
+                        &[
+                            EngagementModel::CorporatePhilanthropy,
+                            EngagementModel::ValueAdded,
+                            EngagementModel::Partnership,
+                            EngagementModel::MarketMaking,
+                        ],
+                    ))),
+                    form: Set(Some(*pick(
+                        &mut rng,
+                        &[
+                            PartnershipForm::Project,
+                            PartnershipForm::Network,
+                            PartnershipForm::PermanentOrganization,
+                        ],
+                    ))),
+                    stage: Set(stage),
+                    stage_changed_at: Set(created),
+                    start_date: Set(start_date),
+                    end_date: Set(None),
+                    outcome: Set(*pick(
+                        &mut rng,
+                        &[
+                            Outcome::NotYetKnown,
+                            Outcome::Successful,
+                            Outcome::PartlySuccessful,
+                            Outcome::Unsuccessful,
+                        ],
+                    )),
+                    outcome_summary: Set(None),
+                    visibility: Set(if rng.gen_bool(0.6) {
+                        Visibility::Public
+                    } else {
+                        Visibility::Private
+                    }),
+                    iati_identifier: Set(None),
+                    external_identifiers: Set("[]".into()),
+                    last_reported_on: Set(if rng.gen_bool(0.6) {
+                        Some((created + Duration::days(rng.gen_range(0..900))).date_naive())
+                    } else {
+                        None
+                    }),
+                    version: Set(1),
+                    created_by: Set(None),
+                    updated_by: Set(None),
+                    created_at: Set(created),
+                    updated_at: Set(created),
+                });
+                let mut tag = |kind: &str, value: String| {
+                    tags.push(initiative_tag::ActiveModel {
+                        initiative_id: Set(id),
+                        kind: Set(kind.into()),
+                        value: Set(value),
+                    });
+                };
+                tag("country", country.to_owned());
+                tag("action_line", pick(&mut rng, ACTION_LINES).code.to_owned());
+                tag("sdg_goal", rng.gen_range(1..=17u8).to_string());
+                let mut chosen: Vec<&(Uuid, Sector)> = orgs.choose_multiple(&mut rng, 3).collect();
+                chosen.dedup_by_key(|o| o.0);
+                let mut first_partner = None;
+                for (org_id, _) in chosen {
+                    let pid = Uuid::now_v7();
+                    first_partner.get_or_insert(pid);
+                    partners.push(initiative_partner::ActiveModel {
+                        id: Set(pid),
+                        tenant_id: Set(tenant.id),
+                        initiative_id: Set(id),
+                        organization_id: Set(*org_id),
+                        roles: Set(serde_json::to_string(&[*pick(
+                            &mut rng,
+                            &[
+                                PartnerRole::Lead,
+                                PartnerRole::Funder,
+                                PartnerRole::Implementer,
+                            ],
+                        )])
+                        .unwrap_or_default()),
+                        status: Set(if rng.gen_bool(0.85) {
+                            PartnerStatus::Active
+                        } else {
+                            PartnerStatus::Prospect
+                        }),
+                        gains: Set("[]".into()),
+                        interest: Set(Some(rng.gen_range(1..=5))),
+                        influence: Set(Some(rng.gen_range(1..=5))),
+                        joined_on: Set(start_date),
+                        left_on: Set(None),
+                        version: Set(1),
+                        created_at: Set(created),
+                        updated_at: Set(created),
+                    });
+                }
+                if let Some(pid) = first_partner {
+                    for _ in 0..2 {
+                        let cents: i64 = rng.gen_range(10_000..50_000_000);
+                        contributions.push(contribution::ActiveModel {
+                            id: Set(Uuid::now_v7()),
+                            tenant_id: Set(tenant.id),
+                            initiative_id: Set(id),
+                            partner_id: Set(pid),
+                            resource_kind: Set(*pick(&mut rng, &kinds)),
+                            description: Set(None),
+                            amount: Set(Some(format!("{}.{:02}", cents / 100, cents % 100))),
+                            currency: Set(Some(
+                                (*pick(&mut rng, &["USD", "EUR", "XOF", "BRL"])).to_owned(),
+                            )),
+                            status: Set(if rng.gen_bool(0.5) {
+                                ContributionStatus::Pledged
+                            } else {
+                                ContributionStatus::Delivered
+                            }),
+                            contributed_on: Set(start_date),
+                            version: Set(1),
+                            created_at: Set(created),
+                            updated_at: Set(created),
+                        });
+                    }
+                }
+                let mut doc = format!("{title}\n{summary}\n{description}");
+                if n % 5 == 0 {
+                    let lid = Uuid::now_v7();
+                    let statement = format!("Aggregating demand for {topic} made providers invest");
+                    let recommendation =
+                        "Agree roles and resources before signing; review leverage yearly.";
+                    doc.push_str(&format!("\n{statement}\n{recommendation}"));
+                    docs.push((
+                        lid,
+                        DocKind::Lesson,
+                        format!("{statement}\n{recommendation}"),
+                    ));
+                    lessons.push(lesson::ActiveModel {
+                        id: Set(lid),
+                        tenant_id: Set(tenant.id),
+                        initiative_id: Set(id),
+                        statement: Set(statement),
+                        context: Set(None),
+                        challenge: Set(None),
+                        recommendation: Set(Some(recommendation.into())),
+                        tags: Set("[\"market-making\"]".into()),
+                        version: Set(1),
+                        created_at: Set(created),
+                        updated_at: Set(created),
+                    });
+                }
+                docs.push((id, DocKind::Initiative, doc));
+            }
+            partners_total += partners.len();
+            contributions_total += contributions.len();
+            lessons_total += lessons.len();
+            initiative::Entity::insert_many(initiatives)
+                .exec(&txn)
+                .await?;
+            for chunk in tags.chunks(BATCH * 2) {
+                initiative_tag::Entity::insert_many(chunk.to_vec())
+                    .exec(&txn)
+                    .await?;
+            }
+            for chunk in partners.chunks(BATCH) {
+                initiative_partner::Entity::insert_many(chunk.to_vec())
+                    .exec(&txn)
+                    .await?;
+            }
+            for chunk in contributions.chunks(BATCH) {
+                contribution::Entity::insert_many(chunk.to_vec())
+                    .exec(&txn)
+                    .await?;
+            }
+            if !lessons.is_empty() {
+                lesson::Entity::insert_many(lessons).exec(&txn).await?;
+            }
+            for chunk in docs.chunks(BATCH) {
+                insert_documents(&txn, chunk).await?;
+            }
+            txn.commit().await?;
+        }
+        Ok(Generated {
+            tenant_slug: tenant.slug,
+            initiatives: count,
+            organizations: org_count,
+            partners: partners_total,
+            contributions: contributions_total,
+            lessons: lessons_total,
+        })
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+async fn insert_documents<C: ConnectionTrait>(
+    db: &C,
+    docs: &[(Uuid, DocKind, String)],
+) -> ServiceResult<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    let mut sql = String::from("INSERT INTO search_document (entity_id, kind, body) VALUES ");
+    let mut values: Vec<Value> = Vec::with_capacity(docs.len() * 3);
+    for (i, (id, kind, body)) in docs.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        match backend {
+            DatabaseBackend::Postgres => {
+                sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
+            }
+            _ => sql.push_str("(?, ?, ?)"),
+        }
+        values.push((*id).into());
+        values.push(kind.as_str().into());
+        values.push(body.clone().into());
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await
+        .map_err(ServiceError::from)?;
+    Ok(())
+}
