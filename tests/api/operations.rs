@@ -8,6 +8,7 @@ both_databases!(
     swagger_ui_and_openapi_are_served,
     unknown_routes_and_ids_are_problems,
     pool_exhaustion_answers_503_not_a_hang,
+    demo_data_tells_the_source_documents_stories,
 );
 
 async fn health_and_readiness(app: TestApp) {
@@ -103,4 +104,39 @@ fn committed_openapi_document_is_current() {
         "openapi/openapi.json is out of date with the code: regenerate it with `make openapi` \
          (cargo run -q -p msp-api -- openapi > openapi/openapi.json) and commit it"
     );
+}
+
+async fn demo_data_tells_the_source_documents_stories(app: TestApp) {
+    let demo = app.registry.seed_demo().await.unwrap();
+    let me = app.get("/api/v1/me", Some(&demo.access_token)).await;
+    assert_eq!(me.body["tenant"]["slug"], "demo");
+    assert_eq!(me.body["role"], "owner");
+    let public = app.get("/api/v1/initiatives?per_page=50", None).await;
+    assert_eq!(
+        public.body["total"], 8,
+        "every example initiative is published"
+    );
+    let macedonia = app.get("/api/v1/initiatives?q=macedonia", None).await;
+    let m = &macedonia.body["items"][0];
+    assert_eq!(m["engagement_model"], "market_making");
+    assert_eq!(m["is_ppp"], true);
+    assert_eq!(m["reporting_status"], "on_track");
+    let detail = app
+        .get(
+            &format!("/api/v1/initiatives/{}", m["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        detail.body["contribution_totals"]["by_currency"][0]["currency"],
+        "USD"
+    );
+    let lessons = app
+        .get("/api/v1/lessons?q=leveraging%20potential", None)
+        .await;
+    assert_eq!(lessons.body["total"], 1);
+    let signin = app
+        .post("/api/v1/auth/token", None, &serde_json::json!({"grant_type": "password", "username": demo.email, "password": demo.password}))
+        .await;
+    assert_eq!(signin.status, 200, "the printed credentials work");
 }

@@ -3,22 +3,27 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate, Utc};
 use entity::enums::{
-    EngagementModel, InitiativeKind, JourneyStage, Outcome, PartnerRole, PartnershipForm, Role,
-    Scale, Sector, Spectrum, TenantKind, Visibility,
+    AgreementStatus, AgreementType, ContributionStatus, EngagementModel, InitiativeKind,
+    JourneyStage, Outcome, PartnerRole, PartnershipForm, ResourceKind, Role, Scale, Sector,
+    Spectrum, TenantKind, Visibility,
 };
 use uuid::Uuid;
 
 use crate::{
     Caller, Principal, Registry, SubjectKind,
+    agreements::NewAgreement,
     auth::password,
+    contributions::{DecimalText, NewContribution},
     error::{ServiceError, ServiceResult},
     history::WriteMeta,
     initiatives::{InitiativePatch, NewInitiative},
+    lessons::NewLesson,
     members::NewUser,
     organizations::NewOrganization,
     partners::NewPartner,
+    reports::{Indicator, NewReport},
     tenants::NewTenant,
 };
 
@@ -561,27 +566,32 @@ impl Registry {
                 )
                 .await?;
             let id = detail.initiative.id;
+            let mut partner_ids: HashMap<&str, Uuid> = HashMap::new();
             for (name, roles, interest, influence) in seed.partners {
                 let organization_id = *organizations.get(name).ok_or_else(|| {
                     ServiceError::Internal(format!("demo organisation {name} missing"))
                 })?;
-                self.add_partner(
-                    caller,
-                    id,
-                    NewPartner {
-                        organization_id,
-                        roles: roles.to_vec(),
-                        status: None,
-                        gains: Vec::new(),
-                        interest: Some(*interest),
-                        influence: Some(*influence),
-                        joined_on: None,
-                        left_on: None,
-                    },
-                    &meta,
-                )
-                .await?;
+                let partner = self
+                    .add_partner(
+                        caller,
+                        id,
+                        NewPartner {
+                            organization_id,
+                            roles: roles.to_vec(),
+                            status: None,
+                            gains: Vec::new(),
+                            interest: Some(*interest),
+                            influence: Some(*influence),
+                            joined_on: None,
+                            left_on: None,
+                        },
+                        &meta,
+                    )
+                    .await?;
+                partner_ids.insert(name, partner.id);
             }
+            self.seed_demo_records(caller, seed.title, id, &partner_ids, &meta)
+                .await?;
             let current = self.get_initiative(caller, id).await?;
             self.update_initiative(
                 caller,
@@ -592,6 +602,207 @@ impl Registry {
                     ..Default::default()
                 },
                 &meta,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// (partner organisation, resource kind, amount and currency (illustrative), status, description)
+type ContributionSeed = (
+    &'static str,
+    ResourceKind,
+    Option<(&'static str, &'static str)>,
+    ContributionStatus,
+    &'static str,
+);
+
+fn demo_contributions(title: &str) -> &'static [ContributionSeed] {
+    use ContributionStatus::{Delivered, Pledged};
+    match title {
+        t if t.starts_with("Mali CLIC") => &[
+            (
+                "Microsoft",
+                ResourceKind::Software,
+                None,
+                Delivered,
+                "Software donations and computer-based training",
+            ),
+            (
+                "Microsoft",
+                ResourceKind::Cash,
+                Some(("50000.00", "USD")),
+                Delivered,
+                "Grant for monitoring, evaluation and outreach (illustrative amount)",
+            ),
+            (
+                "dot-ORG",
+                ResourceKind::Expertise,
+                None,
+                Delivered,
+                "Project design and partnership brokering",
+            ),
+        ],
+        t if t.starts_with("Intel") => &[
+            (
+                "Intel Corporation",
+                ResourceKind::Cash,
+                Some(("250000.00", "USD")),
+                Pledged,
+                "Clubhouse operations (illustrative amount)",
+            ),
+            (
+                "dot-ORG",
+                ResourceKind::Expertise,
+                None,
+                Delivered,
+                "Technical assistance on sustainability",
+            ),
+        ],
+        t if t.starts_with("Programa") => &[
+            (
+                "Brazilian local IT firms' association",
+                ResourceKind::Hardware,
+                None,
+                Delivered,
+                "Computers for the training labs",
+            ),
+            (
+                "Brazilian local IT firms' association",
+                ResourceKind::Mentoring,
+                None,
+                Delivered,
+                "E-mentoring of trainees",
+            ),
+            (
+                "Programa para o Futuro partners' network",
+                ResourceKind::Venue,
+                None,
+                Delivered,
+                "Training venues and utilities",
+            ),
+            (
+                "Brazilian local IT firms' association",
+                ResourceKind::Scholarships,
+                Some(("120000.00", "BRL")),
+                Delivered,
+                "Scholarships for graduates (illustrative amount)",
+            ),
+        ],
+        "Macedonia Connects" => &[
+            (
+                "On.Net",
+                ResourceKind::Connectivity,
+                None,
+                Delivered,
+                "National network extension to every school, rural areas included",
+            ),
+            (
+                "Motorola",
+                ResourceKind::Hardware,
+                None,
+                Delivered,
+                "Wireless equipment and services",
+            ),
+            (
+                "dot-ORG",
+                ResourceKind::Cash,
+                Some(("1000000.00", "USD")),
+                Delivered,
+                "Aggregated connectivity contract (illustrative amount)",
+            ),
+        ],
+        _ => &[],
+    }
+}
+
+impl Registry {
+    /// Contributions, agreements, progress reports and lessons of the demo initiatives.
+    async fn seed_demo_records(
+        &self,
+        caller: &Caller,
+        title: &str,
+        id: Uuid,
+        partners: &HashMap<&str, Uuid>,
+        meta: &WriteMeta,
+    ) -> ServiceResult<()> {
+        let partner = |name: &str| {
+            partners
+                .get(name)
+                .copied()
+                .ok_or_else(|| ServiceError::Internal(format!("demo partner {name} missing")))
+        };
+        for (name, kind, amount, status, description) in demo_contributions(title) {
+            self.add_contribution(
+                caller,
+                id,
+                NewContribution {
+                    partner_id: partner(name)?,
+                    resource_kind: *kind,
+                    description: Some((*description).into()),
+                    amount: amount.map(|(a, _)| DecimalText(a.into())),
+                    currency: amount.map(|(_, c)| c.into()),
+                    status: Some(*status),
+                    contributed_on: None,
+                },
+                meta,
+            )
+            .await?;
+        }
+        if title == "Macedonia Connects" {
+            self.add_agreement(
+                caller,
+                id,
+                NewAgreement {
+                    agreement_type: AgreementType::PartnershipAgreement,
+                    title: "School connectivity partnership agreement".into(),
+                    parties: vec![
+                        partner("Ministry of Education and Science of North Macedonia")?,
+                        partner("On.Net")?,
+                        partner("dot-ORG")?,
+                    ],
+                    signed_on: NaiveDate::from_ymd_opt(2005, 3, 1),
+                    status: Some(AgreementStatus::Active),
+                    document_url: None,
+                },
+                meta,
+            )
+            .await?;
+            let today = Utc::now().date_naive();
+            self.add_report(
+                caller,
+                id,
+                NewReport {
+                    period_start: today - Duration::days(365),
+                    period_end: today - Duration::days(30),
+                    narrative: "All primary and secondary schools connected; rural links stable."
+                        .into(),
+                    achievements: Some("Nationwide coverage reached.".into()),
+                    challenges: Some("Maintenance budgets in rural municipalities.".into()),
+                    indicators: vec![Indicator {
+                        name: "Schools connected".into(),
+                        target: Some("460".into()),
+                        achieved: Some("460".into()),
+                        unit: Some("schools".into()),
+                    }],
+                },
+                meta,
+            )
+            .await?;
+        }
+        if title.starts_with("Mali CLIC") {
+            self.add_lesson(
+                caller,
+                id,
+                NewLesson {
+                    statement: "Public/private partnerships can work. Understanding the exact nature of the partnership and its leveraging potential is key.".into(),
+                    context: Some("ICT-for-development projects engaging multinational IT companies and small local firms.".into()),
+                    challenge: Some("Traditional corporate philanthropy has some value but limited impact.".into()),
+                    recommendation: Some("Track the return on investment of each partnership and focus on the types with the highest leveraging potential rather than on specific partners.".into()),
+                    tags: vec!["private-sector".into(), "leverage".into(), "roi".into()],
+                },
+                meta,
             )
             .await?;
         }
