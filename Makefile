@@ -1,5 +1,5 @@
 # Shortcuts for the usual commands; see README.md and CONTRIBUTING.md.
-.PHONY: run test fmt lint openapi ci pg-up
+.PHONY: run test fmt lint openapi graphql-schema ci pg-up
 
 # The server on the embedded SQLite file under ./data (demo tenant on an empty database).
 run:
@@ -21,6 +21,12 @@ openapi:
 	cargo run -q -p msp-api -- openapi > openapi/openapi.json.tmp \
 		&& mv openapi/openapi.json.tmp openapi/openapi.json \
 		|| { rm -f openapi/openapi.json.tmp; exit 1; }
+
+# Regenerates the committed GraphQL schema (SDL), the same way.
+graphql-schema:
+	cargo run -q -p msp-api -- graphql-schema > openapi/schema.graphql.tmp \
+		&& mv openapi/schema.graphql.tmp openapi/schema.graphql \
+		|| { rm -f openapi/schema.graphql.tmp; exit 1; }
 
 # What CI runs: PostgreSQL up, fmt check, clippy -D warnings, the test suite.
 ci:

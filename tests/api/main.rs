@@ -4,13 +4,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod agreements;
+mod analytics;
 mod auth;
 mod contributions;
+mod graphql;
+mod graphql_batching;
+mod graphql_limits;
 mod initiatives;
 mod lessons;
+mod matchmaking;
 mod operations;
 mod organizations;
 mod partners;
 mod reports;
 mod roles;
 mod tenancy;
+mod wsis;

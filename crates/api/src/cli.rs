@@ -45,6 +45,8 @@ pub enum Command {
     Token(TokenArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// Print the GraphQL schema (SDL).
+    GraphqlSchema,
     /// Fill a new tenant with synthetic initiatives, for benchmarks (bulk inserts).
     Generate {
         /// How many initiatives.
@@ -188,6 +190,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             print!("{}", crate::openapi::document_json());
+            Ok(())
+        }
+        Command::GraphqlSchema => {
+            print!("{}", crate::graphql::sdl());
             Ok(())
         }
         Command::Tenant(TenantCommand::Create {

@@ -23,6 +23,27 @@ pub struct ExternalIdpConfig {
     pub role_claim: String,
 }
 
+/// Limits of the GraphQL endpoint against abusive queries (see `crate::graphql::limits`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GraphqlLimits {
+    /// Deepest nesting of selections (`MSP_GRAPHQL_MAX_DEPTH`).
+    pub max_depth: usize,
+    /// Highest query cost, lists counting `first` times their items (`MSP_GRAPHQL_MAX_COMPLEXITY`).
+    pub max_complexity: usize,
+    /// Largest request body or GET query string, in bytes (`MSP_GRAPHQL_MAX_BODY_BYTES`).
+    pub max_body_bytes: usize,
+}
+
+impl Default for GraphqlLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -42,6 +63,7 @@ pub struct Config {
     pub demo: bool,
     pub public_url: String,
     pub settings: Settings,
+    pub graphql: GraphqlLimits,
 }
 
 /// All problems found in the environment, one line each.
@@ -252,12 +274,42 @@ impl Config {
                 as u32,
             inactive_after_months: r.ranged("MSP_INACTIVE_AFTER_MONTHS", 24, 1, 240, "months")
                 as u32,
+            showcase_report_months: r.ranged("MSP_SHOWCASE_REPORT_MONTHS", 12, 1, 120, "months")
+                as u32,
+            showcase_min_sectors: r.ranged("MSP_SHOWCASE_MIN_SECTORS", 2, 2, 7, "sectors") as usize,
+            showcase_min_sectors_msp: r.ranged("MSP_SHOWCASE_MIN_SECTORS_MSP", 3, 2, 7, "sectors")
+                as usize,
+            showcase_require_agreement: r.flag("MSP_SHOWCASE_REQUIRE_AGREEMENT", true),
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(
                 "MSP_REPORT_OVERDUE_MONTHS must be greater than MSP_REPORT_DUE_MONTHS".into(),
             );
         }
+        let defaults = GraphqlLimits::default();
+        let graphql = GraphqlLimits {
+            max_depth: r.ranged(
+                "MSP_GRAPHQL_MAX_DEPTH",
+                defaults.max_depth as u64,
+                2,
+                100,
+                "levels",
+            ) as usize,
+            max_complexity: r.ranged(
+                "MSP_GRAPHQL_MAX_COMPLEXITY",
+                defaults.max_complexity as u64,
+                10,
+                10_000_000,
+                "points",
+            ) as usize,
+            max_body_bytes: r.ranged(
+                "MSP_GRAPHQL_MAX_BODY_BYTES",
+                defaults.max_body_bytes as u64,
+                1024,
+                64 * 1024 * 1024,
+                "bytes",
+            ) as usize,
+        };
         let config = Config {
             bind,
             db,
@@ -274,6 +326,7 @@ impl Config {
             demo,
             public_url,
             settings,
+            graphql,
         };
         if r.errors.is_empty() {
             Ok(config)
@@ -332,6 +385,27 @@ mod tests {
             "MSP_JWT_SECRET",
             "MSP_LOG_FORMAT",
             "MSP_DATABASE_URL",
+        ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn graphql_limits_have_safe_defaults_and_are_checked() {
+        let config = Config::from_vars(&vars(&[])).map(|c| c.graphql).ok();
+        assert_eq!(config, Some(GraphqlLimits::default()));
+        let err = Config::from_vars(&vars(&[
+            ("MSP_GRAPHQL_MAX_DEPTH", "1"),
+            ("MSP_GRAPHQL_MAX_COMPLEXITY", "lots"),
+            ("MSP_GRAPHQL_MAX_BODY_BYTES", "10"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in [
+            "MSP_GRAPHQL_MAX_DEPTH",
+            "MSP_GRAPHQL_MAX_COMPLEXITY",
+            "MSP_GRAPHQL_MAX_BODY_BYTES",
         ] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }

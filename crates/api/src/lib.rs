@@ -1,10 +1,11 @@
-//! The HTTP face of the MSP Registry: REST handlers, auth extraction, problem+json errors,
+//! The HTTP face of the MSP Registry: REST handlers, the GraphQL endpoint, auth extraction, problem+json errors,
 //! the OpenAPI document and Swagger UI, configuration and telemetry. Rules live in the
 //! `service` crate; nothing here decides what a caller may do.
 
 pub mod cli;
 pub mod config;
 pub mod extract;
+pub mod graphql;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

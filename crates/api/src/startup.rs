@@ -20,6 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     config::Config,
     extract::BodyLimit,
+    graphql::GraphqlState,
     openapi::ApiDoc,
     problem::{ApiError, problem_response},
     routes,
@@ -137,11 +138,13 @@ impl Application {
         let registry = web::Data::new(registry);
         let origins = config.cors_origins.clone();
         let body_limit = config.body_limit;
+        let graphql = web::Data::new(GraphqlState::new(config.graphql));
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(registry.clone())
+                .app_data(graphql.clone())
                 .app_data(BodyLimit(body_limit))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::PathConfig::default().error_handler(path_error))
@@ -151,6 +154,7 @@ impl Application {
                 })
                 .into_app()
                 .route("/docs", web::get().to(docs_redirect))
+                .configure(crate::graphql::configure)
                 .default_service(web::to(not_found))
                 .wrap(middleware::from_fn(request_id))
                 .wrap(TracingLogger::<RequestSpan>::new())

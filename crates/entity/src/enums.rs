@@ -567,3 +567,87 @@ pub enum AgreementStatus {
     #[sea_orm(string_value = "terminated")]
     Terminated,
 }
+
+/// A source of partnership value (value assessment framework).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum ValueSource {
+    #[sea_orm(string_value = "complementarity")]
+    Complementarity,
+    #[sea_orm(string_value = "systemic_transformation")]
+    SystemicTransformation,
+    #[sea_orm(string_value = "standards")]
+    Standards,
+    #[sea_orm(string_value = "innovation")]
+    Innovation,
+    #[sea_orm(string_value = "holism")]
+    Holism,
+    #[sea_orm(string_value = "shared_learning")]
+    SharedLearning,
+    #[sea_orm(string_value = "shared_risk")]
+    SharedRisk,
+    #[sea_orm(string_value = "synergy")]
+    Synergy,
+    #[sea_orm(string_value = "scale")]
+    Scale,
+    #[sea_orm(string_value = "critical_mass")]
+    CriticalMass,
+}
+
+/// A lever an MSP can bring to bear.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Lever {
+    #[sea_orm(string_value = "policy_regulation_taxation")]
+    PolicyRegulationTaxation,
+    #[sea_orm(string_value = "infrastructure_development")]
+    InfrastructureDevelopment,
+    #[sea_orm(string_value = "advocacy_balancing_power")]
+    AdvocacyBalancingPower,
+    #[sea_orm(string_value = "influence_behaviour_change")]
+    InfluenceBehaviourChange,
+    #[sea_orm(string_value = "new_norms")]
+    NewNorms,
+    #[sea_orm(string_value = "innovative_technologies")]
+    InnovativeTechnologies,
+    #[sea_orm(string_value = "inclusive_business")]
+    InclusiveBusiness,
+    #[sea_orm(string_value = "standards")]
+    Standards,
+    #[sea_orm(string_value = "evidence_information_data")]
+    EvidenceInformationData,
+    #[sea_orm(string_value = "affordable_finance")]
+    AffordableFinance,
+    #[sea_orm(string_value = "education_capacity_development")]
+    EducationCapacityDevelopment,
+    #[sea_orm(string_value = "organisation")]
+    Organisation,
+    #[sea_orm(string_value = "human_community_capital")]
+    HumanCommunityCapital,
+}

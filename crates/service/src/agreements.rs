@@ -143,7 +143,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-type Partners = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
+pub(crate) type Partners = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
 
 /// The partners of an initiative among `ids`, with their organisations.
 async fn partners_among<C: ConnectionTrait>(
@@ -200,7 +200,7 @@ fn party_ids(row: &agreement::Model) -> Vec<Uuid> {
     serde_json::from_str(&row.parties).unwrap_or_default()
 }
 
-fn to_view(row: agreement::Model, partners: &Partners) -> Agreement {
+pub(crate) fn to_view(row: agreement::Model, partners: &Partners) -> Agreement {
     let parties = party_ids(&row)
         .into_iter()
         .filter_map(|id| {

@@ -357,7 +357,33 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-fn to_view(
+/// An exact amount with its ISO 4217 currency, both or neither (fields `amount` and `currency`),
+/// for other records that carry money. Returns the canonical amount text and currency code.
+pub(crate) fn check_money(
+    c: &mut Checks,
+    amount: Option<&str>,
+    currency: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let checked_currency = check_currency(c, currency);
+    let code = checked_currency.map_or("this currency", |cur| cur.code());
+    let checked = amount.and_then(|raw| check_amount(c, raw, places_of(checked_currency), code));
+    let currency_given = currency.is_some_and(|v| !v.trim().is_empty());
+    match (amount.is_some(), currency_given) {
+        (true, false) => c.push("currency", "required", "is required with an amount"),
+        (false, true) => c.push(
+            "currency",
+            "without_amount",
+            "is only allowed with an amount",
+        ),
+        _ => {}
+    }
+    (
+        checked.map(|a| a.to_string()),
+        checked_currency.map(|cur| cur.code().to_owned()),
+    )
+}
+
+pub(crate) fn to_view(
     c: contribution::Model,
     partner: &initiative_partner::Model,
     org: &organization::Model,
@@ -465,7 +491,18 @@ pub async fn totals<C: ConnectionTrait>(
         return Ok(ContributionTotals::default());
     }
     let partners = partners_of(db, initiative_id).await?;
+    totals_of(rows, &partners)
+}
 
+/// The totals of one initiative's contribution rows; `partners` (by partner id) name the
+/// contributors. Shared by [`totals`] and the batch loaders of `crate::batch`.
+pub(crate) fn totals_of(
+    rows: Vec<contribution::Model>,
+    partners: &BTreeMap<Uuid, (initiative_partner::Model, organization::Model)>,
+) -> ServiceResult<ContributionTotals> {
+    if rows.is_empty() {
+        return Ok(ContributionTotals::default());
+    }
     // currency -> (pledged, delivered)
     let mut by_currency: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
     // kind -> (count, currency -> total)

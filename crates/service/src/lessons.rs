@@ -169,7 +169,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-fn to_view(l: lesson::Model) -> Lesson {
+pub(crate) fn to_view(l: lesson::Model) -> Lesson {
     Lesson {
         id: l.id,
         initiative_id: l.initiative_id,

@@ -6,7 +6,9 @@
 //! the result or the [`ServiceError`] once.
 
 pub mod agreements;
+pub mod analytics;
 pub mod auth;
+pub mod batch;
 pub mod clients;
 pub mod contributions;
 pub mod country;
@@ -17,6 +19,7 @@ pub mod generator;
 pub mod history;
 pub mod initiatives;
 pub mod lessons;
+pub mod matchmaking;
 pub mod members;
 pub mod organizations;
 pub mod pagination;
@@ -25,8 +28,10 @@ pub mod reference;
 pub mod registry;
 pub mod reports;
 pub mod search;
+pub mod showcase;
 pub mod tenants;
 pub mod validation;
+pub mod valuation;
 
 pub use auth::{Caller, Principal, SubjectKind};
 pub use entity::enums::{Role, Sector, TenantKind, Visibility};

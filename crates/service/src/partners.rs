@@ -175,7 +175,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-fn to_view(p: initiative_partner::Model, org: organization::Model) -> Partner {
+pub(crate) fn to_view(p: initiative_partner::Model, org: organization::Model) -> Partner {
     let roles: Vec<PartnerRole> = serde_json::from_str(&p.roles).unwrap_or_default();
     let mut iati_roles: Vec<u8> = roles.iter().map(|r| iati_role(*r)).collect();
     iati_roles.sort_unstable();

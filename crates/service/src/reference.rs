@@ -175,3 +175,394 @@ mod tests {
         assert!(action_line("C12").is_none());
     }
 }
+
+/// One entry of a reference vocabulary, for clients building forms.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct ReferenceEntry {
+    /// The stable code the API uses.
+    pub code: String,
+    pub label: String,
+    pub description: Option<String>,
+    /// Sub-entries: the targets of an SDG.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub children: Vec<ReferenceEntry>,
+}
+
+/// The vocabularies served at `/api/v1/reference/{kind}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReferenceKind {
+    ActionLines,
+    Sdgs,
+    Sectors,
+    Roles,
+    JourneyStages,
+    Spectrum,
+    EngagementModels,
+    ValueSources,
+    Levers,
+    ResourceKinds,
+}
+
+type Row = (&'static str, &'static str, &'static str);
+
+const SECTORS: &[Row] = &[
+    (
+        "government",
+        "Government",
+        "Local, national and international governance institutions; local authorities.",
+    ),
+    (
+        "business",
+        "Business",
+        "Private, for-profit: multinational IT companies, small local firms, traditional private sector, telecom operators and ISPs, young digital firms.",
+    ),
+    (
+        "civil_society",
+        "Civil society",
+        "NGOs, community organisations, citizens.",
+    ),
+    (
+        "academia",
+        "Academia",
+        "Universities and research institutes.",
+    ),
+    (
+        "united_nations_multilateral",
+        "United Nations / multilateral",
+        "UN agencies and other multilateral bodies.",
+    ),
+    ("donor", "Donors", "Bilateral and other donors."),
+    ("foundation", "Foundations", "Philanthropic foundations."),
+];
+const ROLES: &[Row] = &[
+    (
+        "lead",
+        "Lead",
+        "Leads the partnership (IATI role 2, accountable).",
+    ),
+    (
+        "co_lead",
+        "Co-lead",
+        "Shares the lead (IATI role 2, accountable).",
+    ),
+    (
+        "funder",
+        "Funder",
+        "Provides funding (IATI role 1, funding).",
+    ),
+    (
+        "implementer",
+        "Implementer",
+        "Carries out activities (IATI role 4, implementing).",
+    ),
+    (
+        "coordinator",
+        "Coordinator",
+        "Coordinates partners (IATI role 3, extending).",
+    ),
+    (
+        "technical_partner",
+        "Technical partner",
+        "Brings expertise or technology (IATI role 4, implementing).",
+    ),
+    (
+        "beneficiary_representative",
+        "Beneficiary representative",
+        "Speaks for the people served (IATI role 4, implementing).",
+    ),
+];
+const STAGES: &[Row] = &[
+    (
+        "understand_context",
+        "Understand the context",
+        "Understand the context and the alignment of interests.",
+    ),
+    (
+        "agree_vision",
+        "Agree a vision",
+        "Agree an overarching vision.",
+    ),
+    (
+        "agree_purpose",
+        "Agree a purpose",
+        "Agree a common purpose.",
+    ),
+    (
+        "agree_objectives",
+        "Agree objectives",
+        "Agree specific objectives and activities.",
+    ),
+    (
+        "agree_resources",
+        "Agree resources",
+        "Agree resources, roles and responsibilities.",
+    ),
+    ("structure", "Structure", "Structure the partnership."),
+    (
+        "sign_agreement",
+        "Sign the agreement",
+        "Sign a partnership agreement.",
+    ),
+    (
+        "implementing",
+        "Implementing",
+        "The partnership is carrying out its work.",
+    ),
+    (
+        "reviewing",
+        "Reviewing",
+        "The partnership reviews what it achieved.",
+    ),
+    (
+        "sustaining",
+        "Sustaining",
+        "The partnership continues beyond its first phase.",
+    ),
+    ("closed", "Closed", "The partnership ended as planned."),
+    (
+        "discontinued",
+        "Discontinued",
+        "The partnership stopped before its end.",
+    ),
+];
+const SPECTRUM: &[Row] = &[
+    (
+        "leverage_exchange",
+        "Leverage / exchange",
+        "One partner donates to, or exchanges resources with, another.",
+    ),
+    (
+        "combine_integrate",
+        "Combine / integrate",
+        "Partners combine complementary resources to deliver traditional development better.",
+    ),
+    (
+        "system_transformation",
+        "System transformation",
+        "Actors bring together the resources that together transform a system.",
+    ),
+];
+const ENGAGEMENT_MODELS: &[Row] = &[
+    (
+        "corporate_philanthropy",
+        "Traditional corporate philanthropy",
+        "Donations, cash or in-kind.",
+    ),
+    (
+        "value_added",
+        "Value-added",
+        "A small technical contribution to a larger corporate activity.",
+    ),
+    (
+        "partnership",
+        "Partnership",
+        "Both sides value the objective and contribute.",
+    ),
+    (
+        "market_making",
+        "Market-making",
+        "The social side aggregates a market or prepares the customer base (e.g. pooled school connectivity, vouchers).",
+    ),
+];
+const VALUE_SOURCES: &[Row] = &[
+    (
+        "complementarity",
+        "Complementarity",
+        "Partners bring what the others lack.",
+    ),
+    (
+        "systemic_transformation",
+        "Systemic transformation",
+        "Together they change how a system works.",
+    ),
+    (
+        "standards",
+        "Standards",
+        "They set or adopt common standards.",
+    ),
+    (
+        "innovation",
+        "Innovation",
+        "They create new approaches or products.",
+    ),
+    ("holism", "Holism", "They address an issue as a whole."),
+    (
+        "shared_learning",
+        "Shared learning",
+        "They learn from each other.",
+    ),
+    (
+        "shared_risk",
+        "Shared risk",
+        "They spread risks no one would carry alone.",
+    ),
+    ("synergy", "Synergy", "The whole is more than the parts."),
+    ("scale", "Scale", "They reach a scale none could alone."),
+    (
+        "critical_mass",
+        "Critical mass",
+        "They assemble enough actors to tip an issue.",
+    ),
+];
+const LEVERS: &[Row] = &[
+    (
+        "policy_regulation_taxation",
+        "Policy, regulation, taxation",
+        "",
+    ),
+    (
+        "infrastructure_development",
+        "Infrastructure development",
+        "",
+    ),
+    (
+        "advocacy_balancing_power",
+        "Advocacy and balancing power",
+        "",
+    ),
+    (
+        "influence_behaviour_change",
+        "Influence and behaviour change",
+        "",
+    ),
+    ("new_norms", "New norms", ""),
+    ("innovative_technologies", "Innovative technologies", ""),
+    (
+        "inclusive_business",
+        "Commercially viable / inclusive business approaches",
+        "",
+    ),
+    ("standards", "Standards", ""),
+    (
+        "evidence_information_data",
+        "Access to evidence, information and data",
+        "",
+    ),
+    ("affordable_finance", "Access to affordable finance", ""),
+    (
+        "education_capacity_development",
+        "Education and capacity development",
+        "",
+    ),
+    ("organisation", "Organisation", ""),
+    ("human_community_capital", "Human and community capital", ""),
+];
+const RESOURCE_KINDS: &[Row] = &[
+    ("cash", "Cash", ""),
+    ("hardware", "Hardware", ""),
+    ("software", "Software", ""),
+    ("connectivity", "Connectivity", ""),
+    ("venue", "Venue", ""),
+    ("expertise", "Expertise", ""),
+    ("staff_time", "Staff time", ""),
+    ("data", "Data", ""),
+    ("training", "Training", ""),
+    ("mentoring", "Mentoring", ""),
+    ("scholarships", "Scholarships", ""),
+    ("utilities", "Utilities", ""),
+    ("other_in_kind", "Other in-kind", ""),
+];
+
+fn rows(rows: &[Row]) -> Vec<ReferenceEntry> {
+    rows.iter()
+        .map(|(code, label, description)| ReferenceEntry {
+            code: (*code).to_owned(),
+            label: (*label).to_owned(),
+            description: (!description.is_empty()).then(|| (*description).to_owned()),
+            children: Vec::new(),
+        })
+        .collect()
+}
+
+/// The entries of one vocabulary.
+pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
+    match kind {
+        ReferenceKind::ActionLines => ACTION_LINES
+            .iter()
+            .map(|a| ReferenceEntry {
+                code: a.code.to_owned(),
+                label: a.label.to_owned(),
+                description: None,
+                children: Vec::new(),
+            })
+            .collect(),
+        ReferenceKind::Sdgs => {
+            let sdgs = sdgs();
+            sdgs.goals
+                .iter()
+                .map(|(goal, (short, title))| ReferenceEntry {
+                    code: goal.to_string(),
+                    label: short.clone(),
+                    description: Some(title.clone()),
+                    children: sdgs
+                        .targets
+                        .iter()
+                        .filter(|(code, _)| {
+                            code.split('.').next() == Some(goal.to_string().as_str())
+                        })
+                        .map(|(code, text)| ReferenceEntry {
+                            code: code.clone(),
+                            label: text.clone(),
+                            description: None,
+                            children: Vec::new(),
+                        })
+                        .collect(),
+                })
+                .collect()
+        }
+        ReferenceKind::Sectors => rows(SECTORS),
+        ReferenceKind::Roles => rows(ROLES),
+        ReferenceKind::JourneyStages => rows(STAGES),
+        ReferenceKind::Spectrum => rows(SPECTRUM),
+        ReferenceKind::EngagementModels => rows(ENGAGEMENT_MODELS),
+        ReferenceKind::ValueSources => rows(VALUE_SOURCES),
+        ReferenceKind::Levers => rows(LEVERS),
+        ReferenceKind::ResourceKinds => rows(RESOURCE_KINDS),
+    }
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+    use entity::enums::{
+        EngagementModel, JourneyStage, Lever, PartnerRole, ResourceKind, Sector, Spectrum,
+        ValueSource,
+    };
+    use sea_orm::Iterable;
+    use serde::de::DeserializeOwned;
+
+    /// Every code parses as the API's enum, and every enum value has an entry.
+    fn same_codes<T: DeserializeOwned + Iterable + PartialEq + std::fmt::Debug>(
+        kind: ReferenceKind,
+    ) {
+        let codes: Vec<T> = entries(kind)
+            .into_iter()
+            .map(|e| {
+                serde_json::from_value(serde_json::Value::String(e.code))
+                    .unwrap_or_else(|_| panic!("{kind:?}"))
+            })
+            .collect();
+        assert_eq!(codes, T::iter().collect::<Vec<_>>(), "{kind:?}");
+    }
+
+    #[test]
+    fn vocabularies_match_the_api_enums() {
+        same_codes::<Sector>(ReferenceKind::Sectors);
+        same_codes::<PartnerRole>(ReferenceKind::Roles);
+        same_codes::<JourneyStage>(ReferenceKind::JourneyStages);
+        same_codes::<Spectrum>(ReferenceKind::Spectrum);
+        same_codes::<EngagementModel>(ReferenceKind::EngagementModels);
+        same_codes::<ValueSource>(ReferenceKind::ValueSources);
+        same_codes::<Lever>(ReferenceKind::Levers);
+        same_codes::<ResourceKind>(ReferenceKind::ResourceKinds);
+        assert_eq!(
+            entries(ReferenceKind::Sdgs)
+                .iter()
+                .map(|g| g.children.len())
+                .sum::<usize>(),
+            169
+        );
+    }
+}

@@ -30,6 +30,14 @@ pub struct Settings {
     pub report_overdue_months: u32,
     /// ...and inactive when it has never reported this many months after registration.
     pub inactive_after_months: u32,
+    /// WSIS showcase: a progress report at most this many months old is needed...
+    pub showcase_report_months: u32,
+    /// ...partners from at least this many sectors (government among them)...
+    pub showcase_min_sectors: usize,
+    /// ...and at least this many for an initiative registered as an MSP.
+    pub showcase_min_sectors_msp: usize,
+    /// ...and a signed partnership agreement, unless this is false.
+    pub showcase_require_agreement: bool,
 }
 
 impl Default for Settings {
@@ -42,6 +50,10 @@ impl Default for Settings {
             report_due_months: 12,
             report_overdue_months: 24,
             inactive_after_months: 24,
+            showcase_report_months: 12,
+            showcase_min_sectors: 2,
+            showcase_min_sectors_msp: 3,
+            showcase_require_agreement: true,
         }
     }
 }

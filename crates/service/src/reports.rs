@@ -165,7 +165,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-fn to_view(r: progress_report::Model) -> ProgressReport {
+pub(crate) fn to_view(r: progress_report::Model) -> ProgressReport {
     ProgressReport {
         id: r.id,
         initiative_id: r.initiative_id,

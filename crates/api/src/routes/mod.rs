@@ -2,17 +2,21 @@
 //! function, map the result.
 
 pub mod agreements;
+pub mod analytics;
 pub mod auth;
 pub mod clients;
 pub mod contributions;
 pub mod health;
 pub mod initiatives;
 pub mod lessons;
+pub mod matchmaking;
 pub mod members;
 pub mod organizations;
 pub mod partners;
+pub mod reference;
 pub mod reports;
 pub mod tenants;
+pub mod wsis;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -51,6 +55,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(contributions::configure)
             .configure(agreements::configure)
             .configure(reports::configure)
-            .configure(lessons::configure),
+            .configure(lessons::configure)
+            .configure(analytics::configure)
+            .configure(reference::configure)
+            .configure(wsis::configure)
+            .configure(matchmaking::configure),
     );
 }

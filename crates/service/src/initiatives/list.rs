@@ -3,8 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     enums::{
-        EngagementModel, InitiativeKind, JourneyStage, Outcome, PartnerStatus, Scale, Sector,
-        Spectrum, Visibility,
+        EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome, PartnerStatus, Scale,
+        Sector, Spectrum, Visibility,
     },
     initiative, initiative_partner, initiative_tag, organization,
 };
@@ -19,7 +19,9 @@ use uuid::Uuid;
 
 use super::{
     derived::{self, ReportingStatus},
-    store::{TAG_ACTION_LINE, TAG_COUNTRY, TAG_SDG_GOAL, load_sectors, load_tags, to_view},
+    store::{
+        TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL, load_sectors, load_tags, to_view,
+    },
     views::Initiative,
 };
 use crate::{
@@ -65,6 +67,8 @@ pub struct InitiativeQuery {
     pub action_line: Option<String>,
     /// SDG goal number.
     pub sdg: Option<u8>,
+    /// A lever the initiative brings to bear.
+    pub lever: Option<Lever>,
     /// A sector present among the active partners.
     pub sector: Option<Sector>,
     /// An organisation taking part (any partner status).
@@ -149,6 +153,13 @@ impl Registry {
                 ));
             }
             select = select.filter(tagged(TAG_SDG_GOAL, goal.to_string()));
+        }
+        if let Some(lever) = query.lever {
+            let code = serde_json::to_value(lever)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            select = select.filter(tagged(TAG_LEVER, code));
         }
         if let Some(sector) = query.sector {
             select = select.filter(id_in(

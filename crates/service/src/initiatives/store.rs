@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use entity::{
     agreement, contribution,
-    enums::{JourneyStage, Outcome, PartnerStatus, Role, Sector, Visibility},
+    enums::{JourneyStage, Lever, Outcome, PartnerStatus, ResourceKind, Role, Sector, Visibility},
     initiative, initiative_partner, initiative_tag, lesson, organization, progress_report,
     stage_change,
 };
@@ -35,6 +35,16 @@ pub(crate) const TAG_COUNTRY: &str = "country";
 pub(crate) const TAG_ACTION_LINE: &str = "action_line";
 pub(crate) const TAG_SDG_GOAL: &str = "sdg_goal";
 pub(crate) const TAG_SDG_TARGET: &str = "sdg_target";
+pub(crate) const TAG_LEVER: &str = "lever";
+pub(crate) const TAG_NEED: &str = "need";
+
+/// The tag kinds the initiative's own fields own (levers and needs are set separately).
+const FIELD_TAGS: [&str; 4] = [TAG_COUNTRY, TAG_ACTION_LINE, TAG_SDG_GOAL, TAG_SDG_TARGET];
+
+/// A stored enum code back to its enum (unknown codes are skipped).
+pub(crate) fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
 
 /// Every editable field of an initiative, as it will be stored.
 #[derive(Clone, Debug)]
@@ -68,6 +78,8 @@ pub(crate) struct Tags {
     pub action_lines: Vec<String>,
     pub sdg_goals: Vec<u8>,
     pub sdg_targets: Vec<String>,
+    pub levers: Vec<Lever>,
+    pub needs: Vec<ResourceKind>,
 }
 
 /// Checks and normalises a draft; every problem is reported at once.
@@ -255,6 +267,8 @@ pub(crate) async fn load_tags<C: ConnectionTrait>(
                 }
             }
             TAG_SDG_TARGET => tags.sdg_targets.push(row.value),
+            TAG_LEVER => tags.levers.extend(parse_code::<Lever>(&row.value)),
+            TAG_NEED => tags.needs.extend(parse_code::<ResourceKind>(&row.value)),
             _ => {}
         }
     }
@@ -320,6 +334,8 @@ pub(crate) fn to_view(
         action_lines: tags.action_lines,
         sdg_goals: tags.sdg_goals,
         sdg_targets: tags.sdg_targets,
+        levers: tags.levers,
+        needs: tags.needs,
         spectrum: m.spectrum,
         engagement_model: m.engagement_model,
         form: m.form,
@@ -384,6 +400,7 @@ async fn detail_of<C: ConnectionTrait>(
 async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceResult<()> {
     initiative_tag::Entity::delete_many()
         .filter(initiative_tag::Column::InitiativeId.eq(id))
+        .filter(initiative_tag::Column::Kind.is_in(FIELD_TAGS))
         .exec(db)
         .await?;
     let rows: Vec<initiative_tag::ActiveModel> = d

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
-    EngagementModel, InitiativeKind, JourneyStage, Outcome, PartnershipForm, Scale, Sector,
-    Spectrum, Visibility,
+    EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome, PartnershipForm, ResourceKind,
+    Scale, Sector, Spectrum, Visibility,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,6 +49,10 @@ pub struct Initiative {
     pub sdg_goals: Vec<u8>,
     /// SDG target codes (`9.c`, `4.4`...).
     pub sdg_targets: Vec<String>,
+    /// Levers the initiative brings to bear (set with `PUT .../levers`).
+    pub levers: Vec<Lever>,
+    /// Resource kinds it still needs (set with `PUT .../needs`; used by partner suggestions).
+    pub needs: Vec<ResourceKind>,
     pub spectrum: Option<Spectrum>,
     pub engagement_model: Option<EngagementModel>,
     pub form: Option<PartnershipForm>,

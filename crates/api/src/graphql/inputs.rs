@@ -1,0 +1,622 @@
+//! Input objects, each turning into the service's input struct as it is. In a patch, an absent
+//! field stays as it is and `null` clears an optional one (as in a REST PATCH); lists replace.
+
+use async_graphql::{InputObject, MaybeUndefined};
+use chrono::{DateTime, NaiveDate, Utc};
+use service::{
+    agreements::{AgreementPatch, NewAgreement},
+    contributions::{ContributionPatch, DecimalText, NewContribution},
+    initiatives::{ExternalIdentifier, InitiativePatch, InitiativeQuery, NewInitiative},
+    lessons::{LessonPatch, NewLesson},
+    organizations::{NewOrganization, OrganizationPatch, OrganizationQuery},
+    partners::{NewPartner, PartnerPatch},
+    reports::{Indicator, NewReport, ReportPatch},
+    tenants::TenantPatch,
+};
+use uuid::Uuid;
+
+use super::{
+    enums::{
+        AgreementStatus, AgreementType, ContributionStatus, EngagementModel, Gain, InitiativeKind,
+        JourneyStage, Lever, Outcome, PartnerRole, PartnerStatus, PartnershipForm, ReportingStatus,
+        ResourceKind, Scale, Sector, Spectrum, TenantKind, Visibility,
+    },
+    scalars::Decimal,
+};
+
+/// Absent → unchanged; null → cleared; a value → set.
+fn patch<T, U: From<T>>(value: MaybeUndefined<T>) -> Option<Option<U>> {
+    Option::<Option<T>>::from(value).map(|v| v.map(U::from))
+}
+
+fn into_all<T: Copy, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(U::from).collect()
+}
+
+/// Filters of the initiative list (the query parameters of `GET /api/v1/initiatives`).
+#[derive(Default, InputObject)]
+pub struct InitiativeFilter {
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// WSIS action line code (`C2`, `C7.e-health`).
+    pub action_line: Option<String>,
+    /// SDG goal number.
+    pub sdg: Option<u8>,
+    /// A lever the initiative brings to bear.
+    pub lever: Option<Lever>,
+    /// A sector present among the active partners.
+    pub sector: Option<Sector>,
+    /// An organisation taking part (any partner status).
+    pub organization: Option<Uuid>,
+    pub stage: Option<JourneyStage>,
+    pub kind: Option<InitiativeKind>,
+    pub spectrum: Option<Spectrum>,
+    pub engagement_model: Option<EngagementModel>,
+    pub scale: Option<Scale>,
+    pub outcome: Option<Outcome>,
+    pub reporting_status: Option<ReportingStatus>,
+    pub visibility: Option<Visibility>,
+    /// Start date on or after.
+    pub start_from: Option<NaiveDate>,
+    /// Start date on or before.
+    pub start_to: Option<NaiveDate>,
+    /// End date on or after.
+    pub end_from: Option<NaiveDate>,
+    /// End date on or before.
+    pub end_to: Option<NaiveDate>,
+    /// Changed at or after.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl InitiativeFilter {
+    pub fn into_query(self) -> InitiativeQuery {
+        InitiativeQuery {
+            country: self.country,
+            action_line: self.action_line,
+            sdg: self.sdg,
+            lever: self.lever.map(Into::into),
+            sector: self.sector.map(Into::into),
+            organization: self.organization,
+            stage: self.stage.map(Into::into),
+            kind: self.kind.map(Into::into),
+            spectrum: self.spectrum.map(Into::into),
+            engagement_model: self.engagement_model.map(Into::into),
+            scale: self.scale.map(Into::into),
+            outcome: self.outcome.map(Into::into),
+            reporting_status: self.reporting_status.map(Into::into),
+            visibility: self.visibility.map(Into::into),
+            start_from: self.start_from,
+            start_to: self.start_to,
+            end_from: self.end_from,
+            end_to: self.end_to,
+            updated_since: self.updated_since,
+            ..InitiativeQuery::default()
+        }
+    }
+}
+
+/// Filters of the organisation list.
+#[derive(Default, InputObject)]
+pub struct OrganizationFilter {
+    pub sector: Option<Sector>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub visibility: Option<Visibility>,
+    /// Exact sub-type, case-insensitive.
+    pub sub_type: Option<String>,
+    /// Only organisations changed at or after this time.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+impl OrganizationFilter {
+    pub fn into_query(self) -> OrganizationQuery {
+        OrganizationQuery {
+            sector: self.sector.map(Into::into),
+            country: self.country,
+            visibility: self.visibility.map(Into::into),
+            sub_type: self.sub_type,
+            updated_since: self.updated_since,
+            ..OrganizationQuery::default()
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct ExternalIdentifierInput {
+    /// `iati`, `donor`, `national`, or another short scheme name.
+    pub scheme: String,
+    pub identifier: String,
+}
+
+fn identifiers(items: Vec<ExternalIdentifierInput>) -> Vec<ExternalIdentifier> {
+    items
+        .into_iter()
+        .map(|e| ExternalIdentifier {
+            scheme: e.scheme,
+            identifier: e.identifier,
+        })
+        .collect()
+}
+
+/// A new initiative. `visibility: PUBLIC` runs the publish check.
+#[derive(InputObject)]
+pub struct NewInitiativeInput {
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub kind: InitiativeKind,
+    #[graphql(default)]
+    pub countries: Vec<String>,
+    pub scale: Option<Scale>,
+    #[graphql(default)]
+    pub action_lines: Vec<String>,
+    #[graphql(default)]
+    pub sdg_goals: Vec<u8>,
+    #[graphql(default)]
+    pub sdg_targets: Vec<String>,
+    pub spectrum: Option<Spectrum>,
+    pub engagement_model: Option<EngagementModel>,
+    pub form: Option<PartnershipForm>,
+    /// Defaults to `UNDERSTAND_CONTEXT`.
+    pub stage: Option<JourneyStage>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    /// Defaults to `NOT_YET_KNOWN`.
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: Option<String>,
+    /// Defaults to `PRIVATE`.
+    pub visibility: Option<Visibility>,
+    pub iati_identifier: Option<String>,
+    #[graphql(default)]
+    pub external_identifiers: Vec<ExternalIdentifierInput>,
+}
+
+impl From<NewInitiativeInput> for NewInitiative {
+    fn from(i: NewInitiativeInput) -> Self {
+        NewInitiative {
+            title: i.title,
+            summary: i.summary,
+            description: i.description,
+            kind: i.kind.into(),
+            countries: i.countries,
+            scale: i.scale.map(Into::into),
+            action_lines: i.action_lines,
+            sdg_goals: i.sdg_goals,
+            sdg_targets: i.sdg_targets,
+            spectrum: i.spectrum.map(Into::into),
+            engagement_model: i.engagement_model.map(Into::into),
+            form: i.form.map(Into::into),
+            stage: i.stage.map(Into::into),
+            start_date: i.start_date,
+            end_date: i.end_date,
+            outcome: i.outcome.map(Into::into),
+            outcome_summary: i.outcome_summary,
+            visibility: i.visibility.map(Into::into).unwrap_or_default(),
+            iati_identifier: i.iati_identifier,
+            external_identifiers: identifiers(i.external_identifiers),
+        }
+    }
+}
+
+/// Changes to an initiative: absent fields stay, `null` clears an optional one, lists replace.
+/// A stage change follows the journey order; a skip or a step back needs a `reason`.
+#[derive(Default, InputObject)]
+pub struct InitiativePatchInput {
+    pub title: Option<String>,
+    pub summary: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub kind: Option<InitiativeKind>,
+    pub countries: Option<Vec<String>>,
+    pub scale: MaybeUndefined<Scale>,
+    pub action_lines: Option<Vec<String>>,
+    pub sdg_goals: Option<Vec<u8>>,
+    pub sdg_targets: Option<Vec<String>>,
+    pub spectrum: MaybeUndefined<Spectrum>,
+    pub engagement_model: MaybeUndefined<EngagementModel>,
+    pub form: MaybeUndefined<PartnershipForm>,
+    pub stage: Option<JourneyStage>,
+    pub start_date: MaybeUndefined<NaiveDate>,
+    pub end_date: MaybeUndefined<NaiveDate>,
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: MaybeUndefined<String>,
+    /// `PUBLIC` runs the publish check.
+    pub visibility: Option<Visibility>,
+    pub iati_identifier: MaybeUndefined<String>,
+    pub external_identifiers: Option<Vec<ExternalIdentifierInput>>,
+}
+
+impl From<InitiativePatchInput> for InitiativePatch {
+    fn from(p: InitiativePatchInput) -> Self {
+        InitiativePatch {
+            title: p.title,
+            summary: patch(p.summary),
+            description: patch(p.description),
+            kind: p.kind.map(Into::into),
+            countries: p.countries,
+            scale: patch(p.scale),
+            action_lines: p.action_lines,
+            sdg_goals: p.sdg_goals,
+            sdg_targets: p.sdg_targets,
+            spectrum: patch(p.spectrum),
+            engagement_model: patch(p.engagement_model),
+            form: patch(p.form),
+            stage: p.stage.map(Into::into),
+            start_date: patch(p.start_date),
+            end_date: patch(p.end_date),
+            outcome: p.outcome.map(Into::into),
+            outcome_summary: patch(p.outcome_summary),
+            visibility: p.visibility.map(Into::into),
+            iati_identifier: patch(p.iati_identifier),
+            external_identifiers: p.external_identifiers.map(identifiers),
+        }
+    }
+}
+
+/// A new organisation.
+#[derive(InputObject)]
+pub struct NewOrganizationInput {
+    pub name: String,
+    pub acronym: Option<String>,
+    pub sector: Sector,
+    pub sub_type: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    pub iati_identifier: Option<String>,
+    /// Defaults to `PRIVATE`.
+    pub visibility: Option<Visibility>,
+}
+
+impl From<NewOrganizationInput> for NewOrganization {
+    fn from(i: NewOrganizationInput) -> Self {
+        NewOrganization {
+            name: i.name,
+            acronym: i.acronym,
+            sector: i.sector.into(),
+            sub_type: i.sub_type,
+            country: i.country,
+            website: i.website,
+            description: i.description,
+            iati_identifier: i.iati_identifier,
+            visibility: i.visibility.map(Into::into).unwrap_or_default(),
+        }
+    }
+}
+
+/// Changes to an organisation: absent fields stay, `null` clears an optional one.
+#[derive(Default, InputObject)]
+pub struct OrganizationPatchInput {
+    pub name: Option<String>,
+    pub acronym: MaybeUndefined<String>,
+    pub sector: Option<Sector>,
+    pub sub_type: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+    pub iati_identifier: MaybeUndefined<String>,
+    pub visibility: Option<Visibility>,
+}
+
+impl From<OrganizationPatchInput> for OrganizationPatch {
+    fn from(p: OrganizationPatchInput) -> Self {
+        OrganizationPatch {
+            name: p.name,
+            acronym: patch(p.acronym),
+            sector: p.sector.map(Into::into),
+            sub_type: patch(p.sub_type),
+            country: patch(p.country),
+            website: patch(p.website),
+            description: patch(p.description),
+            iati_identifier: patch(p.iati_identifier),
+            visibility: p.visibility.map(Into::into),
+        }
+    }
+}
+
+/// A new partner of an initiative.
+#[derive(InputObject)]
+pub struct NewPartnerInput {
+    /// An organisation of the caller's tenant, or a public one of another tenant.
+    pub organization_id: Uuid,
+    #[graphql(default)]
+    pub roles: Vec<PartnerRole>,
+    /// Defaults to `ACTIVE`.
+    pub status: Option<PartnerStatus>,
+    #[graphql(default)]
+    pub gains: Vec<Gain>,
+    /// 1 (low) to 5 (high).
+    pub interest: Option<u8>,
+    /// 1 (low) to 5 (high).
+    pub influence: Option<u8>,
+    pub joined_on: Option<NaiveDate>,
+    pub left_on: Option<NaiveDate>,
+}
+
+impl From<NewPartnerInput> for NewPartner {
+    fn from(i: NewPartnerInput) -> Self {
+        NewPartner {
+            organization_id: i.organization_id,
+            roles: into_all(i.roles),
+            status: i.status.map(Into::into),
+            gains: into_all(i.gains),
+            interest: i.interest,
+            influence: i.influence,
+            joined_on: i.joined_on,
+            left_on: i.left_on,
+        }
+    }
+}
+
+/// Changes to a partner: absent fields stay, `null` clears, lists replace.
+#[derive(Default, InputObject)]
+pub struct PartnerPatchInput {
+    pub roles: Option<Vec<PartnerRole>>,
+    pub status: Option<PartnerStatus>,
+    pub gains: Option<Vec<Gain>>,
+    pub interest: MaybeUndefined<u8>,
+    pub influence: MaybeUndefined<u8>,
+    pub joined_on: MaybeUndefined<NaiveDate>,
+    pub left_on: MaybeUndefined<NaiveDate>,
+}
+
+impl From<PartnerPatchInput> for PartnerPatch {
+    fn from(p: PartnerPatchInput) -> Self {
+        PartnerPatch {
+            roles: p.roles.map(into_all),
+            status: p.status.map(Into::into),
+            gains: p.gains.map(into_all),
+            interest: patch(p.interest),
+            influence: patch(p.influence),
+            joined_on: patch(p.joined_on),
+            left_on: patch(p.left_on),
+        }
+    }
+}
+
+/// A new contribution of a partner.
+#[derive(InputObject)]
+pub struct NewContributionInput {
+    /// A partner of the same initiative.
+    pub partner_id: Uuid,
+    pub resource_kind: ResourceKind,
+    pub description: Option<String>,
+    /// Greater than zero, with at most the currency's decimal places. Optional for in-kind
+    /// contributions.
+    pub amount: Option<Decimal>,
+    /// ISO 4217 code (case-insensitive); required with an amount, refused without one.
+    pub currency: Option<String>,
+    /// Defaults to `PLEDGED`.
+    pub status: Option<ContributionStatus>,
+    pub contributed_on: Option<NaiveDate>,
+}
+
+impl From<NewContributionInput> for NewContribution {
+    fn from(i: NewContributionInput) -> Self {
+        NewContribution {
+            partner_id: i.partner_id,
+            resource_kind: i.resource_kind.into(),
+            description: i.description,
+            amount: i.amount.map(|a| DecimalText(a.0)),
+            currency: i.currency,
+            status: i.status.map(Into::into),
+            contributed_on: i.contributed_on,
+        }
+    }
+}
+
+/// Changes to a contribution: absent fields stay, `null` clears. Clearing the amount needs the
+/// currency cleared too.
+#[derive(Default, InputObject)]
+pub struct ContributionPatchInput {
+    pub partner_id: Option<Uuid>,
+    pub resource_kind: Option<ResourceKind>,
+    pub description: MaybeUndefined<String>,
+    pub amount: MaybeUndefined<Decimal>,
+    pub currency: MaybeUndefined<String>,
+    pub status: Option<ContributionStatus>,
+    pub contributed_on: MaybeUndefined<NaiveDate>,
+}
+
+impl From<ContributionPatchInput> for ContributionPatch {
+    fn from(p: ContributionPatchInput) -> Self {
+        ContributionPatch {
+            partner_id: p.partner_id,
+            resource_kind: p.resource_kind.map(Into::into),
+            description: patch(p.description),
+            amount: Option::<Option<Decimal>>::from(p.amount).map(|a| a.map(|a| DecimalText(a.0))),
+            currency: patch(p.currency),
+            status: p.status.map(Into::into),
+            contributed_on: patch(p.contributed_on),
+        }
+    }
+}
+
+/// A new agreement.
+#[derive(InputObject)]
+pub struct NewAgreementInput {
+    pub agreement_type: AgreementType,
+    pub title: String,
+    /// Partner ids of this initiative.
+    #[graphql(default)]
+    pub parties: Vec<Uuid>,
+    /// Required when the status is `SIGNED` or `ACTIVE`.
+    pub signed_on: Option<NaiveDate>,
+    /// Defaults to `DRAFT`.
+    pub status: Option<AgreementStatus>,
+    /// An absolute http(s) URL.
+    pub document_url: Option<String>,
+}
+
+impl From<NewAgreementInput> for NewAgreement {
+    fn from(i: NewAgreementInput) -> Self {
+        NewAgreement {
+            agreement_type: i.agreement_type.into(),
+            title: i.title,
+            parties: i.parties,
+            signed_on: i.signed_on,
+            status: i.status.map(Into::into),
+            document_url: i.document_url,
+        }
+    }
+}
+
+/// Changes to an agreement: absent fields stay, `null` clears, `parties` replaces the list.
+#[derive(Default, InputObject)]
+pub struct AgreementPatchInput {
+    pub agreement_type: Option<AgreementType>,
+    pub title: Option<String>,
+    pub parties: Option<Vec<Uuid>>,
+    pub signed_on: MaybeUndefined<NaiveDate>,
+    pub status: Option<AgreementStatus>,
+    pub document_url: MaybeUndefined<String>,
+}
+
+impl From<AgreementPatchInput> for AgreementPatch {
+    fn from(p: AgreementPatchInput) -> Self {
+        AgreementPatch {
+            agreement_type: p.agreement_type.map(Into::into),
+            title: p.title,
+            parties: p.parties,
+            signed_on: patch(p.signed_on),
+            status: p.status.map(Into::into),
+            document_url: patch(p.document_url),
+        }
+    }
+}
+
+/// One indicator of a report.
+#[derive(InputObject)]
+pub struct IndicatorInput {
+    pub name: String,
+    pub target: Option<String>,
+    pub achieved: Option<String>,
+    pub unit: Option<String>,
+}
+
+fn indicators(items: Vec<IndicatorInput>) -> Vec<Indicator> {
+    items
+        .into_iter()
+        .map(|i| Indicator {
+            name: i.name,
+            target: i.target,
+            achieved: i.achieved,
+            unit: i.unit,
+        })
+        .collect()
+}
+
+/// A new progress report.
+#[derive(InputObject)]
+pub struct NewReportInput {
+    pub period_start: NaiveDate,
+    /// Not before `periodStart`, and not in the future.
+    pub period_end: NaiveDate,
+    pub narrative: String,
+    pub achievements: Option<String>,
+    pub challenges: Option<String>,
+    #[graphql(default)]
+    pub indicators: Vec<IndicatorInput>,
+}
+
+impl From<NewReportInput> for NewReport {
+    fn from(i: NewReportInput) -> Self {
+        NewReport {
+            period_start: i.period_start,
+            period_end: i.period_end,
+            narrative: i.narrative,
+            achievements: i.achievements,
+            challenges: i.challenges,
+            indicators: indicators(i.indicators),
+        }
+    }
+}
+
+/// Changes to a report: absent fields stay, `null` clears, `indicators` replaces the list.
+#[derive(Default, InputObject)]
+pub struct ReportPatchInput {
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub narrative: Option<String>,
+    pub achievements: MaybeUndefined<String>,
+    pub challenges: MaybeUndefined<String>,
+    pub indicators: Option<Vec<IndicatorInput>>,
+}
+
+impl From<ReportPatchInput> for ReportPatch {
+    fn from(p: ReportPatchInput) -> Self {
+        ReportPatch {
+            period_start: p.period_start,
+            period_end: p.period_end,
+            narrative: p.narrative,
+            achievements: patch(p.achievements),
+            challenges: patch(p.challenges),
+            indicators: p.indicators.map(indicators),
+        }
+    }
+}
+
+/// A new lesson learned.
+#[derive(InputObject)]
+pub struct NewLessonInput {
+    pub statement: String,
+    pub context: Option<String>,
+    pub challenge: Option<String>,
+    pub recommendation: Option<String>,
+    /// Trimmed, lower-cased and deduplicated; at most 20, each at most 50 characters.
+    #[graphql(default)]
+    pub tags: Vec<String>,
+}
+
+impl From<NewLessonInput> for NewLesson {
+    fn from(i: NewLessonInput) -> Self {
+        NewLesson {
+            statement: i.statement,
+            context: i.context,
+            challenge: i.challenge,
+            recommendation: i.recommendation,
+            tags: i.tags,
+        }
+    }
+}
+
+/// Changes to a lesson: absent fields stay, `null` clears, `tags` replaces the list.
+#[derive(Default, InputObject)]
+pub struct LessonPatchInput {
+    pub statement: Option<String>,
+    pub context: MaybeUndefined<String>,
+    pub challenge: MaybeUndefined<String>,
+    pub recommendation: MaybeUndefined<String>,
+    pub tags: Option<Vec<String>>,
+}
+
+impl From<LessonPatchInput> for LessonPatch {
+    fn from(p: LessonPatchInput) -> Self {
+        LessonPatch {
+            statement: p.statement,
+            context: patch(p.context),
+            challenge: patch(p.challenge),
+            recommendation: patch(p.recommendation),
+            tags: p.tags,
+        }
+    }
+}
+
+/// Changes to the caller's tenant (owners only).
+#[derive(Default, InputObject)]
+pub struct TenantPatchInput {
+    pub name: Option<String>,
+    pub kind: Option<TenantKind>,
+    /// ISO 3166-1 alpha-2; `null` clears it.
+    pub home_country: MaybeUndefined<String>,
+}
+
+impl From<TenantPatchInput> for TenantPatch {
+    fn from(p: TenantPatchInput) -> Self {
+        TenantPatch {
+            name: p.name,
+            kind: p.kind.map(Into::into),
+            home_country: patch(p.home_country),
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! The GraphQL face of the registry: `POST /graphql` (and `GET /graphql?query=...` for
+//! queries), with GraphiQL at a bare `GET /graphql`.
+//!
+//! Resolvers read like the REST handlers: take the caller and the input, call one service
+//! function, map the result. No rule lives here: tenancy, roles, validation, journey rules, the
+//! publish check, history and optimistic concurrency are the service's, shared with REST.
+//! Nested fields are batched per request with DataLoaders built for the request's caller
+//! ([`loaders`]), errors are mapped once ([`errors`]), and the depth, complexity, page size and
+//! request size are limited ([`limits`]).
+
+mod context;
+pub mod enums;
+pub mod errors;
+mod http;
+mod inputs;
+pub mod limits;
+mod loaders;
+mod mutation;
+mod query;
+pub mod scalars;
+pub mod schema;
+pub mod types;
+
+pub use http::{GraphqlState, configure};
+pub use schema::{RegistrySchema, build_schema, sdl};

@@ -1,0 +1,234 @@
+//! Queries: the lists as Relay connections, single records, lessons, history, reference data
+//! and the caller.
+
+use async_graphql::{Context, Object};
+use service::{
+    ServiceError, initiatives::InitiativeQuery, lessons::LessonSearch,
+    organizations::OrganizationQuery, pagination::PageParams,
+};
+use uuid::Uuid;
+
+use super::{
+    context::request,
+    enums::{InitiativeSort, OrganizationSort, Scope},
+    inputs::{InitiativeFilter, OrganizationFilter},
+    limits::{Window, cost},
+    types::{
+        Initiative, InitiativeConnection, Lesson, LessonConnection, Me, Organization,
+        OrganizationConnection, Paged, ReferenceData, RevisionConnection, RevisionEntry,
+    },
+};
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// The caller: who they are, their tenant and role. `UNAUTHENTICATED` without a token.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Me>> {
+        let rc = request(ctx)?;
+        let tenant = rc.map(rc.registry.current_tenant(&rc.caller).await)?;
+        let principal = rc.map(rc.caller.principal().ok_or(ServiceError::Unauthenticated))?;
+        Ok(Some(Me {
+            subject: principal.subject,
+            kind: principal.kind.into(),
+            role: principal.role.into(),
+            platform_admin: principal.platform_admin,
+            tenant: tenant.into(),
+        }))
+    }
+
+    /// Initiatives the caller may read, filtered, searched, sorted and paged. `scope`:
+    /// `TENANT` (members' default), `PUBLIC`, or `ALL`; anonymous callers always get public
+    /// ones. `search` is the full-text search of REST's `q` (every word must match; sorted by
+    /// relevance unless `sort` says otherwise).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn initiatives(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InitiativeFilter>,
+        search: Option<String>,
+        scope: Option<Scope>,
+        sort: Option<InitiativeSort>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<InitiativeConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let query = InitiativeQuery {
+            scope: scope.map(Into::into),
+            q: search,
+            sort: sort.map(Into::into),
+            ..filter.unwrap_or_default().into_query()
+        };
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.list_initiatives(
+                    &rc.caller,
+                    InitiativeQuery {
+                        page: Some(page),
+                        per_page: Some(per_page),
+                        ..query.clone()
+                    },
+                )
+            })
+            .await;
+        Ok(Paged::from_slice(rc.map(slice)?, Initiative::from).into())
+    }
+
+    /// One initiative, if the caller may read it; else `NOT_FOUND` (another tenant's private
+    /// initiative is not found, as a missing one).
+    async fn initiative(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+    ) -> async_graphql::Result<Option<Initiative>> {
+        let rc = request(ctx)?;
+        Ok(Some(
+            rc.map(rc.registry.get_initiative(&rc.caller, id).await)?
+                .into(),
+        ))
+    }
+
+    /// The whole revision history of an initiative, newest first, paged. Members of the owning
+    /// tenant only; it stays readable after the initiative is deleted.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn initiative_history(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<RevisionConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.initiative_history(
+                    &rc.caller,
+                    id,
+                    PageParams {
+                        page: Some(page),
+                        per_page: Some(per_page),
+                    },
+                )
+            })
+            .await;
+        Ok(Paged::from_slice(rc.map(slice)?, RevisionEntry::from).into())
+    }
+
+    /// Organisations the caller may read, filtered, sorted and paged. `search` looks in name
+    /// and acronym (case-insensitive).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganizationFilter>,
+        search: Option<String>,
+        scope: Option<Scope>,
+        sort: Option<OrganizationSort>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<OrganizationConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let query = OrganizationQuery {
+            scope: scope.map(Into::into),
+            q: search,
+            sort: sort.map(Into::into),
+            ..filter.unwrap_or_default().into_query()
+        };
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.list_organizations(
+                    &rc.caller,
+                    OrganizationQuery {
+                        page: Some(page),
+                        per_page: Some(per_page),
+                        ..query.clone()
+                    },
+                )
+            })
+            .await;
+        Ok(Paged::from_slice(rc.map(slice)?, Organization::from).into())
+    }
+
+    /// One organisation, if the caller may read it; else `NOT_FOUND`.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+    ) -> async_graphql::Result<Option<Organization>> {
+        let rc = request(ctx)?;
+        Ok(Some(
+            rc.map(rc.registry.get_organization(&rc.caller, id).await)?
+                .into(),
+        ))
+    }
+
+    /// Lessons learned across the registry that the caller may read (as
+    /// `GET /api/v1/lessons`): newest first, or the most relevant first with `search`.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn lessons(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        tag: Option<String>,
+        initiative: Option<Uuid>,
+        scope: Option<Scope>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<LessonConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let scope = scope.map(Into::into);
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.search_lessons(
+                    &rc.caller,
+                    LessonSearch {
+                        scope,
+                        q: search.clone(),
+                        tag: tag.clone(),
+                        initiative,
+                        page: Some(page),
+                        per_page: Some(per_page),
+                    },
+                )
+            })
+            .await;
+        Ok(Paged::from_slice(rc.map(slice)?, Lesson::from).into())
+    }
+
+    /// The registry's vocabularies: action lines, SDGs, sectors, roles, journey stages,
+    /// spectrum, engagement models and the other enumerations, in canonical order.
+    async fn reference_data(&self) -> ReferenceData {
+        ReferenceData
+    }
+}

@@ -1,0 +1,93 @@
+//! Relay-style connections: `edges { cursor node }`, `nodes`, `pageInfo` and `totalCount`.
+
+use async_graphql::SimpleObject;
+
+use super::{Initiative, Lesson, Organization, RevisionEntry};
+use crate::graphql::limits::{Slice, cursor};
+
+/// Where a page of a connection lies in the whole list.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+/// A page of items with their positions as cursors.
+pub struct Paged<T> {
+    pub edges: Vec<(String, T)>,
+    pub page_info: PageInfo,
+    pub total_count: u64,
+}
+
+impl<T> Paged<T> {
+    pub fn from_slice<S>(slice: Slice<S>, convert: impl Fn(S) -> T) -> Self {
+        let edges: Vec<(String, T)> = slice
+            .items
+            .into_iter()
+            .map(|(index, item)| (cursor(index), convert(item)))
+            .collect();
+        let end = slice.start + edges.len() as u64;
+        Self {
+            page_info: PageInfo {
+                has_next_page: end < slice.total,
+                has_previous_page: slice.start > 0,
+                start_cursor: edges.first().map(|e| e.0.clone()),
+                end_cursor: edges.last().map(|e| e.0.clone()),
+            },
+            edges,
+            total_count: slice.total,
+        }
+    }
+}
+
+macro_rules! connection {
+    ($($(#[$meta:meta])* $connection:ident, $edge:ident, $node:ty;)+) => {
+        $(
+            /// One item of a connection, with the cursor to page on from it.
+            #[derive(Clone, SimpleObject)]
+            pub struct $edge {
+                pub cursor: String,
+                pub node: $node,
+            }
+
+            $(#[$meta])*
+            #[derive(SimpleObject)]
+            pub struct $connection {
+                pub edges: Vec<$edge>,
+                /// The items of `edges`, without their cursors.
+                pub nodes: Vec<$node>,
+                pub page_info: PageInfo,
+                /// How many items match, over all pages.
+                pub total_count: u64,
+            }
+
+            impl From<Paged<$node>> for $connection {
+                fn from(p: Paged<$node>) -> Self {
+                    Self {
+                        nodes: p.edges.iter().map(|(_, n)| n.clone()).collect(),
+                        edges: p
+                            .edges
+                            .into_iter()
+                            .map(|(cursor, node)| $edge { cursor, node })
+                            .collect(),
+                        page_info: p.page_info,
+                        total_count: p.total_count,
+                    }
+                }
+            }
+        )+
+    };
+}
+
+connection! {
+    /// A page of initiatives.
+    InitiativeConnection, InitiativeEdge, Initiative;
+    /// A page of organisations.
+    OrganizationConnection, OrganizationEdge, Organization;
+    /// A page of lessons learned.
+    LessonConnection, LessonEdge, Lesson;
+    /// A page of the revision history.
+    RevisionConnection, RevisionEdge, RevisionEntry;
+}

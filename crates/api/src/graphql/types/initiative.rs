@@ -1,0 +1,285 @@
+//! An initiative (a PPP or MSP record) and the fields nested under it.
+
+use std::sync::Arc;
+
+use async_graphql::{ComplexObject, Context, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use service::{contributions, initiatives};
+use uuid::Uuid;
+
+use super::{
+    Agreement, Contribution, ContributionTotals, Lesson, Partner, ProgressReport, RevisionEntry,
+    nested_first, take,
+};
+use crate::graphql::{
+    enums::{
+        self, EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome, PartnerStatus,
+        PartnershipForm, ReportingStatus, ResourceKind, Scale, Sector, Spectrum, Visibility,
+    },
+    limits::cost,
+    loaders,
+};
+
+/// An identifier of the initiative in another system (an IATI activity identifier, a donor's
+/// project number...).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct ExternalIdentifier {
+    /// `iati`, `donor`, `national`, or another short scheme name.
+    pub scheme: String,
+    pub identifier: String,
+}
+
+/// One change of journey stage.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct StageChange {
+    pub from: Option<JourneyStage>,
+    pub to: JourneyStage,
+    pub changed_at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+impl From<initiatives::StageChangeEntry> for StageChange {
+    fn from(c: initiatives::StageChangeEntry) -> Self {
+        Self {
+            from: c.from.map(Into::into),
+            to: c.to.into(),
+            changed_at: c.changed_at,
+            reason: c.reason,
+        }
+    }
+}
+
+/// What a single read returned beside the initiative, so that its nested fields need no
+/// further query.
+#[derive(Clone)]
+struct Preloaded {
+    stage_changes: Vec<initiatives::StageChangeEntry>,
+    totals: contributions::ContributionTotals,
+}
+
+/// A public-private or multi-stakeholder partnership for development.
+#[derive(Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Initiative {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub title: String,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub kind: InitiativeKind,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Vec<String>,
+    pub scale: Option<Scale>,
+    /// WSIS action line codes (`C1`..`C11`, `C7.e-health`...).
+    pub action_lines: Vec<String>,
+    /// SDG goal numbers (1..17).
+    pub sdg_goals: Vec<u8>,
+    /// SDG target codes (`9.c`, `4.4`...).
+    pub sdg_targets: Vec<String>,
+    /// Levers the initiative brings to bear.
+    pub levers: Vec<Lever>,
+    /// Resource kinds it still needs.
+    pub needs: Vec<ResourceKind>,
+    pub spectrum: Option<Spectrum>,
+    pub engagement_model: Option<EngagementModel>,
+    pub form: Option<PartnershipForm>,
+    pub stage: JourneyStage,
+    pub stage_changed_at: DateTime<Utc>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub outcome: Outcome,
+    pub outcome_summary: Option<String>,
+    pub visibility: Visibility,
+    pub iati_identifier: Option<String>,
+    pub external_identifiers: Vec<ExternalIdentifier>,
+    /// Derived: the sectors of the active partners.
+    pub sectors: Vec<Sector>,
+    /// Derived: three or more sectors among the active partners.
+    pub is_multi_stakeholder: bool,
+    /// Derived: government and business both among the active partners.
+    pub is_ppp: bool,
+    /// Derived from the latest progress report and the registration date.
+    pub reporting_status: ReportingStatus,
+    pub last_reported_on: Option<NaiveDate>,
+    /// Increases with every change to the initiative or its children: pass it as
+    /// `expectedVersion` to change or delete the initiative.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    #[graphql(skip)]
+    preloaded: Option<Arc<Preloaded>>,
+}
+
+impl From<initiatives::Initiative> for Initiative {
+    fn from(i: initiatives::Initiative) -> Self {
+        Self {
+            id: i.id,
+            tenant_id: i.tenant_id,
+            title: i.title,
+            summary: i.summary,
+            description: i.description,
+            kind: i.kind.into(),
+            countries: i.countries,
+            scale: i.scale.map(Into::into),
+            action_lines: i.action_lines,
+            sdg_goals: i.sdg_goals,
+            sdg_targets: i.sdg_targets,
+            levers: enums::list(&i.levers),
+            needs: enums::list(&i.needs),
+            spectrum: i.spectrum.map(Into::into),
+            engagement_model: i.engagement_model.map(Into::into),
+            form: i.form.map(Into::into),
+            stage: i.stage.into(),
+            stage_changed_at: i.stage_changed_at,
+            start_date: i.start_date,
+            end_date: i.end_date,
+            outcome: i.outcome.into(),
+            outcome_summary: i.outcome_summary,
+            visibility: i.visibility.into(),
+            iati_identifier: i.iati_identifier,
+            external_identifiers: i
+                .external_identifiers
+                .into_iter()
+                .map(|e| ExternalIdentifier {
+                    scheme: e.scheme,
+                    identifier: e.identifier,
+                })
+                .collect(),
+            sectors: enums::list(&i.sectors),
+            is_multi_stakeholder: i.is_multi_stakeholder,
+            is_ppp: i.is_ppp,
+            reporting_status: i.reporting_status.into(),
+            last_reported_on: i.last_reported_on,
+            version: i.version,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+            preloaded: None,
+        }
+    }
+}
+
+impl From<initiatives::InitiativeDetail> for Initiative {
+    fn from(d: initiatives::InitiativeDetail) -> Self {
+        let mut initiative = Initiative::from(d.initiative);
+        initiative.preloaded = Some(Arc::new(Preloaded {
+            stage_changes: d.stage_changes,
+            totals: d.contribution_totals,
+        }));
+        initiative
+    }
+}
+
+#[ComplexObject]
+impl Initiative {
+    /// Every change of stage, oldest first, with its date.
+    async fn stage_changes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
+        if let Some(p) = &self.preloaded {
+            return Ok(p.stage_changes.iter().cloned().map(Into::into).collect());
+        }
+        let found = loaders::of(ctx)?.stage_changes.load_one(self.id).await?;
+        Ok(take(found, usize::MAX))
+    }
+
+    /// What the contributions add up to: per currency, per resource kind, per partner.
+    async fn contribution_totals(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ContributionTotals> {
+        if let Some(p) = &self.preloaded {
+            return Ok(p.totals.clone().into());
+        }
+        let found = loaders::of(ctx)?.totals.load_one(self.id).await?;
+        Ok(found.unwrap_or_default().into())
+    }
+
+    /// The partners, oldest first; optionally of one status only.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn partners(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<PartnerStatus>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Partner>> {
+        let n = nested_first(ctx, first)?;
+        let found = loaders::of(ctx)?.partners.load_one(self.id).await?;
+        let status = status.map(entity::enums::PartnerStatus::from);
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| status.is_none_or(|s| p.status == s))
+            .take(n)
+            .map(Partner::from)
+            .collect())
+    }
+
+    /// The contributions, oldest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Contribution>> {
+        let n = nested_first(ctx, first)?;
+        Ok(take(
+            loaders::of(ctx)?.contributions.load_one(self.id).await?,
+            n,
+        ))
+    }
+
+    /// The agreements, oldest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Agreement>> {
+        let n = nested_first(ctx, first)?;
+        Ok(take(
+            loaders::of(ctx)?.agreements.load_one(self.id).await?,
+            n,
+        ))
+    }
+
+    /// The progress reports, the latest period first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<ProgressReport>> {
+        let n = nested_first(ctx, first)?;
+        Ok(take(loaders::of(ctx)?.reports.load_one(self.id).await?, n))
+    }
+
+    /// The lessons learned, newest first.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn lessons(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Lesson>> {
+        let n = nested_first(ctx, first)?;
+        Ok(take(loaders::of(ctx)?.lessons.load_one(self.id).await?, n))
+    }
+
+    /// The latest entries of the revision history, newest first. Members of the owning
+    /// tenant only (`UNAUTHENTICATED` without a token, `NOT_FOUND` for another tenant's
+    /// initiative, as in REST); the whole history pages with `initiativeHistory`.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Option<Vec<RevisionEntry>>> {
+        let n = nested_first(ctx, first)?;
+        match loaders::of(ctx)?.history.load_one((self.id, n)).await? {
+            Some(entries) => Ok(Some(entries.into_iter().map(Into::into).collect())),
+            None => Err(crate::graphql::errors::service_error(
+                service::ServiceError::NotFound {
+                    entity: "initiative",
+                },
+                None,
+            )),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! A partner organisation and the initiatives it takes part in.
+
+use async_graphql::{ComplexObject, Context, SimpleObject};
+use chrono::{DateTime, Utc};
+use service::organizations;
+use uuid::Uuid;
+
+use super::{Initiative, nested_first, take};
+use crate::graphql::{
+    enums::{Sector, Visibility},
+    limits::cost,
+    loaders,
+};
+
+/// A partner organisation: a stakeholder that takes part in partnerships.
+#[derive(Clone, Debug, SimpleObject)]
+#[graphql(complex)]
+pub struct Organization {
+    pub id: Uuid,
+    /// The tenant that keeps this record.
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub sector: Sector,
+    /// Free text refining the sector: local government, telecom operator, international NGO...
+    pub sub_type: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub description: Option<String>,
+    /// The IATI organisation identifier, when known.
+    pub iati_identifier: Option<String>,
+    pub visibility: Visibility,
+    /// Increases with every change: pass it as `expectedVersion` to change or delete.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<organizations::Organization> for Organization {
+    fn from(o: organizations::Organization) -> Self {
+        Self {
+            id: o.id,
+            tenant_id: o.tenant_id,
+            name: o.name,
+            acronym: o.acronym,
+            sector: o.sector.into(),
+            sub_type: o.sub_type,
+            country: o.country,
+            website: o.website,
+            description: o.description,
+            iati_identifier: o.iati_identifier,
+            visibility: o.visibility.into(),
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Organization {
+    /// The initiatives this organisation takes part in (any partner status) that the caller
+    /// may read: its own tenant's and every public one; by title.
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn initiatives(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Vec<Initiative>> {
+        let n = nested_first(ctx, first)?;
+        let found = loaders::of(ctx)?
+            .organization_initiatives
+            .load_one(self.id)
+            .await?;
+        Ok(take(found, n))
+    }
+}
