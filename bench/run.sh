@@ -82,11 +82,31 @@ for backend in $BACKENDS; do
   measure "get one initiative (detail with partner sectors and totals)" "$base/initiatives/$id" "$token"
   measure "get one initiative's partners" "$base/initiatives/$id/partners" "$token"
   measure "anonymous public list (50 per page)" "$base/initiatives?per_page=50"
+  # Bulk export: every initiative as NDJSON through curl; rows/s and the server's RSS sampled
+  # while it streams (it should stay flat whatever N).
+  rss_before=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$server_pid/status")
+  ( while kill -0 "$server_pid" 2>/dev/null; do
+      awk '/VmRSS/ {printf "%.0f\n", $2/1024}' "/proc/$server_pid/status" >> "$work/rss.log"; sleep 0.1; done ) &
+  sampler=$!
+  t0=$(date +%s.%N)
+  curl -fs -H "Authorization: Bearer $token" "$base/export/initiatives?format=ndjson" > "$work/export.ndjson"
+  t1=$(date +%s.%N)
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  rows=$(wc -l < "$work/export.ndjson")
+  echo "| bulk export, NDJSON ($rows rows, $(du -m "$work/export.ndjson" | cut -f1) MB) | $(awk -v n="$rows" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f rows/s", n/(b-a)}') | $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f s", b-a}') | | | RSS $rss_before MB before, $(sort -n "$work/rss.log" | tail -1) MB max while streaming |" >> "$OUT.tmp"
   peak=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$server_pid/status")
   echo >> "$OUT.tmp"
   echo "Server peak RSS (VmHWM): $peak" >> "$OUT.tmp"
   echo >> "$OUT.tmp"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+  # Bulk import: the export back into a new tenant through `msp-registry import` (one
+  # transaction; made private, as an imported initiative has no partner to be public with).
+  "$BIN" tenant create --slug bench-import --name "Bench import" > /dev/null
+  sed 's/"visibility":"public"/"visibility":"private"/' "$work/export.ndjson" > "$work/import.ndjson"
+  imported=$(MSP_IMPORT_MAX_ROWS="$N" "$BIN" import --file "$work/import.ndjson" --tenant bench-import 2>&1 >/dev/null | tail -1)
+  echo "Bulk import (\`msp-registry import\`, NDJSON): $imported" >> "$OUT.tmp"
+  echo >> "$OUT.tmp"
 
   echo "Query plans ($backend):" >> "$OUT.tmp"
   echo '```' >> "$OUT.tmp"

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261124_000002_registry;
 mod m20261124_000003_showcase_and_matchmaking;
+mod m20261124_000004_change_feed;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261124_000002_registry::Migration),
             Box::new(m20261124_000003_showcase_and_matchmaking::Migration),
+            Box::new(m20261124_000004_change_feed::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ both_databases!(
     cursors_page_through_the_rest_order,
     get_queries_and_graphiql,
     reference_data_and_lessons,
+    tenant_administration_matches_rest,
 );
 
 /// Sends a GraphQL request (POST /graphql, JSON).
@@ -1220,6 +1221,167 @@ async fn reference_data_and_lessons(app: TestApp) {
     )
     .await;
     assert_eq!(data(&anon)["lessons"]["totalCount"], 2);
+}
+
+async fn tenant_administration_matches_rest(app: TestApp) {
+    let t = app.tenant("admin").await;
+    let owner = app.member(&t, Role::Owner).await;
+    let admin = app.member(&t, Role::Admin).await;
+    let viewer = app.member(&t, Role::Viewer).await;
+    let tok = Some(owner.token.as_str());
+
+    // Creating tenants is for platform administrators.
+    let create = r#"mutation($input: NewTenantInput!) { createTenant(input: $input) { slug kind homeCountry version } }"#;
+    let input = json!({"input": {"slug": "kg-registry", "name": "Kyrgyz registry", "kind": "NATIONAL_REGISTRY", "homeCountry": "kg"}});
+    let refused = graphql(&app, create, input.clone(), tok).await;
+    assert_eq!(codes(&refused), ["FORBIDDEN"]);
+    let platform = app.token(owner.user_id, t.id, Role::Owner, true);
+    let created = graphql(&app, create, input.clone(), Some(&platform)).await;
+    assert_eq!(
+        data(&created)["createTenant"],
+        json!({"slug": "kg-registry", "kind": "NATIONAL_REGISTRY", "homeCountry": "KG", "version": 1})
+    );
+    let again = graphql(&app, create, input, Some(&platform)).await;
+    assert_eq!(codes(&again), ["CONFLICT"]);
+
+    // Members: add a new account, change its role, list, remove; REST sees the same.
+    let add =
+        r#"mutation($input: NewMemberInput!) { addMember(input: $input) { userId email role } }"#;
+    let added = graphql(
+        &app,
+        add,
+        json!({"input": {"email": "Focal.Point@example.org", "displayName": "Aminata", "password": "correct horse battery staple", "role": "EDITOR"}}),
+        Some(&admin.token),
+    )
+    .await;
+    let m = &data(&added)["addMember"];
+    assert_eq!(m["email"], "focal.point@example.org");
+    let user = m["userId"].as_str().unwrap().to_owned();
+    let owner_by_admin = graphql(
+        &app,
+        add,
+        json!({"input": {"email": "boss@example.org", "displayName": "Boss", "password": "correct horse battery staple", "role": "OWNER"}}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(
+        codes(&owner_by_admin),
+        ["FORBIDDEN"],
+        "only owners grant the owner role"
+    );
+    let short = graphql(
+        &app,
+        add,
+        json!({"input": {"email": "new@example.org", "displayName": "New", "password": "short", "role": "VIEWER"}}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(codes(&short), ["VALIDATION"]);
+    let changed = graphql(
+        &app,
+        r#"mutation($u: UUID!) { changeMemberRole(userId: $u, role: VIEWER) { role } }"#,
+        json!({"u": user}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(data(&changed)["changeMemberRole"]["role"], "VIEWER");
+    let listed = graphql(
+        &app,
+        "{ members(first: 100) { totalCount nodes { userId role } } }",
+        json!({}),
+        Some(&viewer.token),
+    )
+    .await;
+    let rest = app
+        .get("/api/v1/members?per_page=100", Some(&viewer.token))
+        .await;
+    assert_eq!(data(&listed)["members"]["totalCount"], rest.body["total"]);
+    assert_eq!(
+        ids(&data(&listed)["members"]["nodes"], "userId"),
+        ids(&rest.body["items"], "user_id")
+    );
+    let removed = graphql(
+        &app,
+        r#"mutation($u: UUID!) { removeMember(userId: $u) }"#,
+        json!({"u": user}),
+        Some(&viewer.token),
+    )
+    .await;
+    assert_eq!(codes(&removed), ["FORBIDDEN"]);
+    let removed = graphql(
+        &app,
+        r#"mutation($u: UUID!) { removeMember(userId: $u) }"#,
+        json!({"u": user}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(data(&removed)["removeMember"], user.as_str());
+
+    // API clients: the secret is shown once and works at the token endpoint; revoked, it no
+    // longer does.
+    let created = graphql(
+        &app,
+        r#"mutation { createApiClient(input: {name: "National portal", role: VIEWER}) { clientSecret client { id clientId role } } }"#,
+        json!({}),
+        Some(&admin.token),
+    )
+    .await;
+    let c = &data(&created)["createApiClient"];
+    let grant = |secret: String, client_id: String| {
+        let app = app.clone();
+        async move {
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", secret.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let secret = c["clientSecret"].as_str().unwrap().to_owned();
+    let client_id = c["client"]["clientId"].as_str().unwrap().to_owned();
+    assert_eq!(grant(secret.clone(), client_id.clone()).await, 200);
+    let too_high = graphql(
+        &app,
+        r#"mutation { createApiClient(input: {name: "Too high", role: OWNER}) { clientSecret } }"#,
+        json!({}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(codes(&too_high), ["FORBIDDEN"]);
+    let revoked = graphql(
+        &app,
+        r#"mutation($id: UUID!) { revokeApiClient(id: $id) }"#,
+        json!({"id": c["client"]["id"]}),
+        Some(&admin.token),
+    )
+    .await;
+    assert_eq!(data(&revoked)["revokeApiClient"], c["client"]["id"]);
+    assert_eq!(grant(secret, client_id).await, 401);
+    let clients = graphql(
+        &app,
+        "{ apiClients { totalCount nodes { id revokedAt } } }",
+        json!({}),
+        Some(&admin.token),
+    )
+    .await;
+    let list = &data(&clients)["apiClients"];
+    assert_eq!(list["totalCount"], 1);
+    assert!(list["nodes"][0]["revokedAt"].is_string());
+    let hidden = graphql(
+        &app,
+        "{ apiClients { totalCount } }",
+        json!({}),
+        Some(&viewer.token),
+    )
+    .await;
+    assert_eq!(codes(&hidden), ["FORBIDDEN"]);
 }
 
 #[test]

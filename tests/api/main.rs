@@ -6,6 +6,8 @@
 mod agreements;
 mod analytics;
 mod auth;
+mod bulk;
+mod changes;
 mod contributions;
 mod graphql;
 mod graphql_batching;

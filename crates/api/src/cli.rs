@@ -59,6 +59,26 @@ pub enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Import initiatives from a CSV, JSON or NDJSON file (by extension) into a tenant, by the
+    /// rules of `POST /api/v1/import/initiatives`; prints the report as JSON.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: `.csv`, `.json`, or `.ndjson`/`.jsonl`.
+    #[arg(long)]
+    pub file: std::path::PathBuf,
+    /// Slug of the tenant to import into.
+    #[arg(long)]
+    pub tenant: String,
+    /// Validate and report without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Act as this member of the tenant (recorded in the history); by default the operator,
+    /// with the owner role.
+    #[arg(long)]
+    pub as_email: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -300,6 +320,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Import(args) => {
+            let registry = registry(&config).await?;
+            import(&registry, &args).await
+        }
         Command::Token(args) => {
             let registry = registry(&config).await?;
             let token = local_token(&registry, &args).await?;
@@ -328,6 +352,66 @@ async fn local_token(registry: &Registry, args: &TokenArgs) -> anyhow::Result<St
         platform_admin,
     };
     registry.tokens().issue(&principal).map_err(explain)
+}
+
+async fn import(registry: &Registry, args: &ImportArgs) -> anyhow::Result<()> {
+    let path = args.file.to_string_lossy().into_owned();
+    let format = service::import::ImportFormat::from_path(&path)
+        .context("name a .csv, .json or .ndjson file")?;
+    let body = std::fs::read(&args.file).with_context(|| format!("reading {path}"))?;
+    let tenant = registry
+        .tenant_by_slug(&args.tenant)
+        .await
+        .map_err(explain)?;
+    let principal = match &args.as_email {
+        Some(email) => {
+            let (user_id, platform_admin, memberships) =
+                registry.user_memberships(email).await.map_err(explain)?;
+            let (_, role) = memberships
+                .iter()
+                .find(|(t, _)| t.id == tenant.id)
+                .context("that user is not a member of the tenant")?;
+            Principal {
+                subject: user_id,
+                kind: SubjectKind::User,
+                tenant_id: tenant.id,
+                role: *role,
+                platform_admin,
+            }
+        }
+        None => Principal {
+            subject: uuid::Uuid::nil(),
+            kind: SubjectKind::User,
+            tenant_id: tenant.id,
+            role: Role::Owner,
+            platform_admin: false,
+        },
+    };
+    let options = service::import::ImportOptions {
+        dry_run: args.dry_run,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let report = registry
+        .import_initiatives(&service::Caller::Member(principal), format, &body, options)
+        .await
+        .map_err(explain)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    eprintln!(
+        "{} rows ({} created, {} updated, {} unchanged{}) in {secs:.1} s ({:.0} rows/s)",
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        if report.dry_run {
+            "; dry run, nothing written"
+        } else {
+            ""
+        },
+        report.rows as f64 / secs.max(0.001),
+    );
+    Ok(())
 }
 
 fn explain(err: service::ServiceError) -> anyhow::Error {

@@ -280,6 +280,15 @@ impl Config {
             showcase_min_sectors_msp: r.ranged("MSP_SHOWCASE_MIN_SECTORS_MSP", 3, 2, 7, "sectors")
                 as usize,
             showcase_require_agreement: r.flag("MSP_SHOWCASE_REQUIRE_AGREEMENT", true),
+            import_max_rows: r.ranged("MSP_IMPORT_MAX_ROWS", 10_000, 1, 10_000_000, "rows")
+                as usize,
+            import_body_limit_bytes: r.ranged(
+                "MSP_IMPORT_BODY_LIMIT_BYTES",
+                64 * 1024 * 1024,
+                1024,
+                4 * 1024 * 1024 * 1024,
+                "bytes",
+            ) as usize,
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(

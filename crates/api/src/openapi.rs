@@ -40,6 +40,8 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "wsis", description = "The WSIS national showcase: eligibility, countries, designations, coverage"),
         (name = "analytics", description = "Partnership analytics: stakeholder map (JSON or SVG), leverage and return on investment, engagement models, dashboard"),
         (name = "matchmaking", description = "Levers, needs, offers, partner suggestions and value assessments"),
+        (name = "changes", description = "The change feed for mirroring portals"),
+        (name = "bulk", description = "Bulk export (CSV, JSON, NDJSON, IATI 2.03 XML; streamed) and bulk import of initiatives"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

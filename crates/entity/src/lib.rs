@@ -4,6 +4,7 @@
 pub mod agreement;
 pub mod api_client;
 pub mod app_user;
+pub mod change_event;
 pub mod contribution;
 pub mod enums;
 pub mod initiative;

@@ -3,7 +3,10 @@
 //! initiative, so the history outlives a deletion.
 
 use chrono::{DateTime, Utc};
-use entity::{enums::Role, revision};
+use entity::{
+    enums::{Role, Visibility},
+    initiative, revision,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -28,7 +31,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Operation::Create => "create",
             Operation::Update => "update",
@@ -125,8 +128,45 @@ pub(crate) struct Change<'a> {
     pub after: Option<Value>,
 }
 
-/// Records a write, inside the caller's transaction.
+/// Records a write, inside the caller's transaction, in the history and in the change feed.
+/// Call it last, just before committing (the feed's ordering depends on it).
 pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> ServiceResult<()> {
+    let public = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.get("visibility"))
+            .map(|vis| vis == "public")
+    };
+    let (public_before, public_after) = match (public(&change.before), public(&change.after)) {
+        // The initiative's own snapshots say whether it was public.
+        (before, after)
+            if change.entity_type == "initiative" && (before.is_some() || after.is_some()) =>
+        {
+            (before.unwrap_or(false), after.unwrap_or(false))
+        }
+        _ => {
+            // A child (or a partial snapshot) is as public as its initiative now.
+            let visible = initiative::Entity::find_by_id(change.initiative_id)
+                .one(db)
+                .await?
+                .is_some_and(|i| i.visibility == Visibility::Public);
+            (visible, visible)
+        }
+    };
+    let version = change
+        .after
+        .as_ref()
+        .and_then(|v| v["version"].as_i64())
+        .and_then(|v| i32::try_from(v).ok());
+    let event = crate::feed::Event {
+        tenant_id: change.tenant_id,
+        entity_type: change.entity_type,
+        entity_id: change.entity_id,
+        initiative_id: Some(change.initiative_id),
+        operation: change.operation,
+        version,
+        public_before,
+        public_after,
+    };
     let changes = diff(change.before.as_ref(), change.after.as_ref());
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -142,7 +182,7 @@ pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Se
     }
     .insert(db)
     .await?;
-    Ok(())
+    crate::feed::append(db, event).await
 }
 
 /// A value as JSON for the history (a view struct of the record).

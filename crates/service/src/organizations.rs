@@ -23,6 +23,8 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
+    feed,
+    history::Operation,
     pagination::{Page, PageRequest},
     validation::{Checks, double_option, name_key},
 };
@@ -259,6 +261,43 @@ impl Registry {
         query: OrganizationQuery,
     ) -> ServiceResult<Page<Organization>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
+        let mut select = self.filtered_organizations(caller, &query)?;
+        select = match query.sort.unwrap_or_default() {
+            OrganizationSort::Name => select.order_by_asc(organization::Column::NameKey),
+            OrganizationSort::NameDesc => select.order_by_desc(organization::Column::NameKey),
+            OrganizationSort::CreatedAt => select.order_by_asc(organization::Column::CreatedAt),
+            OrganizationSort::CreatedAtDesc => {
+                select.order_by_desc(organization::Column::CreatedAt)
+            }
+            OrganizationSort::UpdatedAt => select.order_by_asc(organization::Column::UpdatedAt),
+            OrganizationSort::UpdatedAtDesc => {
+                select.order_by_desc(organization::Column::UpdatedAt)
+            }
+            OrganizationSort::Country => select.order_by_asc(organization::Column::Country),
+            OrganizationSort::CountryDesc => select.order_by_desc(organization::Column::Country),
+        }
+        .order_by_asc(organization::Column::Id);
+
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
+            .offset(request.offset())
+            .limit(request.per_page)
+            .all(self.db())
+            .await?;
+        Ok(Page::new(
+            rows.into_iter().map(Organization::from).collect(),
+            request,
+            total,
+        ))
+    }
+
+    /// The organisations the caller may read that match the query's filters, unsorted and
+    /// unpaged (shared by the list and the bulk export).
+    pub(crate) fn filtered_organizations(
+        &self,
+        caller: &Caller,
+        query: &OrganizationQuery,
+    ) -> ServiceResult<sea_orm::Select<organization::Entity>> {
         let scope = match caller.tenant_id() {
             None => Condition::all().add(organization::Column::Visibility.eq(Visibility::Public)),
             Some(tenant) => match query.scope.unwrap_or_default() {
@@ -317,33 +356,7 @@ impl Registry {
         if let Some(since) = query.updated_since {
             select = select.filter(organization::Column::UpdatedAt.gte(since));
         }
-        select = match query.sort.unwrap_or_default() {
-            OrganizationSort::Name => select.order_by_asc(organization::Column::NameKey),
-            OrganizationSort::NameDesc => select.order_by_desc(organization::Column::NameKey),
-            OrganizationSort::CreatedAt => select.order_by_asc(organization::Column::CreatedAt),
-            OrganizationSort::CreatedAtDesc => {
-                select.order_by_desc(organization::Column::CreatedAt)
-            }
-            OrganizationSort::UpdatedAt => select.order_by_asc(organization::Column::UpdatedAt),
-            OrganizationSort::UpdatedAtDesc => {
-                select.order_by_desc(organization::Column::UpdatedAt)
-            }
-            OrganizationSort::Country => select.order_by_asc(organization::Column::Country),
-            OrganizationSort::CountryDesc => select.order_by_desc(organization::Column::Country),
-        }
-        .order_by_asc(organization::Column::Id);
-
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(
-            rows.into_iter().map(Organization::from).collect(),
-            request,
-            total,
-        ))
+        Ok(select)
     }
 
     /// One organisation, if the caller may read it; otherwise `NotFound`, as for a missing id.
@@ -393,6 +406,7 @@ impl Registry {
         .insert(&txn)
         .await
         .map_err(name_conflict)?;
+        feed::append(&txn, org_event(&model, Operation::Create, false)).await?;
         txn.commit().await?;
         tracing::info!(organization = %model.id, tenant = %model.tenant_id, "organization created");
         Ok(model.into())
@@ -483,6 +497,8 @@ impl Registry {
             .ok_or(ServiceError::NotFound {
                 entity: "organization",
             })?;
+        let was_public = current.visibility == Visibility::Public;
+        feed::append(&txn, org_event(&updated, Operation::Update, was_public)).await?;
         txn.commit().await?;
         tracing::info!(organization = %id, version = next_version, "organization updated");
         Ok(updated.into())
@@ -524,9 +540,28 @@ impl Registry {
                 current: current.version + 1,
             });
         }
+        let was_public = current.visibility == Visibility::Public;
+        let mut event = org_event(&current, Operation::Delete, was_public);
+        event.public_after = false;
+        event.version = None;
+        feed::append(&txn, event).await?;
         txn.commit().await?;
         tracing::info!(organization = %id, "organization deleted");
         Ok(())
+    }
+}
+
+/// The change-feed event of an organisation write.
+fn org_event(m: &organization::Model, operation: Operation, public_before: bool) -> feed::Event {
+    feed::Event {
+        tenant_id: m.tenant_id,
+        entity_type: "organization",
+        entity_id: m.id,
+        initiative_id: None,
+        operation,
+        version: Some(m.version),
+        public_before,
+        public_after: m.visibility == Visibility::Public,
     }
 }
 

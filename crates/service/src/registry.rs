@@ -38,6 +38,10 @@ pub struct Settings {
     pub showcase_min_sectors_msp: usize,
     /// ...and a signed partnership agreement, unless this is false.
     pub showcase_require_agreement: bool,
+    /// Most rows one bulk import may carry (`MSP_IMPORT_MAX_ROWS`).
+    pub import_max_rows: usize,
+    /// Largest bulk import body, in bytes (`MSP_IMPORT_BODY_LIMIT_BYTES`).
+    pub import_body_limit_bytes: usize,
 }
 
 impl Default for Settings {
@@ -54,6 +58,8 @@ impl Default for Settings {
             showcase_min_sectors: 2,
             showcase_min_sectors_msp: 3,
             showcase_require_agreement: true,
+            import_max_rows: 10_000,
+            import_body_limit_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -8,6 +8,7 @@
 //! ([`loaders`]), errors are mapped once ([`errors`]), and the depth, complexity, page size and
 //! request size are limited ([`limits`]).
 
+mod admin;
 mod context;
 pub mod enums;
 pub mod errors;

@@ -27,10 +27,11 @@ fn meta(reason: Option<String>) -> WriteMeta {
     }
 }
 
-pub struct MutationRoot;
+#[derive(Default)]
+pub struct RegistryMutation;
 
 #[Object]
-impl MutationRoot {
+impl RegistryMutation {
     /// Changes the caller's tenant (owners only), provided `expectedVersion` is current.
     async fn update_current_tenant(
         &self,

@@ -19,10 +19,11 @@ use super::{
     },
 };
 
-pub struct QueryRoot;
+#[derive(Default)]
+pub struct RegistryQuery;
 
 #[Object]
-impl QueryRoot {
+impl RegistryQuery {
     /// The caller: who they are, their tenant and role. `UNAUTHENTICATED` without a token.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Me>> {
         let rc = request(ctx)?;

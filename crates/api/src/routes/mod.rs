@@ -4,6 +4,8 @@
 pub mod agreements;
 pub mod analytics;
 pub mod auth;
+pub mod bulk;
+pub mod changes;
 pub mod clients;
 pub mod contributions;
 pub mod health;
@@ -59,6 +61,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(analytics::configure)
             .configure(reference::configure)
             .configure(wsis::configure)
-            .configure(matchmaking::configure),
+            .configure(matchmaking::configure)
+            .configure(bulk::configure)
+            .configure(changes::configure),
     );
 }

@@ -2,8 +2,8 @@
 //! spectrum, engagement model, country, action line, outcome and reporting status, and
 //! registrations per month.
 //!
-//! Every figure is one `GROUP BY` query in the database: nothing loads the initiatives
-//! themselves, so the dashboard stays fast with hundreds of thousands of them.
+//! Every figure comes from a `GROUP BY` query in the database (a fixed handful of them):
+//! nothing loads the initiatives themselves, so the work does not grow with them in memory.
 
 use std::collections::HashMap;
 
@@ -15,17 +15,18 @@ use entity::{
     initiative, initiative_partner, initiative_tag, organization,
 };
 use sea_orm::{
-    ActiveEnum, Condition, ConnectionTrait, DatabaseBackend, ExprTrait, Iterable,
+    ActiveEnum, Condition, ConnectionTrait, DatabaseBackend, DbErr, ExprTrait, Iterable,
+    QueryResult,
     sea_query::{Expr, Func, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{AnalyticsQuery, initiative_scope};
+use super::{AnalyticsQuery, Coverage, join_all};
 use crate::{
     Caller, Registry,
     country::CountryCode,
-    error::ServiceResult,
+    error::{ServiceError, ServiceResult},
     initiatives::{
         ReportingStatus,
         derived::{SECTOR_ORDER, reporting_bounds},
@@ -144,51 +145,25 @@ fn col(c: initiative::Column) -> Expr {
     Expr::col((initiative::Entity, c))
 }
 
-fn count_ids() -> Expr {
-    col(initiative::Column::Id).count()
+/// `COUNT(*)`: answered from an index where one covers the filter (never `COUNT(id)`, which
+/// makes SQLite read every row).
+fn count_all() -> Expr {
+    Expr::cust("COUNT(*)")
 }
 
-/// Runs a query whose rows are (key, count), keyed by the key (`None` for NULL).
-async fn counted<C: ConnectionTrait>(
-    db: &C,
-    query: &SelectStatement,
-) -> ServiceResult<HashMap<Option<String>, u64>> {
+fn as_count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Rows of (key, count), keyed by the key (`None` for NULL).
+fn counted(rows: Vec<QueryResult>) -> ServiceResult<HashMap<Option<String>, u64>> {
     let mut out = HashMap::new();
-    for row in db.query_all(query).await? {
+    for row in rows {
         let key: Option<String> = row.try_get_by_index(0)?;
         let count: i64 = row.try_get_by_index(1)?;
-        *out.entry(key).or_default() += u64::try_from(count).unwrap_or(0);
+        *out.entry(key).or_default() += as_count(count);
     }
     Ok(out)
-}
-
-/// `SELECT column, COUNT(id) FROM initiative WHERE scope GROUP BY column`.
-fn by_column(scope: &Condition, c: initiative::Column) -> SelectStatement {
-    Query::select()
-        .expr(col(c))
-        .expr(count_ids())
-        .from(initiative::Entity)
-        .cond_where(scope.clone())
-        .group_by_col((initiative::Entity, c))
-        .to_owned()
-}
-
-/// `SELECT tag.value, COUNT(*) FROM initiative_tag JOIN initiative WHERE kind = ? GROUP BY value`.
-fn by_tag(scope: &Condition, kind: &str) -> SelectStatement {
-    let value = (initiative_tag::Entity, initiative_tag::Column::Value);
-    Query::select()
-        .expr(Expr::col(value))
-        .expr(count_ids())
-        .from(initiative_tag::Entity)
-        .inner_join(
-            initiative::Entity,
-            col(initiative::Column::Id)
-                .equals((initiative_tag::Entity, initiative_tag::Column::InitiativeId)),
-        )
-        .cond_where(scope.clone())
-        .and_where(Expr::col((initiative_tag::Entity, initiative_tag::Column::Kind)).eq(kind))
-        .group_by_col(value)
-        .to_owned()
 }
 
 /// Counts per enumeration value, every value included (zero when absent).
@@ -202,6 +177,15 @@ fn every<E: ActiveEnum<Value = String> + Iterable, T>(
             make(v, n)
         })
         .collect()
+}
+
+/// `SELECT id FROM initiative WHERE scope`: the covered initiatives, for `IN (...)`.
+fn covered_ids(scope: &Condition) -> SelectStatement {
+    Query::select()
+        .expr(col(initiative::Column::Id))
+        .from(initiative::Entity)
+        .cond_where(scope.clone())
+        .to_owned()
 }
 
 /// Midnight UTC at the start of a day.
@@ -231,70 +215,89 @@ fn month_starts(today: NaiveDate, months: u32) -> Vec<NaiveDate> {
         .collect()
 }
 
+/// Each initiative's reporting status as one SQL `CASE`: the rule of
+/// `derived::reporting_status`, with the same thresholds.
+fn reporting_status_case(today: NaiveDate, settings: &crate::Settings) -> Expr {
+    let bounds = reporting_bounds(today, settings);
+    let last = || col(initiative::Column::LastReportedOn);
+    let created = || col(initiative::Column::CreatedAt);
+    Expr::case(last().gte(bounds.due), REPORTING_KEYS[0].1)
+        .case(last().gte(bounds.overdue), REPORTING_KEYS[1].1)
+        .case(last().is_not_null(), REPORTING_KEYS[2].1)
+        .case(created().gte(midnight(bounds.due)), REPORTING_KEYS[0].1)
+        .case(
+            created().gte(midnight(bounds.inactive)),
+            REPORTING_KEYS[1].1,
+        )
+        .finally(REPORTING_KEYS[3].1)
+        .into()
+}
+
+const REPORTING_KEYS: [(ReportingStatus, &str); 4] = [
+    (ReportingStatus::OnTrack, "on_track"),
+    (ReportingStatus::Due, "due"),
+    (ReportingStatus::Overdue, "overdue"),
+    (ReportingStatus::Inactive, "inactive"),
+];
+
+/// The per-initiative dimensions counted in one pass over the initiatives.
+#[derive(Default)]
+struct Dimensions {
+    kind: HashMap<Option<String>, u64>,
+    spectrum: HashMap<Option<String>, u64>,
+    engagement_model: HashMap<Option<String>, u64>,
+    outcome: HashMap<Option<String>, u64>,
+    reporting: HashMap<Option<String>, u64>,
+}
+
 impl Registry {
     /// The dashboard: counts across the caller's initiatives (members: their tenant's,
     /// private ones included, or `scope`; anonymous callers: every public one).
+    ///
+    /// Five aggregate queries, whatever the number of initiatives, run concurrently: stages
+    /// (from the tenant/stage index), the other per-initiative dimensions together in one
+    /// pass, the sector mix, countries and action lines together, and registrations per month.
     pub async fn dashboard(
         &self,
         caller: &Caller,
         query: AnalyticsQuery,
     ) -> ServiceResult<Dashboard> {
         let db = self.db();
-        let scope = initiative_scope(caller, query.scope);
+        let coverage = Coverage::of(caller, query.scope);
+        let scope = coverage.condition();
+        let backend = db.get_database_backend();
         let now = Utc::now();
         let today = now.date_naive();
 
-        let total_query = Query::select()
-            .expr(count_ids())
+        // Stages; their sum is the total.
+        let stage_query = Query::select()
+            .expr(col(initiative::Column::Stage))
+            .expr(count_all())
             .from(initiative::Entity)
             .cond_where(scope.clone())
+            .group_by_col((initiative::Entity, initiative::Column::Stage))
             .to_owned();
-        let total: i64 = match db.query_one(&total_query).await? {
-            Some(row) => row.try_get_by_index(0)?,
-            None => 0,
-        };
+        // Kind, spectrum, engagement model, outcome and reporting status in one pass: grouped
+        // by all five (a few hundred groups at most), then summed per dimension here.
+        let dimensions_query = Query::select()
+            .expr(col(initiative::Column::Kind))
+            .expr(col(initiative::Column::Spectrum))
+            .expr(col(initiative::Column::EngagementModel))
+            .expr(col(initiative::Column::Outcome))
+            .expr(reporting_status_case(today, self.settings()))
+            .expr(count_all())
+            .from(initiative::Entity)
+            .cond_where(scope.clone())
+            .add_group_by((1..=5).map(|i| Expr::cust(i.to_string())))
+            .to_owned();
 
-        let stages = counted(db, &by_column(&scope, initiative::Column::Stage)).await?;
-        let by_stage = every(&stages, |stage: JourneyStage, count| StageCount {
-            stage,
-            count,
-        });
-        let kinds = counted(db, &by_column(&scope, initiative::Column::Kind)).await?;
-        let by_kind = every(&kinds, |kind: InitiativeKind, count| KindCount {
-            kind,
-            count,
-        });
-        let outcomes = counted(db, &by_column(&scope, initiative::Column::Outcome)).await?;
-        let by_outcome = every(&outcomes, |outcome: Outcome, count| OutcomeCount {
-            outcome,
-            count,
-        });
-        let spectra = counted(db, &by_column(&scope, initiative::Column::Spectrum)).await?;
-        let mut by_spectrum = every(&spectra, |s: Spectrum, count| SpectrumCount {
-            spectrum: Some(s),
-            count,
-        });
-        by_spectrum.push(SpectrumCount {
-            spectrum: None,
-            count: spectra.get(&None).copied().unwrap_or(0),
-        });
-        let models = counted(db, &by_column(&scope, initiative::Column::EngagementModel)).await?;
-        let mut by_engagement_model =
-            every(&models, |m: EngagementModel, count| EngagementModelCount {
-                engagement_model: Some(m),
-                count,
-            });
-        by_engagement_model.push(EngagementModelCount {
-            engagement_model: None,
-            count: models.get(&None).copied().unwrap_or(0),
-        });
-
-        // Sector mix: active partners and the initiatives they take part in, per sector.
+        // Sector mix: active partners, and the initiatives they take part in, per sector. A
+        // tenant's partners carry its id, so its own dashboard needs no join to initiatives.
         let p = |c: initiative_partner::Column| (initiative_partner::Entity, c);
         let sector_col = (organization::Entity, organization::Column::Sector);
-        let sector_query = Query::select()
+        let mut sector_query = Query::select()
             .expr(Expr::col(sector_col))
-            .expr(Expr::col(p(initiative_partner::Column::Id)).count())
+            .expr(count_all())
             .expr(Func::count_distinct(Expr::col(p(
                 initiative_partner::Column::InitiativeId,
             ))))
@@ -304,29 +307,151 @@ impl Registry {
                 Expr::col((organization::Entity, organization::Column::Id))
                     .equals(p(initiative_partner::Column::OrganizationId)),
             )
-            .inner_join(
-                initiative::Entity,
-                col(initiative::Column::Id).equals(p(initiative_partner::Column::InitiativeId)),
-            )
-            .cond_where(scope.clone())
             .and_where(
                 Expr::col(p(initiative_partner::Column::Status))
                     .eq(PartnerStatus::Active.to_value()),
             )
             .group_by_col(sector_col)
             .to_owned();
+        let partner_initiative = Expr::col(p(initiative_partner::Column::InitiativeId));
+        match (coverage, backend) {
+            (Coverage::Tenant(tenant), _) => {
+                sector_query
+                    .and_where(Expr::col(p(initiative_partner::Column::TenantId)).eq(tenant));
+            }
+            (_, DatabaseBackend::Postgres) => {
+                sector_query
+                    .inner_join(
+                        initiative::Entity,
+                        col(initiative::Column::Id)
+                            .equals(p(initiative_partner::Column::InitiativeId)),
+                    )
+                    .cond_where(scope.clone());
+            }
+            // SQLite reads the covered ids once rather than an initiative row per partner.
+            _ => {
+                sector_query.and_where(partner_initiative.in_subquery(covered_ids(&scope)));
+            }
+        }
+
+        // Countries and action lines, in one pass over the tags.
+        let t = |c: initiative_tag::Column| (initiative_tag::Entity, c);
+        let tag_query = Query::select()
+            .expr(Expr::col(t(initiative_tag::Column::Kind)))
+            .expr(Expr::col(t(initiative_tag::Column::Value)))
+            .expr(count_all())
+            .from(initiative_tag::Entity)
+            .and_where(
+                Expr::col(t(initiative_tag::Column::InitiativeId)).in_subquery(covered_ids(&scope)),
+            )
+            .and_where(
+                Expr::col(t(initiative_tag::Column::Kind)).is_in([TAG_COUNTRY, TAG_ACTION_LINE]),
+            )
+            .group_by_col(t(initiative_tag::Column::Kind))
+            .group_by_col(t(initiative_tag::Column::Value))
+            .to_owned();
+
+        // Registrations per month over the window.
+        let months = month_starts(today, REGISTRATION_MONTHS);
+        let since = months.first().copied().unwrap_or(today);
+        let month_query = Query::select()
+            .expr(month_of_creation(backend))
+            .expr(count_all())
+            .from(initiative::Entity)
+            .cond_where(scope)
+            .and_where(col(initiative::Column::CreatedAt).gte(midnight(since)))
+            .add_group_by([Expr::cust("1")])
+            .to_owned();
+
+        // The five queries run together, each on its own pooled connection.
+        let statements = [
+            &stage_query,
+            &dimensions_query,
+            &sector_query,
+            &tag_query,
+            &month_query,
+        ];
+        let results = join_all(statements.iter().map(|q| db.query_all(*q)).collect()).await;
+        let [
+            stage_rows,
+            dimension_rows,
+            sector_rows,
+            tag_rows,
+            month_rows,
+        ]: [Vec<QueryResult>; 5] = results
+            .into_iter()
+            .collect::<Result<Vec<_>, DbErr>>()?
+            .try_into()
+            .map_err(|_| ServiceError::Internal("a dashboard query went missing".into()))?;
+
+        let stages = counted(stage_rows)?;
+        let total = stages.values().sum();
+        let by_stage = every(&stages, |stage: JourneyStage, count| StageCount {
+            stage,
+            count,
+        });
+
+        let mut dims = Dimensions::default();
+        for row in dimension_rows {
+            let count = as_count(row.try_get_by_index(5)?);
+            for (i, map) in [
+                &mut dims.kind,
+                &mut dims.spectrum,
+                &mut dims.engagement_model,
+                &mut dims.outcome,
+                &mut dims.reporting,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let key: Option<String> = row.try_get_by_index(i)?;
+                *map.entry(key).or_default() += count;
+            }
+        }
+        let by_kind = every(&dims.kind, |kind: InitiativeKind, count| KindCount {
+            kind,
+            count,
+        });
+        let by_outcome = every(&dims.outcome, |outcome: Outcome, count| OutcomeCount {
+            outcome,
+            count,
+        });
+        let mut by_spectrum = every(&dims.spectrum, |s: Spectrum, count| SpectrumCount {
+            spectrum: Some(s),
+            count,
+        });
+        by_spectrum.push(SpectrumCount {
+            spectrum: None,
+            count: dims.spectrum.get(&None).copied().unwrap_or(0),
+        });
+        let mut by_engagement_model = every(&dims.engagement_model, |m: EngagementModel, count| {
+            EngagementModelCount {
+                engagement_model: Some(m),
+                count,
+            }
+        });
+        by_engagement_model.push(EngagementModelCount {
+            engagement_model: None,
+            count: dims.engagement_model.get(&None).copied().unwrap_or(0),
+        });
+        let by_reporting_status = REPORTING_KEYS
+            .into_iter()
+            .map(|(reporting_status, key)| ReportingStatusCount {
+                reporting_status,
+                count: dims
+                    .reporting
+                    .get(&Some(key.to_owned()))
+                    .copied()
+                    .unwrap_or(0),
+            })
+            .collect();
+
         let mut sectors: HashMap<String, (u64, u64)> = HashMap::new();
-        for row in db.query_all(&sector_query).await? {
+        for row in sector_rows {
             let sector: String = row.try_get_by_index(0)?;
             let partners: i64 = row.try_get_by_index(1)?;
             let initiatives: i64 = row.try_get_by_index(2)?;
-            sectors.insert(
-                sector,
-                (
-                    u64::try_from(partners).unwrap_or(0),
-                    u64::try_from(initiatives).unwrap_or(0),
-                ),
-            );
+            sectors.insert(sector, (as_count(partners), as_count(initiatives)));
         }
         let by_sector = SECTOR_ORDER
             .into_iter()
@@ -341,39 +466,33 @@ impl Registry {
             })
             .collect();
 
-        let mut by_country: Vec<CountryCount> = counted(db, &by_tag(&scope, TAG_COUNTRY))
-            .await?
-            .into_iter()
-            .filter_map(|(code, count)| {
-                let code = code?;
+        let mut by_country = Vec::new();
+        let mut by_action_line = Vec::new();
+        for row in tag_rows {
+            let kind: String = row.try_get_by_index(0)?;
+            let code: String = row.try_get_by_index(1)?;
+            let count = as_count(row.try_get_by_index(2)?);
+            if kind == TAG_COUNTRY {
                 let name = CountryCode::parse(&code)
                     .map(|c| c.name())
                     .unwrap_or_default();
-                Some(CountryCount {
+                by_country.push(CountryCount {
                     country: code,
                     name,
                     count,
-                })
-            })
-            .collect();
+                });
+            } else {
+                let label = reference::action_line(&code)
+                    .map(|a| a.label.to_owned())
+                    .unwrap_or_default();
+                by_action_line.push(ActionLineCount {
+                    action_line: code,
+                    label,
+                    count,
+                });
+            }
+        }
         by_country.sort_by(|a, b| b.count.cmp(&a.count).then(a.country.cmp(&b.country)));
-
-        let mut by_action_line: Vec<ActionLineCount> =
-            counted(db, &by_tag(&scope, TAG_ACTION_LINE))
-                .await?
-                .into_iter()
-                .filter_map(|(code, count)| {
-                    let code = code?;
-                    let label = reference::action_line(&code)
-                        .map(|a| a.label.to_owned())
-                        .unwrap_or_default();
-                    Some(ActionLineCount {
-                        action_line: code,
-                        label,
-                        count,
-                    })
-                })
-                .collect();
         let position = |code: &str| {
             reference::ACTION_LINES
                 .iter()
@@ -386,49 +505,7 @@ impl Registry {
                 .then(a.action_line.cmp(&b.action_line))
         });
 
-        // Reporting status: the same rule as `derived::reporting_status`, as one CASE.
-        let bounds = reporting_bounds(today, self.settings());
-        let last = || col(initiative::Column::LastReportedOn);
-        let created = || col(initiative::Column::CreatedAt);
-        let status_of = Expr::case(last().gte(bounds.due), "on_track")
-            .case(last().gte(bounds.overdue), "due")
-            .case(last().is_not_null(), "overdue")
-            .case(created().gte(midnight(bounds.due)), "on_track")
-            .case(created().gte(midnight(bounds.inactive)), "due")
-            .finally("inactive");
-        let reporting_query = Query::select()
-            .expr(status_of)
-            .expr(count_ids())
-            .from(initiative::Entity)
-            .cond_where(scope.clone())
-            .add_group_by([Expr::cust("1")])
-            .to_owned();
-        let reporting = counted(db, &reporting_query).await?;
-        let by_reporting_status = [
-            (ReportingStatus::OnTrack, "on_track"),
-            (ReportingStatus::Due, "due"),
-            (ReportingStatus::Overdue, "overdue"),
-            (ReportingStatus::Inactive, "inactive"),
-        ]
-        .into_iter()
-        .map(|(reporting_status, key)| ReportingStatusCount {
-            reporting_status,
-            count: reporting.get(&Some(key.to_owned())).copied().unwrap_or(0),
-        })
-        .collect();
-
-        // Registrations per month over the window.
-        let months = month_starts(today, REGISTRATION_MONTHS);
-        let since = months.first().copied().unwrap_or(today);
-        let month_query = Query::select()
-            .expr(month_of_creation(db.get_database_backend()))
-            .expr(count_ids())
-            .from(initiative::Entity)
-            .cond_where(scope)
-            .and_where(created().gte(midnight(since)))
-            .add_group_by([Expr::cust("1")])
-            .to_owned();
-        let per_month = counted(db, &month_query).await?;
+        let per_month = counted(month_rows)?;
         let registrations_by_month = months
             .into_iter()
             .map(|start| {
@@ -439,7 +516,7 @@ impl Registry {
             .collect();
 
         Ok(Dashboard {
-            total: u64::try_from(total).unwrap_or(0),
+            total,
             by_stage,
             by_kind,
             by_sector,

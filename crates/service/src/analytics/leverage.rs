@@ -17,8 +17,8 @@ use entity::{
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, Iterable, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, ExprTrait, Iterable,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    AnalyticsQuery, PerCurrency, Sums, add, initiative_scope, money, parse_amount,
+    AnalyticsQuery, PerCurrency, Sums, add, initiative_scope, join_all, money, parse_amount,
     readable_initiatives,
 };
 use crate::{
@@ -36,6 +36,18 @@ use crate::{
     initiatives::access,
     partners::OrganizationRef,
 };
+
+/// SQLite: the number of decimal places written in an amount.
+const SQLITE_PLACES: &str = "CASE WHEN instr(\"contribution\".\"amount\", '.') = 0 THEN 0 \
+ELSE length(\"contribution\".\"amount\") - instr(\"contribution\".\"amount\", '.') END";
+/// SQLite: the sum of the amounts' integer parts.
+const SQLITE_INTEGER_SUM: &str = "SUM(CAST(CASE WHEN instr(\"contribution\".\"amount\", '.') = 0 \
+THEN \"contribution\".\"amount\" ELSE substr(\"contribution\".\"amount\", 1, \
+instr(\"contribution\".\"amount\", '.') - 1) END AS INTEGER))";
+/// SQLite: the sum of the amounts' fractional digits, read as integers (grouped by places).
+const SQLITE_FRACTION_SUM: &str = "SUM(CASE WHEN instr(\"contribution\".\"amount\", '.') = 0 \
+THEN 0 ELSE CAST(substr(\"contribution\".\"amount\", instr(\"contribution\".\"amount\", '.') + 1) \
+AS INTEGER) END)";
 
 /// Decimal places of a leverage ratio.
 pub const RATIO_PLACES: u32 = 2;
@@ -276,6 +288,13 @@ impl Registry {
         initiative_id: Uuid,
     ) -> ServiceResult<InitiativeLeverage> {
         let initiative = access::readable(self.db(), caller, initiative_id).await?;
+        let rows = contribution::Entity::find()
+            .filter(contribution::Column::InitiativeId.eq(initiative_id))
+            .order_by_asc(contribution::Column::Id)
+            .all(self.db())
+            .await?;
+
+        // Partners after contributions: a partner named by a contribution cannot be removed.
         let partners: HashMap<Uuid, OrganizationRef> = initiative_partner::Entity::find()
             .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
             .find_also_related(organization::Entity)
@@ -284,16 +303,14 @@ impl Registry {
             .into_iter()
             .filter_map(|(p, o)| o.map(|o| (p.id, organization_ref(&o))))
             .collect();
-        let rows = contribution::Entity::find()
-            .filter(contribution::Column::InitiativeId.eq(initiative_id))
-            .order_by_asc(contribution::Column::Id)
-            .all(self.db())
-            .await?;
-
         let mut mobilised = PerCurrency::new();
         let mut own: BTreeMap<String, HashMap<Uuid, Sums>> = BTreeMap::new();
         let mut in_kind: HashMap<Uuid, (u64, u64)> = HashMap::new();
         for row in rows {
+            if !partners.contains_key(&row.partner_id) {
+                tracing::warn!(contribution = %row.id, "contribution of a vanished partner left out");
+                continue;
+            }
             let delivered = row.status == ContributionStatus::Delivered;
             let (Some(amount), Some(currency)) = (row.amount.as_deref(), row.currency) else {
                 let counts = in_kind.entry(row.partner_id).or_default();
@@ -498,27 +515,21 @@ impl Registry {
         let model_col = (initiative::Entity, initiative::Column::EngagementModel);
         let counts = Query::select()
             .expr(Expr::col(model_col))
-            .expr(Expr::col((initiative::Entity, initiative::Column::Id)).count())
+            .expr(Expr::cust("COUNT(*)"))
             .from(initiative::Entity)
             .cond_where(scope.clone())
             .group_by_col(model_col)
             .to_owned();
-        let mut initiatives: HashMap<Option<String>, u64> = HashMap::new();
-        for row in self.db().query_all(&counts).await? {
-            let model: Option<String> = row.try_get_by_index(0)?;
-            let count: i64 = row.try_get_by_index(1)?;
-            initiatives.insert(model, u64::try_from(count).unwrap_or(0));
-        }
-
-        // Grouped by amount too: the sums stay exact (done here in decimals), while the
-        // database folds every repeated amount into one row.
+        // Exact sums in the database, per model, currency and status. PostgreSQL adds the
+        // amounts as NUMERIC; SQLite, which has no exact decimal type, adds the integer parts
+        // and the fractional digits (per number of places) as 64-bit integers, put together
+        // here. A sum too large for that is an error, never a rounded figure.
         let c = |col: contribution::Column| (contribution::Entity, col);
-        let sums = Query::select()
+        let backend = self.db().get_database_backend();
+        let mut sums = Query::select()
             .expr(Expr::col(model_col))
             .expr(Expr::col(c(contribution::Column::Currency)))
             .expr(Expr::col(c(contribution::Column::Status)))
-            .expr(Expr::col(c(contribution::Column::Amount)))
-            .expr(Expr::col(c(contribution::Column::Id)).count())
             .from(contribution::Entity)
             .inner_join(
                 initiative::Entity,
@@ -528,24 +539,65 @@ impl Registry {
             .cond_where(scope)
             .and_where(Expr::col(c(contribution::Column::Amount)).is_not_null())
             .and_where(Expr::col(c(contribution::Column::Currency)).is_not_null())
-            .group_by_col(model_col)
-            .group_by_col(c(contribution::Column::Currency))
-            .group_by_col(c(contribution::Column::Status))
-            .group_by_col(c(contribution::Column::Amount))
             .to_owned();
+        match backend {
+            DatabaseBackend::Postgres => {
+                sums.expr(Expr::cust(
+                    "CAST(SUM(CAST(\"contribution\".\"amount\" AS NUMERIC)) AS TEXT)",
+                ))
+                .add_group_by((1..=3).map(|i| Expr::cust(i.to_string())));
+            }
+            _ => {
+                sums.expr(Expr::cust(SQLITE_PLACES))
+                    .expr(Expr::cust(SQLITE_INTEGER_SUM))
+                    .expr(Expr::cust(SQLITE_FRACTION_SUM))
+                    .add_group_by((1..=4).map(|i| Expr::cust(i.to_string())));
+            }
+        }
+        let mut results = join_all(vec![
+            self.db().query_all(&counts),
+            self.db().query_all(&sums),
+        ])
+        .await
+        .into_iter();
+        let (Some(count_rows), Some(sum_rows)) = (results.next(), results.next()) else {
+            return Err(ServiceError::Internal(
+                "an analytics query went missing".into(),
+            ));
+        };
+        let (count_rows, sum_rows) = (count_rows?, sum_rows?);
+        let mut initiatives: HashMap<Option<String>, u64> = HashMap::new();
+        for row in count_rows {
+            let model: Option<String> = row.try_get_by_index(0)?;
+            let count: i64 = row.try_get_by_index(1)?;
+            initiatives.insert(model, u64::try_from(count).unwrap_or(0));
+        }
+
         let mut mobilised: HashMap<Option<String>, PerCurrency> = HashMap::new();
-        for row in self.db().query_all(&sums).await? {
+        for row in sum_rows {
             let model: Option<String> = row.try_get_by_index(0)?;
             let currency: String = row.try_get_by_index(1)?;
             let status: String = row.try_get_by_index(2)?;
-            let amount: String = row.try_get_by_index(3)?;
-            let count: i64 = row.try_get_by_index(4)?;
-            let Some(amount) = parse_amount(&amount) else {
-                continue;
+            let amount = match backend {
+                DatabaseBackend::Postgres => {
+                    let text: String = row.try_get_by_index(3)?;
+                    parse_amount(&text)
+                }
+                _ => {
+                    let places: i64 = row.try_get_by_index(3)?;
+                    let integer: i64 = row.try_get_by_index(4)?;
+                    let fraction: i64 = row.try_get_by_index(5)?;
+                    u32::try_from(places)
+                        .ok()
+                        .filter(|p| *p <= 18)
+                        .and_then(|p| Decimal::from(integer).checked_add(Decimal::new(fraction, p)))
+                }
             };
-            let amount = amount
-                .checked_mul(Decimal::from(count))
-                .ok_or_else(|| ServiceError::Internal("a contribution total overflows".into()))?;
+            let Some(amount) = amount else {
+                return Err(ServiceError::Internal(
+                    "a contribution total could not be read".into(),
+                ));
+            };
             mobilised
                 .entry(model)
                 .or_default()

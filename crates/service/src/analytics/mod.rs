@@ -14,7 +14,7 @@ pub mod dashboard;
 pub mod leverage;
 pub mod stakeholder_map;
 
-use std::{collections::BTreeMap, str::FromStr};
+use std::{collections::BTreeMap, future::Future, pin::Pin, str::FromStr, task::Poll};
 
 use entity::{enums::Visibility, initiative};
 use iso_currency::Currency;
@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::{
     Caller,
@@ -40,18 +41,48 @@ pub struct AnalyticsQuery {
     pub scope: Option<Scope>,
 }
 
-/// The initiatives a cross-initiative figure covers, as a condition on `initiative`: as for the
-/// initiative list, members get their tenant's by default and anonymous callers public ones.
-pub(crate) fn initiative_scope(caller: &Caller, scope: Option<Scope>) -> Condition {
-    let public = || Condition::all().add(initiative::Column::Visibility.eq(Visibility::Public));
-    match caller.tenant_id() {
-        None => public(),
-        Some(tenant) => match scope.unwrap_or_default() {
-            Scope::Tenant => Condition::all().add(initiative::Column::TenantId.eq(tenant)),
-            Scope::Public => public(),
-            Scope::All => readable_initiatives(caller),
-        },
+/// The initiatives a cross-initiative figure covers: as for the initiative list, members get
+/// their tenant's by default and anonymous callers public ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Coverage {
+    /// One tenant's initiatives, private ones included.
+    Tenant(Uuid),
+    /// Every tenant's public initiatives.
+    Public,
+    /// One tenant's initiatives and every public one.
+    TenantAndPublic(Uuid),
+}
+
+impl Coverage {
+    pub fn of(caller: &Caller, scope: Option<Scope>) -> Coverage {
+        match caller.tenant_id() {
+            None => Coverage::Public,
+            Some(tenant) => match scope.unwrap_or_default() {
+                Scope::Tenant => Coverage::Tenant(tenant),
+                Scope::Public => Coverage::Public,
+                Scope::All => Coverage::TenantAndPublic(tenant),
+            },
+        }
     }
+
+    /// The coverage as a condition on `initiative`.
+    pub fn condition(self) -> Condition {
+        let public = initiative::Column::Visibility.eq(Visibility::Public);
+        match self {
+            Coverage::Tenant(tenant) => {
+                Condition::all().add(initiative::Column::TenantId.eq(tenant))
+            }
+            Coverage::Public => Condition::all().add(public),
+            Coverage::TenantAndPublic(tenant) => Condition::any()
+                .add(public)
+                .add(initiative::Column::TenantId.eq(tenant)),
+        }
+    }
+}
+
+/// The initiatives a cross-initiative figure covers, as a condition on `initiative`.
+pub(crate) fn initiative_scope(caller: &Caller, scope: Option<Scope>) -> Condition {
+    Coverage::of(caller, scope).condition()
 }
 
 /// Every initiative the caller may read: its tenant's and every public one.
@@ -61,6 +92,31 @@ pub(crate) fn readable_initiatives(caller: &Caller) -> Condition {
         any = any.add(initiative::Column::TenantId.eq(tenant));
     }
     any
+}
+
+/// Awaits every future concurrently on the current task and returns their outputs in order
+/// (the analytics queries each take their own pooled connection, so they run side by side).
+pub(crate) async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// Decimal places of a currency (its ISO 4217 minor unit; 2 when unknown).

@@ -121,6 +121,61 @@ impl Registry {
     ) -> ServiceResult<Page<Initiative>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         let backend = self.db().get_database_backend();
+        let (mut select, terms) = self.filtered_initiatives(caller, &query)?;
+        let id_column = "\"initiative\".\"id\"";
+        let sort = match query.sort {
+            Some(InitiativeSort::Relevance) if terms.is_empty() => {
+                return Err(ServiceError::bad_parameter("sort", "relevance needs q"));
+            }
+            Some(sort) => sort,
+            None if !terms.is_empty() => InitiativeSort::Relevance,
+            None => InitiativeSort::Title,
+        };
+        select = match sort {
+            InitiativeSort::Title => select.order_by_asc(initiative::Column::TitleKey),
+            InitiativeSort::TitleDesc => select.order_by_desc(initiative::Column::TitleKey),
+            InitiativeSort::StartDate => select.order_by_asc(initiative::Column::StartDate),
+            InitiativeSort::StartDateDesc => select.order_by_desc(initiative::Column::StartDate),
+            InitiativeSort::UpdatedAt => select.order_by_asc(initiative::Column::UpdatedAt),
+            InitiativeSort::UpdatedAtDesc => select.order_by_desc(initiative::Column::UpdatedAt),
+            InitiativeSort::Relevance => select
+                .order_by(search::relevance(backend, id_column, &terms), Order::Desc)
+                .order_by_asc(initiative::Column::TitleKey),
+        }
+        .order_by_asc(initiative::Column::Id);
+
+        let total = select.clone().count(self.db()).await?;
+        let rows = select
+            .offset(request.offset())
+            .limit(request.per_page)
+            .all(self.db())
+            .await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut tags = load_tags(self.db(), &ids).await?;
+        let mut sectors = load_sectors(self.db(), &ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                to_view(
+                    row,
+                    tags.remove(&id).unwrap_or_default(),
+                    sectors.remove(&id).unwrap_or_default(),
+                    self.settings(),
+                )
+            })
+            .collect();
+        Ok(Page::new(items, request, total))
+    }
+
+    /// The initiatives the caller may read that match the query's filters and search, unsorted
+    /// and unpaged, with the search terms (shared by the list and the bulk export).
+    pub(crate) fn filtered_initiatives(
+        &self,
+        caller: &Caller,
+        query: &InitiativeQuery,
+    ) -> ServiceResult<(sea_orm::Select<initiative::Entity>, Vec<String>)> {
+        let backend = self.db().get_database_backend();
         let scope = match caller.tenant_id() {
             None => Condition::all().add(initiative::Column::Visibility.eq(Visibility::Public)),
             Some(tenant) => match query.scope.unwrap_or_default() {
@@ -258,49 +313,7 @@ impl Registry {
             }
             select = select.filter(search::matches(backend, id_column, &terms));
         }
-        let sort = match query.sort {
-            Some(InitiativeSort::Relevance) if terms.is_empty() => {
-                return Err(ServiceError::bad_parameter("sort", "relevance needs q"));
-            }
-            Some(sort) => sort,
-            None if !terms.is_empty() => InitiativeSort::Relevance,
-            None => InitiativeSort::Title,
-        };
-        select = match sort {
-            InitiativeSort::Title => select.order_by_asc(initiative::Column::TitleKey),
-            InitiativeSort::TitleDesc => select.order_by_desc(initiative::Column::TitleKey),
-            InitiativeSort::StartDate => select.order_by_asc(initiative::Column::StartDate),
-            InitiativeSort::StartDateDesc => select.order_by_desc(initiative::Column::StartDate),
-            InitiativeSort::UpdatedAt => select.order_by_asc(initiative::Column::UpdatedAt),
-            InitiativeSort::UpdatedAtDesc => select.order_by_desc(initiative::Column::UpdatedAt),
-            InitiativeSort::Relevance => select
-                .order_by(search::relevance(backend, id_column, &terms), Order::Desc)
-                .order_by_asc(initiative::Column::TitleKey),
-        }
-        .order_by_asc(initiative::Column::Id);
-
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut tags = load_tags(self.db(), &ids).await?;
-        let mut sectors = load_sectors(self.db(), &ids).await?;
-        let items = rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                to_view(
-                    row,
-                    tags.remove(&id).unwrap_or_default(),
-                    sectors.remove(&id).unwrap_or_default(),
-                    self.settings(),
-                )
-            })
-            .collect();
-        Ok(Page::new(items, request, total))
+        Ok((select, terms))
     }
 }
 

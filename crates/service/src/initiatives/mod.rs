@@ -15,5 +15,7 @@ mod views;
 
 pub use derived::ReportingStatus;
 pub use list::{InitiativeQuery, InitiativeSort};
-pub(crate) use store::{TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, to_view};
+pub(crate) use store::{
+    TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, to_view, validate_new,
+};
 pub use views::*;

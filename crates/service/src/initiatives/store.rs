@@ -484,6 +484,35 @@ fn draft_of_new(input: NewInitiative) -> Draft {
     }
 }
 
+/// Checks a new initiative's fields by the rules of create (not the publish check, which
+/// depends on its partners) and returns them normalised (countries upper-cased, duplicates
+/// dropped, goals implied by targets added). Used by the bulk import to validate every row first.
+pub(crate) fn validate_new(input: &NewInitiative) -> ServiceResult<NewInitiative> {
+    let d = check(draft_of_new(input.clone()))?;
+    Ok(NewInitiative {
+        title: d.title,
+        summary: d.summary,
+        description: d.description,
+        kind: d.kind,
+        countries: d.countries,
+        scale: d.scale,
+        action_lines: d.action_lines,
+        sdg_goals: d.sdg_goals,
+        sdg_targets: d.sdg_targets,
+        spectrum: d.spectrum,
+        engagement_model: d.engagement_model,
+        form: d.form,
+        stage: input.stage,
+        start_date: d.start_date,
+        end_date: d.end_date,
+        outcome: input.outcome,
+        outcome_summary: d.outcome_summary,
+        visibility: d.visibility,
+        iati_identifier: d.iati_identifier,
+        external_identifiers: d.external_identifiers,
+    })
+}
+
 fn draft_of_patch(current: &Initiative, p: InitiativePatch) -> Draft {
     fn pick<T: Clone>(patch: Option<T>, current: &T) -> T {
         patch.unwrap_or_else(|| current.clone())
@@ -534,10 +563,24 @@ impl Registry {
         input: NewInitiative,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
-        let principal = caller.require(Role::Editor)?;
+        let principal = caller.require(Role::Editor)?.clone();
+        let txn = self.begin_write().await?;
+        let detail = self.create_in(&txn, &principal, input, meta).await?;
+        txn.commit().await?;
+        tracing::info!(initiative = %detail.initiative.id, tenant = %principal.tenant_id, "initiative created");
+        Ok(detail)
+    }
+
+    /// Registers an initiative within the transaction `txn` (the bulk import runs many in one).
+    pub(crate) async fn create_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        principal: &crate::Principal,
+        input: NewInitiative,
+        meta: &WriteMeta,
+    ) -> ServiceResult<InitiativeDetail> {
         let d = check(draft_of_new(input))?;
         ensure_publishable(&d, false)?;
-        let txn = self.begin_write().await?;
         let now = Utc::now();
         let id = Uuid::now_v7();
         let row = initiative::ActiveModel {
@@ -568,9 +611,9 @@ impl Registry {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        write_tags(&txn, id, &d).await?;
+        write_tags(txn, id, &d).await?;
         stage_change::ActiveModel {
             id: Set(Uuid::now_v7()),
             initiative_id: Set(id),
@@ -580,12 +623,12 @@ impl Registry {
             changed_by: Set(Some(principal.subject)),
             reason: Set(meta.reason_text().map(str::to_owned)),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        refresh_search(&txn, id).await?;
-        let detail = detail_of(&txn, row, self.settings()).await?;
+        refresh_search(txn, id).await?;
+        let detail = detail_of(txn, row, self.settings()).await?;
         history::record(
-            &txn,
+            txn,
             Change {
                 tenant_id: principal.tenant_id,
                 initiative_id: id,
@@ -599,8 +642,6 @@ impl Registry {
             },
         )
         .await?;
-        txn.commit().await?;
-        tracing::info!(initiative = %id, tenant = %principal.tenant_id, "initiative created");
         Ok(detail)
     }
 
@@ -615,14 +656,32 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
         let txn = self.begin_write().await?;
-        let (row, principal) = access::writable(&txn, caller, id).await?;
+        let detail = self
+            .update_in(&txn, caller, id, expected_version, patch, meta)
+            .await?;
+        txn.commit().await?;
+        tracing::info!(initiative = %id, version = detail.initiative.version, "initiative updated");
+        Ok(detail)
+    }
+
+    /// Changes an initiative within the transaction `txn` (the bulk import runs many in one).
+    pub(crate) async fn update_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Option<i32>,
+        patch: InitiativePatch,
+        meta: &WriteMeta,
+    ) -> ServiceResult<InitiativeDetail> {
+        let (row, principal) = access::writable(txn, caller, id).await?;
         access::expect_version(expected_version, row.version)?;
-        let before = view_of(&txn, row.clone(), self.settings()).await?;
+        let before = view_of(txn, row.clone(), self.settings()).await?;
         let d = check(draft_of_patch(&before, patch))?;
         if let Some(problem) = journey::check(before.stage, d.stage, meta.reason_text()) {
             return Err(ServiceError::Validation(vec![problem]));
         }
-        ensure_publishable(&d, has_active_partner(&txn, id).await?)?;
+        ensure_publishable(&d, has_active_partner(txn, id).await?)?;
         let now = Utc::now();
         let stage_changed = d.stage != before.stage;
         let mut active: initiative::ActiveModel = row.clone().into();
@@ -654,14 +713,14 @@ impl Registry {
             .set(active)
             .filter(initiative::Column::Id.eq(id))
             .filter(initiative::Column::Version.eq(row.version))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if result.rows_affected != 1 {
             return Err(ServiceError::StaleVersion {
                 current: row.version + 1,
             });
         }
-        write_tags(&txn, id, &d).await?;
+        write_tags(txn, id, &d).await?;
         if stage_changed {
             stage_change::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -672,20 +731,20 @@ impl Registry {
                 changed_by: Set(Some(principal.subject)),
                 reason: Set(meta.reason_text().map(str::to_owned)),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
-        refresh_search(&txn, id).await?;
+        refresh_search(txn, id).await?;
         let updated =
             initiative::Entity::find_by_id(id)
-                .one(&txn)
+                .one(txn)
                 .await?
                 .ok_or(ServiceError::NotFound {
                     entity: "initiative",
                 })?;
-        let detail = detail_of(&txn, updated, self.settings()).await?;
+        let detail = detail_of(txn, updated, self.settings()).await?;
         history::record(
-            &txn,
+            txn,
             Change {
                 tenant_id: row.tenant_id,
                 initiative_id: id,
@@ -699,8 +758,6 @@ impl Registry {
             },
         )
         .await?;
-        txn.commit().await?;
-        tracing::info!(initiative = %id, version = detail.initiative.version, "initiative updated");
         Ok(detail)
     }
 

@@ -1,0 +1,306 @@
+//! Tenant administration, as in REST's `/tenants`, `/members` and `/clients`: the tenant's
+//! members and API clients, and creating tenants (platform administrators).
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use service::{
+    clients::{self, NewApiClient},
+    members::{self, MemberPatch, NewMember},
+    pagination::PageParams,
+    tenants::NewTenant,
+};
+use uuid::Uuid;
+
+use super::{
+    context::request,
+    enums::{Role, TenantKind},
+    limits::{Window, cost},
+    types::{PageInfo, Paged, Tenant},
+};
+
+/// A person's membership of the caller's tenant.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct Member {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<members::Member> for Member {
+    fn from(m: members::Member) -> Self {
+        Self {
+            user_id: m.user_id,
+            email: m.email,
+            display_name: m.display_name,
+            role: m.role.into(),
+            joined_at: m.joined_at,
+        }
+    }
+}
+
+/// An API client of the caller's tenant (client-credentials grant).
+#[derive(Clone, Debug, SimpleObject)]
+pub struct ApiClient {
+    pub id: Uuid,
+    /// The `client_id` of the client-credentials grant.
+    pub client_id: String,
+    pub name: String,
+    pub role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<clients::ApiClient> for ApiClient {
+    fn from(c: clients::ApiClient) -> Self {
+        Self {
+            id: c.id,
+            client_id: c.client_id,
+            name: c.name,
+            role: c.role.into(),
+            expires_at: c.expires_at,
+            revoked_at: c.revoked_at,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A client just created, with its secret: the only time the secret is shown.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct CreatedApiClient {
+    pub client: ApiClient,
+    pub client_secret: String,
+}
+
+/// A page of members.
+#[derive(SimpleObject)]
+pub struct MemberConnection {
+    pub nodes: Vec<Member>,
+    pub page_info: PageInfo,
+    pub total_count: u64,
+}
+
+/// A page of API clients.
+#[derive(SimpleObject)]
+pub struct ApiClientConnection {
+    pub nodes: Vec<ApiClient>,
+    pub page_info: PageInfo,
+    pub total_count: u64,
+}
+
+/// A new tenant (platform administrators only).
+#[derive(InputObject)]
+pub struct NewTenantInput {
+    /// 3 to 63 lower-case letters, digits and inner hyphens.
+    pub slug: String,
+    pub name: String,
+    pub kind: TenantKind,
+    /// ISO 3166-1 alpha-2.
+    pub home_country: Option<String>,
+    /// An existing user to make the tenant's first owner.
+    pub owner_email: Option<String>,
+}
+
+/// A person to add to the caller's tenant: an existing account by email, or a new account
+/// when a display name and password are given.
+#[derive(InputObject)]
+pub struct NewMemberInput {
+    pub email: String,
+    pub display_name: Option<String>,
+    /// Needed only when no account has this email yet; at least 12 characters.
+    #[graphql(secret)]
+    pub password: Option<String>,
+    pub role: Role,
+}
+
+/// A new API client; its role is at most the creator's own.
+#[derive(InputObject)]
+pub struct NewApiClientInput {
+    pub name: String,
+    pub role: Role,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct AdminQuery;
+
+#[Object]
+impl AdminQuery {
+    /// The members of the caller's tenant (viewers and above).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<MemberConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.list_members(
+                    &rc.caller,
+                    PageParams {
+                        page: Some(page),
+                        per_page: Some(per_page),
+                    },
+                )
+            })
+            .await;
+        let paged = Paged::from_slice(rc.map(slice)?, Member::from);
+        Ok(MemberConnection {
+            nodes: paged.edges.into_iter().map(|(_, n)| n).collect(),
+            page_info: paged.page_info,
+            total_count: paged.total_count,
+        })
+    }
+
+    /// The API clients of the caller's tenant, revoked ones included (admins and above).
+    #[graphql(complexity = "cost(first, child_complexity)")]
+    async fn api_clients(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<ApiClientConnection> {
+        let rc = request(ctx)?;
+        let settings = rc.registry.settings();
+        let window = Window::new(
+            first,
+            after.as_deref(),
+            settings.default_page_size,
+            settings.max_page_size,
+        )?;
+        let slice = window
+            .fetch(settings.max_page_size, |page, per_page| {
+                rc.registry.list_clients(
+                    &rc.caller,
+                    PageParams {
+                        page: Some(page),
+                        per_page: Some(per_page),
+                    },
+                )
+            })
+            .await;
+        let paged = Paged::from_slice(rc.map(slice)?, ApiClient::from);
+        Ok(ApiClientConnection {
+            nodes: paged.edges.into_iter().map(|(_, n)| n).collect(),
+            page_info: paged.page_info,
+            total_count: paged.total_count,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct AdminMutation;
+
+#[Object]
+impl AdminMutation {
+    /// Creates a tenant (a registry operator). Platform administrators only; the slug is
+    /// unique (`CONFLICT`).
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: NewTenantInput,
+    ) -> async_graphql::Result<Tenant> {
+        let rc = request(ctx)?;
+        let done = rc
+            .registry
+            .create_tenant(
+                &rc.caller,
+                NewTenant {
+                    slug: input.slug,
+                    name: input.name,
+                    kind: input.kind.into(),
+                    home_country: input.home_country,
+                    owner_email: input.owner_email,
+                },
+            )
+            .await;
+        Ok(rc.map(done)?.into())
+    }
+
+    /// Adds a person to the caller's tenant (admins; only owners grant the owner role).
+    async fn add_member(
+        &self,
+        ctx: &Context<'_>,
+        input: NewMemberInput,
+    ) -> async_graphql::Result<Member> {
+        let rc = request(ctx)?;
+        let done = rc
+            .registry
+            .add_member(
+                &rc.caller,
+                NewMember {
+                    email: input.email,
+                    display_name: input.display_name,
+                    password: input.password,
+                    role: input.role.into(),
+                },
+            )
+            .await;
+        Ok(rc.map(done)?.into())
+    }
+
+    /// Changes a member's role; a tenant always keeps an owner.
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        user_id: Uuid,
+        role: Role,
+    ) -> async_graphql::Result<Member> {
+        let rc = request(ctx)?;
+        let done = rc
+            .registry
+            .change_member_role(&rc.caller, user_id, MemberPatch { role: role.into() })
+            .await;
+        Ok(rc.map(done)?.into())
+    }
+
+    /// Removes a member from the caller's tenant. Returns the user's id.
+    async fn remove_member(&self, ctx: &Context<'_>, user_id: Uuid) -> async_graphql::Result<Uuid> {
+        let rc = request(ctx)?;
+        rc.map(rc.registry.remove_member(&rc.caller, user_id).await)?;
+        Ok(user_id)
+    }
+
+    /// Creates an API client; its secret is in the answer, and only there.
+    async fn create_api_client(
+        &self,
+        ctx: &Context<'_>,
+        input: NewApiClientInput,
+    ) -> async_graphql::Result<CreatedApiClient> {
+        let rc = request(ctx)?;
+        let done = rc
+            .registry
+            .create_client(
+                &rc.caller,
+                NewApiClient {
+                    name: input.name,
+                    role: input.role.into(),
+                    expires_at: input.expires_at,
+                },
+            )
+            .await;
+        let created = rc.map(done)?;
+        Ok(CreatedApiClient {
+            client: created.client.into(),
+            client_secret: created.client_secret,
+        })
+    }
+
+    /// Revokes an API client of the caller's tenant. Returns its id.
+    async fn revoke_api_client(&self, ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Uuid> {
+        let rc = request(ctx)?;
+        rc.map(rc.registry.revoke_client(&rc.caller, id).await)?;
+        Ok(id)
+    }
+}

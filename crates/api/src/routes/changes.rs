@@ -1,0 +1,41 @@
+//! The change feed for portals that mirror the registry.
+
+use actix_web::{HttpResponse, get, web};
+use service::{
+    Registry,
+    feed::{ChangePage, ChangeQuery},
+};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::{
+    extract::{ApiQuery, Auth},
+    problem::{ApiResult, Problem},
+};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
+}
+
+/// Every create, update and delete of initiatives, their children and organisations, in commit
+/// order. Follow `next_cursor` (as `after`) and you never miss a change nor see one twice, also
+/// with many concurrent writers. Members follow their tenant's feed; anonymous callers follow
+/// the public feed of every tenant, where a record that stops being public appears as a
+/// `delete`. Each entry links to the record (`href`).
+#[utoipa::path(
+    tag = "changes",
+    security((), ("bearer" = [])),
+    params(ChangeQuery),
+    responses(
+        (status = 200, body = ChangePage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/changes")]
+pub async fn list(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(query): ApiQuery<ChangeQuery>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(registry.changes(&caller, query).await?))
+}

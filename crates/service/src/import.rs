@@ -1,0 +1,871 @@
+//! Bulk import of initiatives from CSV, a JSON array or NDJSON, into the caller's tenant.
+//!
+//! - **Validation first.** Every row is parsed and checked by the same rules as a single create
+//!   (`initiatives::validate_new`); then every row is applied inside ONE transaction, where the
+//!   create and update paths run their own checks (publishing, journey). Every problem of every
+//!   row is collected; if there is any, nothing is written and the answer is a 422 whose
+//!   `errors` name the field as `rows[N].field`, `N` being the row's line number: the physical
+//!   line where the record starts for CSV (the header is line 1), the array index + 1 for JSON,
+//!   the line for NDJSON.
+//! - **Dry run.** `dry_run` runs the same import in a transaction that is rolled back: it writes
+//!   nothing and reports exactly what a real run would do.
+//! - **Upsert by external identifier.** A row whose `iati_identifier` matches an initiative of
+//!   the tenant updates it, changing only the fields the row gives (CSV: the columns present;
+//!   JSON: the keys present) and only when they differ: re-running the same file changes
+//!   nothing (no new version, no history entry). Rows without an identifier are always created.
+//!   Stage changes from an import may skip journey steps (the reason recorded is "bulk import").
+//! - **Duplicates.** The same `iati_identifier` twice in one file is an error. The same title and
+//!   country as another initiative of the tenant (or another row of the file) is reported in the
+//!   answer's `duplicates` as a likely duplicate, and does not stop the import.
+//! - **Limits.** At most `Settings::import_max_rows` rows (422 `too_many_rows` on `body`); the
+//!   api enforces the body size (`Settings::import_body_limit_bytes`, 413).
+//! - Columns and keys the export writes but an import cannot set (`id`, `tenant`, derived fields,
+//!   `partners`, `contributions`, `levers`...) are ignored, so an export can be imported again.
+
+use std::collections::{HashMap, HashSet};
+
+use entity::{enums::Role, initiative};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    Caller, Registry,
+    error::{FieldError, ServiceError, ServiceResult},
+    history::WriteMeta,
+    initiatives::{
+        ExternalIdentifier, Initiative, InitiativePatch, NewInitiative, load_sectors, load_tags,
+        to_view, validate_new,
+    },
+    validation::name_key,
+};
+
+/// The body's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImportFormat {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+impl ImportFormat {
+    /// The format of a media type (`text/csv`, `application/json`, `application/x-ndjson`).
+    pub fn from_media_type(essence: &str) -> Option<Self> {
+        match essence {
+            "text/csv" => Some(ImportFormat::Csv),
+            "application/json" => Some(ImportFormat::Json),
+            "application/x-ndjson" | "application/ndjson" | "application/jsonl" => {
+                Some(ImportFormat::Ndjson)
+            }
+            _ => None,
+        }
+    }
+
+    /// The format of a file name's extension (`.csv`, `.json`, `.ndjson`/`.jsonl`).
+    pub fn from_path(path: &str) -> Option<Self> {
+        let ext = path.rsplit('.').next()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(ImportFormat::Csv),
+            "json" => Some(ImportFormat::Json),
+            "ndjson" | "jsonl" => Some(ImportFormat::Ndjson),
+            _ => None,
+        }
+    }
+}
+
+/// How failures are handled. Only `all_or_nothing` (the default) exists: one bad row and
+/// nothing is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    #[default]
+    AllOrNothing,
+}
+
+/// Options of an import.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub mode: ImportMode,
+}
+
+/// What happened (or, in a dry run, would happen) to one row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RowAction {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// One row's outcome.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportedRow {
+    /// The row's line number (see the module documentation).
+    pub line: usize,
+    pub action: RowAction,
+    /// The initiative's id (in a dry run, the id it would have had: not kept).
+    pub id: Uuid,
+    pub iati_identifier: Option<String>,
+    /// The initiative's version after the import.
+    pub version: i32,
+}
+
+/// A likely duplicate: a row with the same title and a common country as another initiative
+/// of the tenant or another row of the file.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct LikelyDuplicate {
+    pub line: usize,
+    /// `same_title_and_country` (an existing initiative) or `same_title_and_country_in_file`.
+    pub kind: String,
+    /// The existing initiative it resembles.
+    pub existing_id: Option<Uuid>,
+    /// The other row of the file it resembles.
+    pub other_line: Option<usize>,
+    pub message: String,
+}
+
+/// The answer of an import that had no errors.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub mode: ImportMode,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub items: Vec<ImportedRow>,
+    pub duplicates: Vec<LikelyDuplicate>,
+}
+
+/// A parsed row: the create input and which fields the row gives.
+struct Row {
+    line: usize,
+    input: NewInitiative,
+    given: HashSet<&'static str>,
+}
+
+/// The fields an import sets.
+const EDITABLE: [&str; 20] = [
+    "title",
+    "summary",
+    "description",
+    "kind",
+    "countries",
+    "scale",
+    "action_lines",
+    "sdg_goals",
+    "sdg_targets",
+    "spectrum",
+    "engagement_model",
+    "form",
+    "stage",
+    "start_date",
+    "end_date",
+    "outcome",
+    "outcome_summary",
+    "visibility",
+    "iati_identifier",
+    "external_identifiers",
+];
+
+/// What the export writes that an import does not set (ignored when present).
+const IGNORED: [&str; 20] = [
+    "id",
+    "tenant",
+    "tenant_id",
+    "levers",
+    "needs",
+    "sectors",
+    "is_ppp",
+    "is_multi_stakeholder",
+    "reporting_status",
+    "last_reported_on",
+    "partners",
+    "contributions",
+    "contribution_totals",
+    "stage_changes",
+    "stage_changed_at",
+    "version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "updated_by",
+];
+
+fn editable(name: &str) -> Option<&'static str> {
+    EDITABLE.iter().copied().find(|f| *f == name)
+}
+
+fn row_field(line: usize, field: &str) -> String {
+    if field.is_empty() || field == "body" {
+        format!("rows[{line}]")
+    } else {
+        format!("rows[{line}].{field}")
+    }
+}
+
+/// Prefixes the fields of a validation error with the row.
+fn in_row(line: usize, err: ServiceError, errors: &mut Vec<FieldError>) -> ServiceResult<()> {
+    match err {
+        ServiceError::Validation(list) | ServiceError::BadRequest { errors: list, .. }
+            if !list.is_empty() =>
+        {
+            errors.extend(
+                list.into_iter()
+                    .map(|e| FieldError::new(row_field(line, &e.field), e.code, e.message)),
+            );
+            Ok(())
+        }
+        ServiceError::Conflict(message) => {
+            errors.push(FieldError::new(row_field(line, ""), "conflict", message));
+            Ok(())
+        }
+        other => Err(other),
+    }
+}
+
+fn split_list(raw: &str) -> Vec<String> {
+    raw.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// One CSV record to a row; problems go to `errors`.
+fn csv_row(
+    line: usize,
+    headers: &[(usize, &'static str)],
+    record: &csv::StringRecord,
+    errors: &mut Vec<FieldError>,
+) -> Option<Row> {
+    let mut obj = Map::new();
+    let mut given = HashSet::new();
+    let mut ok = true;
+    for (index, field) in headers {
+        let raw = record.get(*index).unwrap_or("").trim();
+        let value = match *field {
+            "countries" | "action_lines" | "sdg_targets" => Value::from(split_list(raw)),
+            "sdg_goals" => {
+                let mut goals = Vec::new();
+                for (i, g) in split_list(raw).iter().enumerate() {
+                    match g.parse::<u8>() {
+                        Ok(n) => goals.push(Value::from(n)),
+                        Err(_) => {
+                            ok = false;
+                            errors.push(FieldError::new(
+                                row_field(line, &format!("sdg_goals[{i}]")),
+                                "invalid_sdg_goal",
+                                format!("`{g}` is not an SDG goal number (1 to 17)"),
+                            ));
+                        }
+                    }
+                }
+                Value::from(goals)
+            }
+            "external_identifiers" => {
+                let mut ids = Vec::new();
+                for (i, item) in split_list(raw).iter().enumerate() {
+                    match item.split_once(':') {
+                        Some((scheme, identifier)) => ids.push(serde_json::json!({
+                            "scheme": scheme.trim(), "identifier": identifier.trim()
+                        })),
+                        None => {
+                            ok = false;
+                            errors.push(FieldError::new(
+                                row_field(line, &format!("external_identifiers[{i}]")),
+                                "invalid",
+                                "write each identifier as scheme:identifier, separated by ;",
+                            ));
+                        }
+                    }
+                }
+                Value::from(ids)
+            }
+            // An empty cell leaves these as they are (or their defaults on create).
+            "stage" | "outcome" | "visibility" | "kind" if raw.is_empty() => continue,
+            _ if raw.is_empty() => Value::Null,
+            _ => Value::from(raw),
+        };
+        obj.insert((*field).to_owned(), value);
+        given.insert(*field);
+    }
+    let row = json_fields(line, obj, given, errors);
+    if ok { row } else { None }
+}
+
+/// A JSON object (keys already filtered) to a row, field by field so that each problem names
+/// its field.
+fn json_fields(
+    line: usize,
+    obj: Map<String, Value>,
+    given: HashSet<&'static str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Row> {
+    let before = errors.len();
+    let mut clean = Map::new();
+    for (key, value) in obj {
+        // Check each field alone: an enum, date or number of the wrong shape names its field.
+        let problem = match key.as_str() {
+            "kind" => check_value::<entity::enums::InitiativeKind>(&value),
+            "scale" => check_value::<Option<entity::enums::Scale>>(&value),
+            "spectrum" => check_value::<Option<entity::enums::Spectrum>>(&value),
+            "engagement_model" => check_value::<Option<entity::enums::EngagementModel>>(&value),
+            "form" => check_value::<Option<entity::enums::PartnershipForm>>(&value),
+            "stage" => check_value::<Option<entity::enums::JourneyStage>>(&value),
+            "outcome" => check_value::<Option<entity::enums::Outcome>>(&value),
+            "visibility" => check_value::<entity::enums::Visibility>(&value),
+            "start_date" | "end_date" => check_value::<Option<chrono::NaiveDate>>(&value),
+            "countries" | "action_lines" | "sdg_targets" => check_value::<Vec<String>>(&value),
+            "sdg_goals" => check_value::<Vec<u8>>(&value),
+            "external_identifiers" => check_value::<Vec<ExternalIdentifier>>(&value),
+            "title" => check_value::<String>(&value),
+            _ => check_value::<Option<String>>(&value),
+        };
+        if let Some(message) = problem {
+            errors.push(FieldError::new(row_field(line, &key), "invalid", message));
+        } else {
+            clean.insert(key, value);
+        }
+    }
+    if !clean.contains_key("title") && before == errors.len() {
+        errors.push(FieldError::new(
+            row_field(line, "title"),
+            "required",
+            "is required",
+        ));
+    }
+    if !clean.contains_key("kind") && !errors[before..].iter().any(|e| e.field.ends_with(".kind")) {
+        errors.push(FieldError::new(
+            row_field(line, "kind"),
+            "required",
+            "is required (ppp or msp)",
+        ));
+    }
+    if errors.len() > before {
+        return None;
+    }
+    match serde_json::from_value::<NewInitiative>(Value::Object(clean)) {
+        Ok(input) => Some(Row { line, input, given }),
+        Err(e) => {
+            errors.push(FieldError::new(
+                row_field(line, ""),
+                "invalid",
+                e.to_string(),
+            ));
+            None
+        }
+    }
+}
+
+fn check_value<T: DeserializeOwned>(value: &Value) -> Option<String> {
+    serde_json::from_value::<T>(value.clone())
+        .err()
+        .map(|e| match value {
+            Value::String(s) => format!("`{s}` is not an accepted value ({e})"),
+            _ => e.to_string(),
+        })
+}
+
+/// A JSON value (one array item or NDJSON line) to a row.
+fn json_row(line: usize, value: Value, errors: &mut Vec<FieldError>) -> Option<Row> {
+    let Value::Object(map) = value else {
+        errors.push(FieldError::new(
+            row_field(line, ""),
+            "invalid",
+            "each row must be a JSON object",
+        ));
+        return None;
+    };
+    let mut obj = Map::new();
+    let mut given = HashSet::new();
+    let mut ok = true;
+    for (key, value) in map {
+        if let Some(field) = editable(&key) {
+            given.insert(field);
+            obj.insert(key, value);
+        } else if !IGNORED.contains(&key.as_str()) {
+            ok = false;
+            errors.push(FieldError::new(
+                row_field(line, &key),
+                "unknown_field",
+                "is not a field of an initiative",
+            ));
+        }
+    }
+    let row = json_fields(line, obj, given, errors);
+    if ok { row } else { None }
+}
+
+/// Parses the body into rows, collecting every problem; refuses more than `max_rows` rows.
+fn parse(
+    format: ImportFormat,
+    body: &[u8],
+    max_rows: usize,
+) -> ServiceResult<(Vec<Row>, Vec<FieldError>)> {
+    let too_many = || {
+        ServiceError::Validation(vec![FieldError::new(
+            "body",
+            "too_many_rows",
+            format!("an import takes at most {max_rows} rows; split the file"),
+        )])
+    };
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    match format {
+        ImportFormat::Csv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(true)
+                .flexible(true)
+                .from_reader(body);
+            let header = reader
+                .headers()
+                .map_err(|e| ServiceError::bad_parameter("body", format!("not CSV: {e}")))?
+                .clone();
+            let mut columns = Vec::new();
+            for (index, name) in header.iter().enumerate() {
+                let name = name.trim().trim_start_matches('\u{feff}');
+                if let Some(field) = editable(name) {
+                    columns.push((index, field));
+                } else if !IGNORED.contains(&name) {
+                    errors.push(FieldError::new(
+                        row_field(1, name),
+                        "unknown_column",
+                        "is not a column of the initiative CSV",
+                    ));
+                }
+            }
+            let width = header.len();
+            let mut record = csv::StringRecord::new();
+            // The physical line where a record starts, counted incrementally from byte offsets
+            // (the reader's own line count lags behind on CRLF endings).
+            let (mut seen_byte, mut seen_line) = (0usize, 1usize);
+            let mut line_at = |byte: usize| {
+                let mut start = byte.min(body.len());
+                while start < body.len() && matches!(body[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                if start >= seen_byte {
+                    seen_line += body[seen_byte..start]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count();
+                    seen_byte = start;
+                }
+                seen_line
+            };
+            loop {
+                match reader.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line =
+                            line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
+                        if record.iter().all(|f| f.trim().is_empty()) {
+                            continue;
+                        }
+                        if rows.len() + 1 > max_rows {
+                            return Err(too_many());
+                        }
+                        if record.len() != width {
+                            errors.push(FieldError::new(
+                                row_field(line, ""),
+                                "malformed",
+                                format!("has {} fields where the header has {width}", record.len()),
+                            ));
+                            continue;
+                        }
+                        if let Some(row) = csv_row(line, &columns, &record, &mut errors) {
+                            rows.push(row);
+                        }
+                    }
+                    Err(e) => {
+                        let line = line_at(e.position().map(|p| p.byte() as usize).unwrap_or(0));
+                        errors.push(FieldError::new(
+                            row_field(line, ""),
+                            "malformed",
+                            format!("is not valid CSV: {e}"),
+                        ));
+                        if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        ImportFormat::Json => {
+            let items: Vec<Value> = serde_json::from_slice(body).map_err(|e| {
+                ServiceError::bad_parameter("body", format!("not a JSON array: {e}"))
+            })?;
+            if items.len() > max_rows {
+                return Err(too_many());
+            }
+            for (i, item) in items.into_iter().enumerate() {
+                if let Some(row) = json_row(i + 1, item, &mut errors) {
+                    rows.push(row);
+                }
+            }
+        }
+        ImportFormat::Ndjson => {
+            let text = std::str::from_utf8(body)
+                .map_err(|_| ServiceError::bad_parameter("body", "is not UTF-8"))?;
+            let mut count = 0;
+            for (i, raw) in text.lines().enumerate() {
+                if raw.trim().is_empty() {
+                    continue;
+                }
+                count += 1;
+                if count > max_rows {
+                    return Err(too_many());
+                }
+                match serde_json::from_str::<Value>(raw) {
+                    Ok(value) => {
+                        if let Some(row) = json_row(i + 1, value, &mut errors) {
+                            rows.push(row);
+                        }
+                    }
+                    Err(e) => errors.push(FieldError::new(
+                        row_field(i + 1, ""),
+                        "malformed",
+                        format!("is not JSON: {e}"),
+                    )),
+                }
+            }
+        }
+    }
+    Ok((rows, errors))
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let a: HashSet<&String> = a.iter().collect();
+    let b: HashSet<&String> = b.iter().collect();
+    a == b
+}
+
+/// The patch that brings `current` to the row (only given fields that differ); `None` when
+/// nothing differs.
+fn patch_of(row: &Row, n: &NewInitiative, current: &Initiative) -> Option<InitiativePatch> {
+    let g = |f: &str| row.given.contains(f);
+    let mut p = InitiativePatch::default();
+    let mut changed = false;
+    macro_rules! set {
+        ($field:ident, $value:expr) => {{
+            p.$field = Some($value);
+            changed = true;
+        }};
+    }
+    if g("title") && n.title != current.title {
+        set!(title, n.title.clone());
+    }
+    if g("summary") && n.summary != current.summary {
+        set!(summary, n.summary.clone());
+    }
+    if g("description") && n.description != current.description {
+        set!(description, n.description.clone());
+    }
+    if g("kind") && n.kind != current.kind {
+        set!(kind, n.kind);
+    }
+    if g("countries") && !same_set(&n.countries, &current.countries) {
+        set!(countries, n.countries.clone());
+    }
+    if g("scale") && n.scale != current.scale {
+        set!(scale, n.scale);
+    }
+    if g("action_lines") && !same_set(&n.action_lines, &current.action_lines) {
+        set!(action_lines, n.action_lines.clone());
+    }
+    if g("sdg_goals") {
+        let mut a = n.sdg_goals.clone();
+        a.sort_unstable();
+        let mut b = current.sdg_goals.clone();
+        b.sort_unstable();
+        if a != b {
+            set!(sdg_goals, n.sdg_goals.clone());
+        }
+    }
+    if g("sdg_targets") && !same_set(&n.sdg_targets, &current.sdg_targets) {
+        set!(sdg_targets, n.sdg_targets.clone());
+    }
+    if g("spectrum") && n.spectrum != current.spectrum {
+        set!(spectrum, n.spectrum);
+    }
+    if g("engagement_model") && n.engagement_model != current.engagement_model {
+        set!(engagement_model, n.engagement_model);
+    }
+    if g("form") && n.form != current.form {
+        set!(form, n.form);
+    }
+    if let Some(stage) = n.stage
+        && stage != current.stage
+    {
+        set!(stage, stage);
+    }
+    if g("start_date") && n.start_date != current.start_date {
+        set!(start_date, n.start_date);
+    }
+    if g("end_date") && n.end_date != current.end_date {
+        set!(end_date, n.end_date);
+    }
+    if let Some(outcome) = n.outcome
+        && outcome != current.outcome
+    {
+        set!(outcome, outcome);
+    }
+    if g("outcome_summary") && n.outcome_summary != current.outcome_summary {
+        set!(outcome_summary, n.outcome_summary.clone());
+    }
+    if g("visibility") && n.visibility != current.visibility {
+        set!(visibility, n.visibility);
+    }
+    if g("external_identifiers") && n.external_identifiers != current.external_identifiers {
+        set!(external_identifiers, n.external_identifiers.clone());
+    }
+    changed.then_some(p)
+}
+
+impl Registry {
+    /// Imports initiatives into the caller's tenant (editors and above). See the module
+    /// documentation for the rules; the HTTP endpoint and the CLI both call this.
+    pub async fn import_initiatives(
+        &self,
+        caller: &Caller,
+        format: ImportFormat,
+        body: &[u8],
+        options: ImportOptions,
+    ) -> ServiceResult<ImportReport> {
+        let principal = caller.require(Role::Editor)?.clone();
+        let tenant_id = principal.tenant_id;
+        let (rows, mut errors) = parse(format, body, self.settings().import_max_rows)?;
+        if rows.is_empty() && errors.is_empty() {
+            return Err(ServiceError::Validation(vec![FieldError::new(
+                "body",
+                "empty",
+                "the file has no rows",
+            )]));
+        }
+
+        // 1. Every row by the rules of create.
+        let mut checked: Vec<(Row, NewInitiative)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            match validate_new(&row.input) {
+                Ok(n) => checked.push((row, n)),
+                Err(e) => in_row(row.line, e, &mut errors)?,
+            }
+        }
+
+        // 2. The same IATI identifier twice in the file.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (row, n) in &checked {
+            if let Some(id) = &n.iati_identifier {
+                if let Some(first) = seen.get(id) {
+                    errors.push(FieldError::new(
+                        row_field(row.line, "iati_identifier"),
+                        "duplicate_in_file",
+                        format!("`{id}` is also on line {first}"),
+                    ));
+                } else {
+                    seen.insert(id.clone(), row.line);
+                }
+            }
+        }
+
+        // 3. What exists already: by IATI identifier, and by title (for likely duplicates).
+        let identifiers: Vec<String> = seen.keys().cloned().collect();
+        let mut existing: HashMap<String, Initiative> = HashMap::new();
+        for chunk in identifiers.chunks(500) {
+            let found = initiative::Entity::find()
+                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(initiative::Column::IatiIdentifier.is_in(chunk.iter().cloned()))
+                .all(self.db())
+                .await?;
+            for view in self.views(found).await? {
+                if let Some(key) = view.iati_identifier.clone() {
+                    existing.insert(key, view);
+                }
+            }
+        }
+        let title_keys: Vec<String> = {
+            let set: HashSet<String> = checked.iter().map(|(_, n)| name_key(&n.title)).collect();
+            set.into_iter().collect()
+        };
+        let mut by_title: HashMap<String, Vec<Initiative>> = HashMap::new();
+        for chunk in title_keys.chunks(500) {
+            let found = initiative::Entity::find()
+                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(initiative::Column::TitleKey.is_in(chunk.iter().cloned()))
+                .all(self.db())
+                .await?;
+            for view in self.views(found).await? {
+                by_title
+                    .entry(name_key(&view.title))
+                    .or_default()
+                    .push(view);
+            }
+        }
+        let mut duplicates = Vec::new();
+        let mut in_file: HashMap<(String, String), usize> = HashMap::new();
+        for (row, n) in &checked {
+            let key = name_key(&n.title);
+            let own = n
+                .iati_identifier
+                .as_ref()
+                .and_then(|i| existing.get(i))
+                .map(|v| v.id);
+            for other in by_title.get(&key).into_iter().flatten() {
+                if Some(other.id) != own && n.countries.iter().any(|c| other.countries.contains(c))
+                {
+                    duplicates.push(LikelyDuplicate {
+                        line: row.line,
+                        kind: "same_title_and_country".into(),
+                        existing_id: Some(other.id),
+                        other_line: None,
+                        message: format!(
+                            "initiative {} of the tenant has the same title and a common country",
+                            other.id
+                        ),
+                    });
+                }
+            }
+            for country in &n.countries {
+                match in_file.get(&(key.clone(), country.clone())) {
+                    Some(first) => {
+                        duplicates.push(LikelyDuplicate {
+                            line: row.line,
+                            kind: "same_title_and_country_in_file".into(),
+                            existing_id: None,
+                            other_line: Some(*first),
+                            message: format!(
+                                "line {first} has the same title and country {country}"
+                            ),
+                        });
+                        break;
+                    }
+                    None => {
+                        in_file.insert((key.clone(), country.clone()), row.line);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors));
+        }
+
+        // 4. Apply every row in one transaction; a dry run rolls it back.
+        let meta = WriteMeta::reason("bulk import");
+        let txn = self.begin_write().await?;
+        let mut items = Vec::with_capacity(checked.len());
+        for (row, n) in checked {
+            let current = n.iati_identifier.as_ref().and_then(|i| existing.get(i));
+            let result = match current {
+                None => {
+                    let mut input = n.clone();
+                    input.stage = row.input.stage;
+                    input.outcome = row.input.outcome;
+                    self.create_in(&txn, &principal, input, &meta)
+                        .await
+                        .map(|d| (RowAction::Created, d.initiative.id, d.initiative.version))
+                }
+                Some(current) => match patch_of(&row, &n, current) {
+                    None => Ok((RowAction::Unchanged, current.id, current.version)),
+                    Some(patch) => self
+                        .update_in(
+                            &txn,
+                            caller,
+                            current.id,
+                            Some(current.version),
+                            patch,
+                            &meta,
+                        )
+                        .await
+                        .map(|d| (RowAction::Updated, d.initiative.id, d.initiative.version)),
+                },
+            };
+            match result {
+                Ok((action, id, version)) => items.push(ImportedRow {
+                    line: row.line,
+                    action,
+                    id,
+                    iati_identifier: n.iati_identifier.clone(),
+                    version,
+                }),
+                Err(e) => in_row(row.line, e, &mut errors)?,
+            }
+        }
+        if !errors.is_empty() {
+            txn.rollback().await?;
+            return Err(ServiceError::Validation(errors));
+        }
+        if options.dry_run {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+        }
+        let count = |a: RowAction| items.iter().filter(|i| i.action == a).count();
+        let report = ImportReport {
+            dry_run: options.dry_run,
+            mode: options.mode,
+            rows: items.len(),
+            created: count(RowAction::Created),
+            updated: count(RowAction::Updated),
+            unchanged: count(RowAction::Unchanged),
+            items,
+            duplicates,
+        };
+        tracing::info!(
+            tenant = %tenant_id,
+            rows = report.rows,
+            created = report.created,
+            updated = report.updated,
+            unchanged = report.unchanged,
+            dry_run = report.dry_run,
+            "initiatives imported"
+        );
+        Ok(report)
+    }
+
+    async fn views(&self, rows: Vec<initiative::Model>) -> ServiceResult<Vec<Initiative>> {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut tags = load_tags(self.db(), &ids).await?;
+        let mut sectors = load_sectors(self.db(), &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let id = row.id;
+                to_view(
+                    row,
+                    tags.remove(&id).unwrap_or_default(),
+                    sectors.remove(&id).unwrap_or_default(),
+                    self.settings(),
+                )
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_lines_and_fields_are_reported() {
+        let body = b"title,kind,countries,sdg_goals\nGood,msp,ML,4\n\"Multi\nline\",ppp,XX,99\nBad kind,nope,ML,\n";
+        let (rows, errors) = parse(ImportFormat::Csv, body, 10).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].line, 3);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].field, "rows[5].kind");
+    }
+
+    #[test]
+    fn too_many_rows_are_refused() {
+        let body = b"{\"title\":\"a\",\"kind\":\"msp\"}\n{\"title\":\"b\",\"kind\":\"msp\"}\n";
+        assert!(parse(ImportFormat::Ndjson, body, 1).is_err());
+        assert!(parse(ImportFormat::Ndjson, body, 2).is_ok());
+    }
+}
