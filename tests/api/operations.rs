@@ -9,6 +9,7 @@ both_databases!(
     unknown_routes_and_ids_are_problems,
     pool_exhaustion_answers_503_not_a_hang,
     demo_data_tells_the_source_documents_stories,
+    the_generator_fills_a_tenant_for_benchmarks,
 );
 
 async fn health_and_readiness(app: TestApp) {
@@ -139,4 +140,23 @@ async fn demo_data_tells_the_source_documents_stories(app: TestApp) {
         .post("/api/v1/auth/token", None, &serde_json::json!({"grant_type": "password", "username": demo.email, "password": demo.password}))
         .await;
     assert_eq!(signin.status, 200, "the printed credentials work");
+}
+
+async fn the_generator_fills_a_tenant_for_benchmarks(app: TestApp) {
+    let generated = app.registry.generate("bench", 120, 7).await.unwrap();
+    assert_eq!(generated.initiatives, 120);
+    assert_eq!(generated.lessons, 24, "one lesson per five initiatives");
+    assert!(generated.partners >= 120);
+    let public = app.get("/api/v1/initiatives?per_page=1", None).await;
+    let total = public.body["total"].as_u64().unwrap();
+    assert!(
+        total > 0 && total < 120,
+        "some generated initiatives are public, not all: {total}"
+    );
+    let search = app.get("/api/v1/initiatives?q=partnership", None).await;
+    assert_eq!(
+        search.body["total"].as_u64().unwrap(),
+        total,
+        "every title says partnership"
+    );
 }
