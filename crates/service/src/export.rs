@@ -611,13 +611,7 @@ pub const ORGANIZATION_COLUMNS: [&str; 14] = [
     "updated_at",
 ];
 
-/// The snake-case code of an enum value (as in JSON).
-pub(crate) fn code<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
+pub(crate) use crate::codes::code;
 
 fn opt_code<T: Serialize>(value: &Option<T>) -> String {
     value.as_ref().map(code).unwrap_or_default()

@@ -10,6 +10,7 @@ pub mod analytics;
 pub mod auth;
 pub mod batch;
 pub mod clients;
+mod codes;
 pub mod contributions;
 pub mod country;
 pub mod db;

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     Caller, Registry,
+    codes::{code, dedup, from_code},
     country::CountryCode,
     error::{FieldError, ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta},
@@ -21,27 +22,6 @@ use crate::{
     organizations::Organization,
     reference,
 };
-
-fn code<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn parse<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
-fn dedup<T: PartialEq + Clone>(items: &[T]) -> Vec<T> {
-    let mut out: Vec<T> = Vec::new();
-    for item in items {
-        if !out.contains(item) {
-            out.push(item.clone());
-        }
-    }
-    out
-}
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,10 +129,10 @@ async fn load_offers<C: ConnectionTrait>(
             match row.kind.as_str() {
                 OFFER_RESOURCE => offers
                     .resource_kinds
-                    .extend(parse::<ResourceKind>(&row.value)),
+                    .extend(from_code::<ResourceKind>(&row.value)),
                 OFFER_ACTION_LINE => offers.action_lines.push(row.value),
                 OFFER_COUNTRY => offers.countries.push(row.value),
-                OFFER_MOTIVATION => offers.motivations.extend(parse::<Gain>(&row.value)),
+                OFFER_MOTIVATION => offers.motivations.extend(from_code::<Gain>(&row.value)),
                 _ => {}
             }
         }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::{
     Caller, Registry,
+    codes::dedup,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
@@ -133,16 +134,6 @@ pub fn iati_role(role: PartnerRole) -> u8 {
         | PartnerRole::TechnicalPartner
         | PartnerRole::BeneficiaryRepresentative => 4,
     }
-}
-
-fn dedup<T: PartialEq + Copy>(items: &[T]) -> Vec<T> {
-    let mut out = Vec::new();
-    for item in items {
-        if !out.contains(item) {
-            out.push(*item);
-        }
-    }
-    out
 }
 
 struct Fields {

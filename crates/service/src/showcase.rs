@@ -112,16 +112,7 @@ fn evaluate(f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Criterion> 
     } else {
         settings.showcase_min_sectors
     };
-    let names: Vec<String> = f
-        .sectors
-        .iter()
-        .map(|s| {
-            serde_json::to_value(s)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        })
-        .collect();
+    let names: Vec<String> = f.sectors.iter().map(crate::codes::code).collect();
     add(
         "sectors",
         f.sectors.len() >= needed,

@@ -25,10 +25,7 @@ pub fn position(stage: JourneyStage) -> usize {
 }
 
 pub fn name(stage: JourneyStage) -> String {
-    serde_json::to_value(stage)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    crate::codes::code(&stage)
 }
 
 /// Checks a stage change. `None` when it may go ahead.

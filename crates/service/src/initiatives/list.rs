@@ -210,11 +210,7 @@ impl Registry {
             select = select.filter(tagged(TAG_SDG_GOAL, goal.to_string()));
         }
         if let Some(lever) = query.lever {
-            let code = serde_json::to_value(lever)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            select = select.filter(tagged(TAG_LEVER, code));
+            select = select.filter(tagged(TAG_LEVER, crate::codes::code(&lever)));
         }
         if let Some(sector) = query.sector {
             select = select.filter(id_in(

@@ -41,11 +41,6 @@ pub(crate) const TAG_NEED: &str = "need";
 /// The tag kinds the initiative's own fields own (levers and needs are set separately).
 const FIELD_TAGS: [&str; 4] = [TAG_COUNTRY, TAG_ACTION_LINE, TAG_SDG_GOAL, TAG_SDG_TARGET];
 
-/// A stored enum code back to its enum (unknown codes are skipped).
-pub(crate) fn parse_code<T: serde::de::DeserializeOwned>(code: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
 /// Every editable field of an initiative, as it will be stored.
 #[derive(Clone, Debug)]
 struct Draft {
@@ -267,8 +262,12 @@ pub(crate) async fn load_tags<C: ConnectionTrait>(
                 }
             }
             TAG_SDG_TARGET => tags.sdg_targets.push(row.value),
-            TAG_LEVER => tags.levers.extend(parse_code::<Lever>(&row.value)),
-            TAG_NEED => tags.needs.extend(parse_code::<ResourceKind>(&row.value)),
+            TAG_LEVER => tags
+                .levers
+                .extend(crate::codes::from_code::<Lever>(&row.value)),
+            TAG_NEED => tags
+                .needs
+                .extend(crate::codes::from_code::<ResourceKind>(&row.value)),
             _ => {}
         }
     }
