@@ -106,6 +106,7 @@ async fn seed(app: &TestApp) -> String {
                     json!({"name": format!("Organisation {n}"), "sector": sector,
                              "visibility": visibility, "website": "https://example.org/"}),
                 ),
+                &none,
             )
             .await
             .unwrap();

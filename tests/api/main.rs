@@ -12,6 +12,7 @@ mod contributions;
 mod graphql;
 mod graphql_batching;
 mod graphql_limits;
+mod idempotency;
 mod initiatives;
 mod lessons;
 mod matchmaking;

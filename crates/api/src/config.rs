@@ -289,6 +289,20 @@ impl Config {
                 4 * 1024 * 1024 * 1024,
                 "bytes",
             ) as usize,
+            idempotency_ttl: Duration::from_secs(r.ranged(
+                "MSP_IDEMPOTENCY_TTL_SECS",
+                86_400,
+                60,
+                30 * 86_400,
+                "seconds",
+            )),
+            idempotency_lease: Duration::from_secs(r.ranged(
+                "MSP_IDEMPOTENCY_LEASE_SECS",
+                300,
+                1,
+                86_400,
+                "seconds",
+            )),
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(

@@ -21,30 +21,36 @@ impl FromRequest for Auth {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let registry = req.app_data::<web::Data<Registry>>().cloned();
-        let header = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.to_str().map(str::to_owned));
-        Box::pin(async move {
-            let Some(header) = header else {
-                return Ok(Auth(Caller::Anonymous));
-            };
-            let header = header.map_err(|_| ServiceError::InvalidToken)?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or(ServiceError::InvalidToken)?;
-            let registry =
-                registry.ok_or_else(|| ServiceError::Internal("registry not configured".into()))?;
-            let principal = registry.authenticate(token).await?;
-            let span = tracing::Span::current();
-            span.record("tenant", tracing::field::display(principal.tenant_id));
-            span.record("subject", tracing::field::display(principal.subject));
-            Ok(Auth(Caller::Member(principal)))
-        })
+        let caller = caller(req);
+        Box::pin(async move { caller.await.map(Auth) })
+    }
+}
+
+/// The caller a request's `Authorization` header names (see [`Auth`]).
+pub fn caller(req: &HttpRequest) -> impl Future<Output = Result<Caller, ApiError>> + 'static {
+    let registry = req.app_data::<web::Data<Registry>>().cloned();
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().map(str::to_owned));
+    async move {
+        let Some(header) = header else {
+            return Ok(Caller::Anonymous);
+        };
+        let header = header.map_err(|_| ServiceError::InvalidToken)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ServiceError::InvalidToken)?;
+        let registry =
+            registry.ok_or_else(|| ServiceError::Internal("registry not configured".into()))?;
+        let principal = registry.authenticate(token).await?;
+        let span = tracing::Span::current();
+        span.record("tenant", tracing::field::display(principal.tenant_id));
+        span.record("subject", tracing::field::display(principal.subject));
+        Ok(Caller::Member(principal))
     }
 }
 
@@ -214,5 +220,9 @@ pub fn write_meta(req: &HttpRequest) -> service::history::WriteMeta {
             .get("x-change-reason")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.chars().take(2000).collect()),
+        idempotency: req
+            .extensions()
+            .get::<service::idempotency::IdempotencyClaim>()
+            .copied(),
     }
 }

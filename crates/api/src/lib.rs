@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod extract;
 pub mod graphql;
+pub mod idempotency;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

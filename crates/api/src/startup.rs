@@ -156,6 +156,7 @@ impl Application {
                 .route("/docs", web::get().to(docs_redirect))
                 .configure(crate::graphql::configure)
                 .default_service(web::to(not_found))
+                .wrap(middleware::from_fn(crate::idempotency::idempotency))
                 .wrap(middleware::from_fn(request_id))
                 .wrap(TracingLogger::<RequestSpan>::new())
                 .wrap(cors(&origins))

@@ -7,6 +7,7 @@ pub mod app_user;
 pub mod change_event;
 pub mod contribution;
 pub mod enums;
+pub mod idempotency_key;
 pub mod initiative;
 pub mod initiative_partner;
 pub mod initiative_tag;

@@ -511,6 +511,7 @@ impl Registry {
                             Visibility::Private
                         },
                     },
+                    &WriteMeta::default(),
                 )
                 .await?;
             organizations.insert(name, org.id);

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     Validation,
     BadRequest,
     Conflict,
+    /// An `Idempotency-Key` sent again with a different request.
+    IdempotencyKeyReused,
     StaleVersion,
     PreconditionRequired,
     PayloadTooLarge,
@@ -40,6 +42,7 @@ impl ErrorCode {
             ErrorCode::Validation => "validation",
             ErrorCode::BadRequest => "bad_request",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::StaleVersion => "stale_version",
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -98,6 +101,8 @@ pub enum ServiceError {
     },
     #[error("{0}")]
     Conflict(String),
+    #[error("this Idempotency-Key was used for a different request; use a new key")]
+    IdempotencyKeyReused,
     #[error("the record has changed since it was read (current version {current})")]
     StaleVersion { current: i32 },
     #[error("this change needs an If-Match header with the record's current ETag")]
@@ -122,6 +127,7 @@ impl ServiceError {
             ServiceError::Validation(_) => ErrorCode::Validation,
             ServiceError::BadRequest { .. } => ErrorCode::BadRequest,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             ServiceError::StaleVersion { .. } => ErrorCode::StaleVersion,
             ServiceError::PreconditionRequired => ErrorCode::PreconditionRequired,
             ServiceError::Unavailable(_) => ErrorCode::Unavailable,

@@ -45,12 +45,15 @@ impl Operation {
 #[derive(Clone, Debug, Default)]
 pub struct WriteMeta {
     pub reason: Option<String>,
+    /// The request's claimed `Idempotency-Key`, bound to the record a create makes.
+    pub idempotency: Option<crate::idempotency::IdempotencyClaim>,
 }
 
 impl WriteMeta {
     pub fn reason(reason: impl Into<String>) -> Self {
         Self {
             reason: Some(reason.into()),
+            idempotency: None,
         }
     }
 
@@ -167,6 +170,9 @@ pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Se
         public_before,
         public_after,
     };
+    if change.operation == Operation::Create {
+        crate::idempotency::bind(db, change.meta, change.entity_type, change.entity_id).await?;
+    }
     let changes = diff(change.before.as_ref(), change.after.as_ref());
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -20,6 +20,7 @@ pub mod export;
 pub mod feed;
 pub mod generator;
 pub mod history;
+pub mod idempotency;
 pub mod import;
 pub mod initiatives;
 pub mod lessons;

@@ -24,7 +24,7 @@ use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
     feed,
-    history::Operation,
+    history::{Operation, WriteMeta},
     pagination::{Page, PageRequest},
     validation::{Checks, double_option, name_key},
 };
@@ -370,6 +370,7 @@ impl Registry {
         &self,
         caller: &Caller,
         input: NewOrganization,
+        meta: &WriteMeta,
     ) -> ServiceResult<Organization> {
         let principal = caller.require(Role::Editor)?;
         let c = check(
@@ -406,6 +407,7 @@ impl Registry {
         .insert(&txn)
         .await
         .map_err(name_conflict)?;
+        crate::idempotency::bind(&txn, meta, "organization", model.id).await?;
         feed::append(&txn, org_event(&model, Operation::Create, false)).await?;
         txn.commit().await?;
         tracing::info!(organization = %model.id, tenant = %model.tenant_id, "organization created");

@@ -42,6 +42,11 @@ pub struct Settings {
     pub import_max_rows: usize,
     /// Largest bulk import body, in bytes (`MSP_IMPORT_BODY_LIMIT_BYTES`).
     pub import_body_limit_bytes: usize,
+    /// How long an `Idempotency-Key` is remembered (`MSP_IDEMPOTENCY_TTL_SECS`).
+    pub idempotency_ttl: Duration,
+    /// How long a request may hold its key before a retry may take it over
+    /// (`MSP_IDEMPOTENCY_LEASE_SECS`).
+    pub idempotency_lease: Duration,
 }
 
 impl Default for Settings {
@@ -60,6 +65,8 @@ impl Default for Settings {
             showcase_require_agreement: true,
             import_max_rows: 10_000,
             import_body_limit_bytes: 64 * 1024 * 1024,
+            idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+            idempotency_lease: Duration::from_secs(5 * 60),
         }
     }
 }

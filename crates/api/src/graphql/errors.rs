@@ -32,6 +32,7 @@ pub fn code_of(code: ErrorCode) -> &'static str {
         ErrorCode::Validation => "VALIDATION",
         ErrorCode::BadRequest | ErrorCode::PreconditionRequired => "BAD_REQUEST",
         ErrorCode::Conflict => "CONFLICT",
+        ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         ErrorCode::StaleVersion => "STALE_VERSION",
         ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
         ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",

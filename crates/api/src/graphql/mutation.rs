@@ -24,6 +24,7 @@ use super::{
 fn meta(reason: Option<String>) -> WriteMeta {
     WriteMeta {
         reason: reason.map(|r| r.chars().take(2000).collect()),
+        idempotency: None,
     }
 }
 
@@ -57,7 +58,7 @@ impl RegistryMutation {
         let rc = request(ctx)?;
         let done = rc
             .registry
-            .create_organization(&rc.caller, input.into())
+            .create_organization(&rc.caller, input.into(), &WriteMeta::default())
             .await;
         Ok(rc.map(done)?.into())
     }

@@ -7,7 +7,7 @@ use service::{
 use uuid::Uuid;
 
 use crate::{
-    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned},
+    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
     problem::{ApiResult, Problem},
 };
 
@@ -53,11 +53,14 @@ pub async fn list(
 )]
 #[post("/organizations")]
 pub async fn create(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiJson(input): ApiJson<NewOrganization>,
 ) -> ApiResult<HttpResponse> {
-    let org = registry.create_organization(&caller, input).await?;
+    let org = registry
+        .create_organization(&caller, input, &write_meta(&req))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("ETag", etag(org.version)))
         .insert_header(("Location", format!("/api/v1/organizations/{}", org.id)))

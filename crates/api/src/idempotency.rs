@@ -1,0 +1,160 @@
+//! The `Idempotency-Key` header on POST requests under `/api/v1`: a retried create returns the
+//! first response (with `Idempotent-Replayed: true`) and never makes a second record. The rules
+//! (claims, binding the record inside the create's transaction, expiry) live in
+//! `service::idempotency`; this middleware reads the header, fingerprints the request, replays
+//! or passes the claim on in the request's extensions (where `extract::write_meta` finds it)
+//! and stores the response afterwards.
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse, ResponseError,
+    body::{BoxBody, MessageBody, to_bytes},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::{Method, StatusCode, header},
+    middleware::Next,
+    web,
+};
+use service::{
+    Caller, Registry,
+    idempotency::{Begin, IdempotencyClaim, StoredResponse},
+};
+use sha2::{Digest, Sha256};
+
+use crate::{extract, problem::ApiError};
+
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+/// Headers of the first response that a replay repeats.
+const KEPT_HEADERS: [header::HeaderName; 3] =
+    [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
+
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let applies = req.method() == Method::POST && req.path().starts_with("/api/v1/");
+    let key = req.headers().get(IDEMPOTENCY_KEY).cloned();
+    let (Some(key), true) = (key, applies) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let Ok(key) = key.to_str().map(str::to_owned) else {
+        return Ok(problem(
+            req,
+            ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()),
+        ));
+    };
+    let caller = match extract::caller(req.request()).await {
+        Ok(caller) => caller,
+        Err(e) => return Ok(problem(req, e)),
+    };
+    // Keys are per principal; an anonymous POST (a sign-in) has none to keep them under.
+    if caller == Caller::Anonymous {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let Some(registry) = req.app_data::<web::Data<Registry>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let limit = registry.settings().import_body_limit_bytes;
+    let mut payload = req.take_payload();
+    let body = match extract::read_limited(&mut payload, limit).await {
+        Ok(body) => body.freeze(),
+        Err(e) => return Ok(problem(req, e)),
+    };
+    let target = match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(b"POST ");
+    hasher.update(target.as_bytes());
+    hasher.update(b"\n");
+    if let Some(ct) = req.headers().get(header::CONTENT_TYPE) {
+        hasher.update(ct.as_bytes());
+    }
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let fingerprint = hex(&hasher.finalize());
+
+    let claim = match registry
+        .idempotency_begin(&caller, &key, &fingerprint, &target)
+        .await
+    {
+        Ok(Begin::Proceed(claim)) => claim,
+        Ok(Begin::Replay(stored)) => {
+            tracing::info!(key = %key, "idempotent request replayed");
+            return Ok(req.into_response(replay(stored)));
+        }
+        Err(e) => return Ok(problem(req, ApiError::Service(e))),
+    };
+    req.extensions_mut().insert(claim);
+    req.set_payload(Payload::from(body));
+    let res = next.call(req).await?;
+    finish(&registry, claim, res).await
+}
+
+/// Keeps a successful response for replay, or frees the key of a failed request.
+async fn finish<B: MessageBody + 'static>(
+    registry: &Registry,
+    claim: IdempotencyClaim,
+    res: ServiceResponse<B>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    if !res.status().is_success() {
+        if let Err(e) = registry.idempotency_release(&claim).await {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+        }
+        return Ok(res.map_into_boxed_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = to_bytes(body).await.map_err(|e| {
+        let e: Box<dyn std::error::Error> = e.into();
+        ApiError::Service(service::ServiceError::Internal(format!(
+            "response body: {e}"
+        )))
+    })?;
+    let stored = StoredResponse {
+        status: head.status().as_u16(),
+        headers: KEPT_HEADERS
+            .iter()
+            .filter_map(|name| {
+                let value = head.headers().get(name)?.to_str().ok()?;
+                Some((name.as_str().to_owned(), value.to_owned()))
+            })
+            .collect(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    if let Err(e) = registry.idempotency_complete(&claim, &stored).await {
+        // The record exists and is bound to the key; a retry is told so (409) instead of
+        // getting a replay.
+        tracing::warn!(error = %e, "could not keep the response of an idempotent request");
+    }
+    let res = head.set_body(bytes).map_into_boxed_body();
+    Ok(ServiceResponse::new(req, res))
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut res = HttpResponse::build(status);
+    for (name, value) in &stored.headers {
+        res.insert_header((name.as_str(), value.as_str()));
+    }
+    res.insert_header((IDEMPOTENT_REPLAYED, "true"));
+    res.body(stored.body)
+}
+
+fn problem(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
+    req.into_response(e.error_response())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
