@@ -15,6 +15,7 @@ mod graphql_limits;
 mod idempotency;
 mod initiatives;
 mod lessons;
+mod listing;
 mod matchmaking;
 mod operations;
 mod organizations;

@@ -7,6 +7,7 @@ pub mod config;
 pub mod extract;
 pub mod graphql;
 pub mod idempotency;
+pub mod listing;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

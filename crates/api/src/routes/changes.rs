@@ -1,6 +1,6 @@
 //! The change feed for portals that mirror the registry.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use service::{
     Registry,
     feed::{ChangePage, ChangeQuery},
@@ -26,16 +26,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security((), ("bearer" = [])),
     params(ChangeQuery),
     responses(
-        (status = 200, body = ChangePage),
+        (status = 200, body = ChangePage, headers(("Link" = String, description = "rel=\"next\": the same query continuing after this page"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/changes")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<ChangeQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.changes(&caller, query).await?))
+    let page = registry.changes(&caller, query).await?;
+    let next = crate::listing::with_param(&req, "after", &page.next_cursor);
+    Ok(HttpResponse::Ok()
+        .insert_header((header::LINK, format!("<{next}>; rel=\"next\"")))
+        .json(page))
 }

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use service::{
     Registry,
     clients::{ApiClient, CreatedApiClient, NewApiClient},
@@ -17,7 +17,8 @@ use crate::{
     security(("bearer" = [])),
     params(PageParams),
     responses(
-        (status = 200, body = Page<ApiClient>),
+        (status = 200, body = Page<ApiClient>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -25,11 +26,12 @@ use crate::{
 )]
 #[get("/clients")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_clients(&caller, params).await?))
+    crate::listing::page(&req, &registry.list_clients(&caller, params).await?)
 }
 
 /// Creates an API client. The answer holds `client_secret`: it is shown this once.

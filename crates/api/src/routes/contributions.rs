@@ -32,23 +32,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ContributionQuery),
     responses(
-        (status = 200, body = Page<Contribution>),
+        (status = 200, body = Page<Contribution>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such initiative (or not readable)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/initiatives/{id}/contributions")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<ContributionQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        registry
+    crate::listing::page(
+        &req,
+        &registry
             .list_contributions(&caller, path.into_inner(), query)
             .await?,
-    ))
+    )
 }
 
 /// What the contributions add up to: per currency (pledged, delivered, total), per resource

@@ -23,18 +23,20 @@ use crate::{
     security((), ("bearer" = [])),
     params(InitiativeQuery),
     responses(
-        (status = 200, body = Page<Initiative>),
+        (status = 200, body = Page<Initiative>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/initiatives")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<InitiativeQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_initiatives(&caller, query).await?))
+    crate::listing::page(&req, &registry.list_initiatives(&caller, query).await?)
 }
 
 /// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
@@ -180,21 +182,24 @@ pub async fn delete(
     security(("bearer" = [])),
     params(("id" = Uuid, Path), PageParams),
     responses(
-        (status = 200, body = Page<RevisionEntry>),
+        (status = 200, body = Page<RevisionEntry>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/initiatives/{id}/history")]
 pub async fn history(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        registry
+    crate::listing::page(
+        &req,
+        &registry
             .initiative_history(&caller, path.into_inner(), params)
             .await?,
-    ))
+    )
 }

@@ -32,17 +32,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
     security((), ("bearer" = [])),
     params(LessonSearch),
     responses(
-        (status = 200, body = Page<Lesson>),
+        (status = 200, body = Page<Lesson>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/lessons")]
 pub async fn search(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<LessonSearch>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.search_lessons(&caller, query).await?))
+    crate::listing::page(&req, &registry.search_lessons(&caller, query).await?)
 }
 
 /// The lessons learned of an initiative, newest first.
@@ -51,23 +53,26 @@ pub async fn search(
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), LessonQuery),
     responses(
-        (status = 200, body = Page<Lesson>),
+        (status = 200, body = Page<Lesson>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such initiative (or not readable)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/initiatives/{id}/lessons")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<LessonQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        registry
+    crate::listing::page(
+        &req,
+        &registry
             .list_lessons(&caller, path.into_inner(), query)
             .await?,
-    ))
+    )
 }
 
 /// Records a lesson learned; its text becomes searchable with the initiative's. Editors and

@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use service::{
     Registry,
     members::{Member, MemberPatch, NewMember},
@@ -17,18 +17,20 @@ use crate::{
     security(("bearer" = [])),
     params(PageParams),
     responses(
-        (status = 200, body = Page<Member>),
+        (status = 200, body = Page<Member>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/members")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(params): ApiQuery<PageParams>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_members(&caller, params).await?))
+    crate::listing::page(&req, &registry.list_members(&caller, params).await?)
 }
 
 /// Adds a person: an existing account by email, or a new one (with display name and password).

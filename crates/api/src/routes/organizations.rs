@@ -21,18 +21,20 @@ use crate::{
     security((), ("bearer" = [])),
     params(OrganizationQuery),
     responses(
-        (status = 200, body = Page<Organization>),
+        (status = 200, body = Page<Organization>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/organizations")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<OrganizationQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(registry.list_organizations(&caller, query).await?))
+    crate::listing::page(&req, &registry.list_organizations(&caller, query).await?)
 }
 
 /// Registers a partner organisation in the caller's tenant. Editors and above.

@@ -17,23 +17,26 @@ use crate::{
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), PartnerQuery),
     responses(
-        (status = 200, body = Page<Partner>),
+        (status = 200, body = Page<Partner>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such initiative (or not readable)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/initiatives/{id}/partners")]
 pub async fn list(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<PartnerQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        registry
+    crate::listing::page(
+        &req,
+        &registry
             .list_partners(&caller, path.into_inner(), query)
             .await?,
-    ))
+    )
 }
 
 /// Adds an organisation (the tenant's own, or a public one) as a partner. Editors and above.

@@ -1,0 +1,80 @@
+//! Answers for paged lists: the page as JSON with a weak `ETag` (a digest of the body, so a
+//! client polling an unchanged list gets `304 Not Modified`), and RFC 8288 `Link` headers to the
+//! first, previous, next and last pages, keeping every other query parameter.
+
+use actix_web::{HttpRequest, HttpResponse, http::header};
+use serde::Serialize;
+use service::pagination::Page;
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+
+/// A 200 with the page, its `ETag` and `Link`, or a 304 when `If-None-Match` names the ETag.
+pub fn page<T: Serialize>(req: &HttpRequest, page: &Page<T>) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(page)
+        .map_err(|e| ApiError::Service(service::ServiceError::Internal(e.to_string())))?;
+    let etag = weak_etag(&body);
+    let link = links(req, page.page, page.total_pages);
+    let not_modified = matches_etag(req, &etag);
+    let mut res = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, etag.as_str()))
+        .insert_header((header::LINK, link));
+    if not_modified {
+        return Ok(res.finish());
+    }
+    Ok(res.content_type("application/json").body(body))
+}
+
+/// A weak validator: the list's representation, not a stored version.
+pub fn weak_etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("W/\"{hex}\"")
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for GET).
+pub fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "*" || v.split(',').any(|t| opaque(t) == opaque(etag)))
+}
+
+/// `Link` to the first, previous, next and last pages of a list now at `page` of `total_pages`.
+pub fn links(req: &HttpRequest, page: u64, total_pages: u64) -> String {
+    let last = total_pages.max(1);
+    let mut rels = vec![("first", 1)];
+    if page > 1 {
+        rels.push(("prev", (page - 1).min(last)));
+    }
+    if page < total_pages {
+        rels.push(("next", page + 1));
+    }
+    rels.push(("last", last));
+    rels.into_iter()
+        .map(|(rel, n)| {
+            format!(
+                "<{}>; rel=\"{rel}\"",
+                with_param(req, "page", &n.to_string())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The request's path and query with `name` set to `value` (other parameters kept in order).
+pub fn with_param(req: &HttpRequest, name: &str, value: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if k != name {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair(name, value);
+    format!("{}?{}", req.path(), query.finish())
+}
