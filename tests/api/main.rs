@@ -10,6 +10,7 @@ mod bulk;
 mod changes;
 mod contributions;
 mod graphql;
+mod graphql_analytics;
 mod graphql_batching;
 mod graphql_limits;
 mod idempotency;

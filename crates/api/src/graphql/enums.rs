@@ -99,6 +99,25 @@ mirror! {
     InitiativeSort = "service::initiatives::InitiativeSort" {
         Title, TitleDesc, StartDate, StartDateDesc, UpdatedAt, UpdatedAtDesc, Relevance
     }
+    /// A source of partnership value, rated in a value assessment.
+    ValueSource = "entity::enums::ValueSource" {
+        Complementarity, SystemicTransformation, Standards, Innovation, Holism, SharedLearning,
+        SharedRisk, Synergy, Scale, CriticalMass
+    }
+    /// A quadrant of the stakeholder map (interest × influence; 3 and above is high).
+    Quadrant = "service::analytics::stakeholder_map::Quadrant" {
+        ManageClosely, KeepSatisfied, KeepInformed, Monitor
+    }
+    /// Why a stakeholder is not placed on the map.
+    UnplacedReason = "service::analytics::stakeholder_map::UnplacedReason" {
+        MissingInterest, MissingInfluence, MissingInterestAndInfluence, OutOfRange
+    }
+    /// A reference vocabulary (REST's `/api/v1/reference/{kind}`, `ACTION_LINES` for
+    /// `action-lines`).
+    ReferenceKind = "service::reference::ReferenceKind" {
+        ActionLines, Sdgs, Sectors, Roles, JourneyStages, Spectrum, EngagementModels,
+        ValueSources, Levers, ResourceKinds
+    }
     /// Order of the organisation list; ties break by id.
     OrganizationSort = "service::organizations::OrganizationSort" {
         Name, NameDesc, CreatedAt, CreatedAtDesc, UpdatedAt, UpdatedAtDesc, Country, CountryDesc

@@ -9,6 +9,7 @@
 //! request size are limited ([`limits`]).
 
 mod admin;
+mod analytics;
 mod context;
 pub mod enums;
 pub mod errors;
@@ -16,11 +17,13 @@ mod http;
 mod inputs;
 pub mod limits;
 mod loaders;
+mod matchmaking;
 mod mutation;
 mod query;
 pub mod scalars;
 pub mod schema;
 pub mod types;
+mod wsis;
 
 pub use http::{GraphqlState, configure};
 pub use schema::{RegistrySchema, build_schema, sdl};

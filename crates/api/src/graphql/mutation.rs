@@ -21,7 +21,7 @@ use super::{
 };
 
 /// The reason of a write, at most 2,000 characters (as REST reads `X-Change-Reason`).
-fn meta(reason: Option<String>) -> WriteMeta {
+pub(super) fn meta(reason: Option<String>) -> WriteMeta {
     WriteMeta {
         reason: reason.map(|r| r.chars().take(2000).collect()),
         idempotency: None,

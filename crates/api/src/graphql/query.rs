@@ -4,18 +4,19 @@
 use async_graphql::{Context, Object};
 use service::{
     ServiceError, initiatives::InitiativeQuery, lessons::LessonSearch,
-    organizations::OrganizationQuery, pagination::PageParams,
+    organizations::OrganizationQuery, pagination::PageParams, reference,
 };
 use uuid::Uuid;
 
 use super::{
     context::request,
-    enums::{InitiativeSort, OrganizationSort, Scope},
+    enums::{InitiativeSort, OrganizationSort, ReferenceKind, Scope},
     inputs::{InitiativeFilter, OrganizationFilter},
     limits::{Window, cost},
     types::{
         Initiative, InitiativeConnection, Lesson, LessonConnection, Me, Organization,
         OrganizationConnection, Paged, ReferenceData, RevisionConnection, RevisionEntry,
+        matchmaking::ReferenceEntry,
     },
 };
 
@@ -231,5 +232,15 @@ impl RegistryQuery {
     /// spectrum, engagement models and the other enumerations, in canonical order.
     async fn reference_data(&self) -> ReferenceData {
         ReferenceData
+    }
+
+    /// One reference vocabulary, entry for entry as `GET /api/v1/reference/{kind}` serves it:
+    /// each entry's stable `code` (the value the REST API takes), label and description; the
+    /// SDGs with their targets as `children`.
+    async fn reference(&self, kind: ReferenceKind) -> Vec<ReferenceEntry> {
+        reference::entries(kind.into())
+            .into_iter()
+            .map(Into::into)
+            .collect()
     }
 }

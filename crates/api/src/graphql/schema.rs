@@ -4,18 +4,34 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::{
     admin::{AdminMutation, AdminQuery},
+    analytics::AnalyticsQuery,
+    matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
     query::RegistryQuery,
+    wsis::{WsisMutation, WsisQuery},
 };
 use crate::config::GraphqlLimits;
 
-/// Every query: the registry's and tenant administration's.
+/// Every query: the registry's, tenant administration's, the WSIS showcase, matchmaking and
+/// analytics.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(RegistryQuery, AdminQuery);
+pub struct QueryRoot(
+    RegistryQuery,
+    AdminQuery,
+    WsisQuery,
+    MatchmakingQuery,
+    AnalyticsQuery,
+);
 
-/// Every mutation: the registry's and tenant administration's.
+/// Every mutation: the registry's, tenant administration's, the WSIS showcase's and
+/// matchmaking's.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(RegistryMutation, AdminMutation);
+pub struct MutationRoot(
+    RegistryMutation,
+    AdminMutation,
+    WsisMutation,
+    MatchmakingMutation,
+);
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

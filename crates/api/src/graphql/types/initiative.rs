@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{
     Agreement, Contribution, ContributionTotals, Lesson, Partner, ProgressReport, RevisionEntry,
+    analytics::{InitiativeLeverage, StakeholderMap},
+    matchmaking::{PartnerSuggestion, ValueAssessment},
     nested_first, take,
+    wsis::ShowcaseEligibility,
 };
 use crate::graphql::{
     enums::{
@@ -260,6 +263,55 @@ impl Initiative {
     ) -> async_graphql::Result<Vec<Lesson>> {
         let n = nested_first(ctx, first)?;
         Ok(take(loaders::of(ctx)?.lessons.load_one(self.id).await?, n))
+    }
+
+    /// The WSIS showcase checklist (as the root field `showcaseEligibility`).
+    async fn showcase_eligibility(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<ShowcaseEligibility> {
+        crate::graphql::wsis::eligibility(crate::graphql::context::request(ctx)?, self.id).await
+    }
+
+    /// The value assessment; null when it has not been assessed.
+    async fn value_assessment(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<ValueAssessment>> {
+        crate::graphql::matchmaking::value_assessment(
+            crate::graphql::context::request(ctx)?,
+            self.id,
+        )
+        .await
+    }
+
+    /// Partner suggestions (as the root field `partnerSuggestions`).
+    async fn partner_suggestions(
+        &self,
+        ctx: &Context<'_>,
+        limit: Option<u64>,
+    ) -> async_graphql::Result<Vec<PartnerSuggestion>> {
+        crate::graphql::matchmaking::suggestions(
+            crate::graphql::context::request(ctx)?,
+            self.id,
+            limit,
+        )
+        .await
+    }
+
+    /// The stakeholder map (as the root field `stakeholderMap`).
+    async fn stakeholder_map(&self, ctx: &Context<'_>) -> async_graphql::Result<StakeholderMap> {
+        crate::graphql::analytics::stakeholder_map(crate::graphql::context::request(ctx)?, self.id)
+            .await
+    }
+
+    /// Leverage and return on investment (as the root field `initiativeLeverage`).
+    async fn leverage(&self, ctx: &Context<'_>) -> async_graphql::Result<InitiativeLeverage> {
+        crate::graphql::analytics::initiative_leverage(
+            crate::graphql::context::request(ctx)?,
+            self.id,
+        )
+        .await
     }
 
     /// The latest entries of the revision history, newest first. Members of the owning

@@ -2,15 +2,18 @@
 //! scalars) and adds the nested fields REST reaches through other routes, resolved through the
 //! request's DataLoaders.
 
+pub mod analytics;
 pub mod children;
 pub mod connection;
 pub mod contribution;
 pub mod history;
 pub mod initiative;
+pub mod matchmaking;
 pub mod me;
 pub mod organization;
 pub mod partner;
 pub mod reference;
+pub mod wsis;
 
 pub use children::{Agreement, Lesson, ProgressReport};
 pub use connection::{

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use service::organizations;
 use uuid::Uuid;
 
-use super::{Initiative, nested_first, take};
+use super::{Initiative, analytics::OrganizationLeverage, matchmaking::Offers, nested_first, take};
 use crate::graphql::{
     enums::{Sector, Visibility},
     limits::cost,
@@ -60,6 +60,21 @@ impl From<organizations::Organization> for Organization {
 
 #[ComplexObject]
 impl Organization {
+    /// What the organisation offers (as the root field `organizationOffers`).
+    async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Offers> {
+        crate::graphql::matchmaking::offers(crate::graphql::context::request(ctx)?, self.id).await
+    }
+
+    /// Leverage and return on investment across the initiatives the caller may read (as the
+    /// root field `organizationLeverage`).
+    async fn leverage(&self, ctx: &Context<'_>) -> async_graphql::Result<OrganizationLeverage> {
+        crate::graphql::analytics::organization_leverage(
+            crate::graphql::context::request(ctx)?,
+            self.id,
+        )
+        .await
+    }
+
     /// The initiatives this organisation takes part in (any partner status) that the caller
     /// may read: its own tenant's and every public one; by title.
     #[graphql(complexity = "cost(first, child_complexity)")]
