@@ -6,6 +6,7 @@ mod m20261123_000001_foundation;
 mod m20261124_000002_registry;
 mod m20261124_000003_showcase_and_matchmaking;
 mod m20261124_000004_change_feed;
+mod m20261129_000006_webhooks;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_registry::Migration),
             Box::new(m20261124_000003_showcase_and_matchmaking::Migration),
             Box::new(m20261124_000004_change_feed::Migration),
+            Box::new(m20261129_000006_webhooks::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use service::{Settings, db::DbOptions};
+use service::{Settings, db::DbOptions, webhooks::WebhookSettings};
 
 /// Where the embedded default keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "data";
@@ -289,6 +289,7 @@ impl Config {
                 4 * 1024 * 1024 * 1024,
                 "bytes",
             ) as usize,
+            webhooks: webhook_settings(&mut r),
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(
@@ -343,6 +344,95 @@ impl Config {
             Err(ConfigError(r.errors))
         }
     }
+}
+
+/// `MSP_WEBHOOK_*`: the delivery worker, timeouts, retries and the SSRF guard.
+fn webhook_settings(r: &mut Reader<'_>) -> WebhookSettings {
+    let d = WebhookSettings::default();
+    let ms = |d: std::time::Duration| d.as_millis() as u64;
+    let s = WebhookSettings {
+        worker: r.flag("MSP_WEBHOOK_WORKER", d.worker),
+        poll_interval: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_POLL_MS",
+            ms(d.poll_interval),
+            10,
+            3_600_000,
+            "milliseconds",
+        )),
+        batch_size: r.ranged("MSP_WEBHOOK_BATCH_SIZE", d.batch_size, 1, 1000, "deliveries"),
+        lease: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_LEASE_MS",
+            ms(d.lease),
+            100,
+            86_400_000,
+            "milliseconds",
+        )),
+        connect_timeout: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_CONNECT_TIMEOUT_MS",
+            ms(d.connect_timeout),
+            10,
+            600_000,
+            "milliseconds",
+        )),
+        timeout: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_TIMEOUT_MS",
+            ms(d.timeout),
+            10,
+            600_000,
+            "milliseconds",
+        )),
+        retry_base: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_RETRY_BASE_MS",
+            ms(d.retry_base),
+            1,
+            86_400_000,
+            "milliseconds",
+        )),
+        retry_factor: r.ranged(
+            "MSP_WEBHOOK_RETRY_FACTOR",
+            u64::from(d.retry_factor),
+            1,
+            10,
+            "(a multiplier)",
+        ) as u32,
+        retry_max: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_RETRY_MAX_MS",
+            ms(d.retry_max),
+            1,
+            7 * 86_400_000,
+            "milliseconds",
+        )),
+        max_attempts: r.ranged(
+            "MSP_WEBHOOK_MAX_ATTEMPTS",
+            u64::from(d.max_attempts),
+            1,
+            100,
+            "attempts",
+        ) as u32,
+        disable_after: r.ranged(
+            "MSP_WEBHOOK_DISABLE_AFTER",
+            u64::from(d.disable_after),
+            1,
+            10_000,
+            "failed deliveries",
+        ) as u32,
+        allow_private_networks: r.flag(
+            "MSP_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+            d.allow_private_networks,
+        ),
+    };
+    if s.lease <= s.timeout {
+        r.errors.push(
+            "MSP_WEBHOOK_LEASE_MS must be longer than MSP_WEBHOOK_TIMEOUT_MS (a delivery must \
+             finish within its lease)"
+                .into(),
+        );
+    }
+    if s.retry_max < s.retry_base {
+        r.errors
+            .push("MSP_WEBHOOK_RETRY_MAX_MS must not be below MSP_WEBHOOK_RETRY_BASE_MS".into());
+    }
+    s
 }
 
 /// A database URL without its password, for messages and logs.

@@ -42,6 +42,8 @@ pub struct Settings {
     pub import_max_rows: usize,
     /// Largest bulk import body, in bytes (`MSP_IMPORT_BODY_LIMIT_BYTES`).
     pub import_body_limit_bytes: usize,
+    /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             showcase_require_agreement: true,
             import_max_rows: 10_000,
             import_body_limit_bytes: 64 * 1024 * 1024,
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }
