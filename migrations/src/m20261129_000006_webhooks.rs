@@ -81,7 +81,9 @@ impl MigrationTrait for Migration {
                     .col(string(WebhookSubscription::Secret))
                     .col(text_null(WebhookSubscription::Description))
                     .col(boolean(WebhookSubscription::Enabled))
-                    .col(timestamp_with_time_zone_null(WebhookSubscription::DisabledAt))
+                    .col(timestamp_with_time_zone_null(
+                        WebhookSubscription::DisabledAt,
+                    ))
                     .col(text_null(WebhookSubscription::DisabledReason))
                     .col(integer(WebhookSubscription::ConsecutiveFailures))
                     .col(integer(WebhookSubscription::Version))

@@ -161,7 +161,10 @@ impl Receiver {
 
     /// The requests answered with success.
     fn received(&self) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.status < 300).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.status < 300)
+            .collect()
     }
 
     fn types(&self) -> Vec<String> {
@@ -256,7 +259,9 @@ async fn subscriptions_crud_and_roles(app: TestApp) {
     }
     assert_eq!(app.post("/api/v1/webhooks", None, &body).await.status, 401);
 
-    let created = app.post("/api/v1/webhooks", Some(&admin.token), &body).await;
+    let created = app
+        .post("/api/v1/webhooks", Some(&admin.token), &body)
+        .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     assert_eq!(created.etag(), "\"1\"");
     let id = created.body["id"].as_str().unwrap().to_owned();
@@ -342,7 +347,10 @@ async fn subscriptions_crud_and_roles(app: TestApp) {
             .status,
         403
     );
-    assert_eq!(app.delete(&path, Some(&admin.token), None).await.status, 428);
+    assert_eq!(
+        app.delete(&path, Some(&admin.token), None).await.status,
+        428
+    );
     assert_eq!(
         app.delete(&path, Some(&admin.token), Some("\"2\""))
             .await
@@ -381,9 +389,14 @@ async fn subscriptions_are_tenant_private(app: TestApp) {
     assert_eq!(ids, [hook_b["id"].as_str().unwrap()]);
     assert_eq!(app.get(&path_a, Some(&b.token)).await.status, 404);
     assert_eq!(
-        app.patch(&path_a, Some(&b.token), Some("\"1\""), &json!({"enabled": false}))
-            .await
-            .status,
+        app.patch(
+            &path_a,
+            Some(&b.token),
+            Some("\"1\""),
+            &json!({"enabled": false})
+        )
+        .await
+        .status,
         404
     );
     assert_eq!(
@@ -417,7 +430,10 @@ async fn subscriptions_are_tenant_private(app: TestApp) {
     app.organization(&b.token, "Only in B", "private").await;
     drain(&app).await;
     assert_eq!(rx_b.types(), ["organization.created"]);
-    assert_eq!(rx_b.received()[0].json()["data"]["tenant_id"], tb.id.to_string());
+    assert_eq!(
+        rx_b.received()[0].json()["data"]["tenant_id"],
+        tb.id.to_string()
+    );
     assert_eq!(rx_a.received().len(), 2);
     assert_eq!(deliveries(&app, &a.token, &hook_a).await.len(), 2);
     assert_eq!(deliveries(&app, &b.token, &hook_b).await.len(), 1);
@@ -458,7 +474,11 @@ async fn validation_and_ssrf_guard(app: TestApp) {
             "invalid_secret"
         ]
     );
-    for url in ["file:///etc/passwd", "not a url", "https://user:pw@example.org/"] {
+    for url in [
+        "file:///etc/passwd",
+        "not a url",
+        "https://user:pw@example.org/",
+    ] {
         let r = app
             .post("/api/v1/webhooks", tok, &json!({"url": url}))
             .await;
@@ -518,7 +538,9 @@ async fn deliveries_are_signed(app: TestApp) {
     let rx = Receiver::start().await;
     let hook = subscribe(&app, &admin.token, &rx.url, json!([])).await;
     let secret = hook["secret"].as_str().unwrap().to_owned();
-    let org = app.organization(&admin.token, "Signed org", "private").await;
+    let org = app
+        .organization(&admin.token, "Signed org", "private")
+        .await;
     drain(&app).await;
 
     let calls = rx.received();
@@ -530,7 +552,9 @@ async fn deliveries_are_signed(app: TestApp) {
     let ts: i64 = timestamp.parse().unwrap();
     assert!((chrono::Utc::now().timestamp() - ts).abs() < 120);
     // Recompute: HMAC-SHA256 over "{id}.{timestamp}.{body}" with the decoded secret.
-    let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
     mac.update(format!("{id}.{timestamp}.{}", call.body).as_bytes());
     let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
@@ -569,10 +593,18 @@ async fn event_types_filter_deliveries(app: TestApp) {
         Receiver::start().await,
     );
     subscribe(&app, &admin.token, &rx_init.url, json!(["initiative.*"])).await;
-    subscribe(&app, &admin.token, &rx_org.url, json!(["organization.created"])).await;
+    subscribe(
+        &app,
+        &admin.token,
+        &rx_org.url,
+        json!(["organization.created"]),
+    )
+    .await;
     subscribe(&app, &admin.token, &rx_all.url, json!([])).await;
 
-    let org = app.organization(&admin.token, "Filter org", "private").await;
+    let org = app
+        .organization(&admin.token, "Filter org", "private")
+        .await;
     let r = app
         .patch(
             &format!("/api/v1/organizations/{}", org["id"].as_str().unwrap()),
@@ -636,18 +668,25 @@ async fn failed_attempts_are_retried_with_backoff(app: TestApp) {
     assert!(attempts[0]["error"].is_string());
     assert!(attempts[2]["error"].is_null());
     assert_eq!(
-        app.get(&format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap()), Some(&admin.token))
-            .await
-            .body["consecutive_failures"],
+        app.get(
+            &format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap()),
+            Some(&admin.token)
+        )
+        .await
+        .body["consecutive_failures"],
         0
     );
 
     // The backoff holds a retry back: with a 400 ms base it is not due at once.
     let slow = app
-        .sibling(&[("MSP_WEBHOOK_RETRY_BASE_MS", "400"), ("MSP_WEBHOOK_RETRY_MAX_MS", "400")])
+        .sibling(&[
+            ("MSP_WEBHOOK_RETRY_BASE_MS", "400"),
+            ("MSP_WEBHOOK_RETRY_MAX_MS", "400"),
+        ])
         .await;
     rx.fail_next(1);
-    app.organization(&admin.token, "Retried later", "private").await;
+    app.organization(&admin.token, "Retried later", "private")
+        .await;
     assert_eq!(worker::run_once(&slow.registry).await.unwrap(), 1);
     assert_eq!(worker::run_once(&slow.registry).await.unwrap(), 0);
     tokio::time::sleep(Duration::from_millis(450)).await;
@@ -674,7 +713,10 @@ async fn repeated_failure_disables_the_subscription(app: TestApp) {
     assert_eq!(read.body["consecutive_failures"], 2);
     assert!(read.body["disabled_at"].is_string());
     let reason = read.body["disabled_reason"].as_str().unwrap();
-    assert!(reason.contains("2 consecutive failed deliveries"), "{reason}");
+    assert!(
+        reason.contains("2 consecutive failed deliveries"),
+        "{reason}"
+    );
     assert!(reason.contains("503"), "{reason}");
     let log = deliveries(&app, &admin.token, &hook).await;
     let statuses: Vec<&str> = log.iter().map(|d| d["status"].as_str().unwrap()).collect();
@@ -688,7 +730,12 @@ async fn repeated_failure_disables_the_subscription(app: TestApp) {
     // Re-enabling resets the count; deliveries resume with new events.
     let etag = read.etag();
     let enabled = app
-        .patch(&path, Some(&admin.token), Some(&etag), &json!({"enabled": true}))
+        .patch(
+            &path,
+            Some(&admin.token),
+            Some(&etag),
+            &json!({"enabled": true}),
+        )
         .await;
     assert_eq!(enabled.status, 200, "{:?}", enabled.body);
     assert_eq!(enabled.body["enabled"], true);
@@ -820,7 +867,10 @@ async fn nothing_is_lost_across_restarts_and_expired_leases(app: TestApp) {
 
     // ...until it expires; a new process with its background worker delivers everything.
     let restarted = app
-        .sibling(&[("MSP_WEBHOOK_WORKER", "true"), ("MSP_WEBHOOK_POLL_MS", "50")])
+        .sibling(&[
+            ("MSP_WEBHOOK_WORKER", "true"),
+            ("MSP_WEBHOOK_POLL_MS", "50"),
+        ])
         .await;
     wait_for("three deliveries", || rx.received().len() >= 3).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -844,7 +894,13 @@ async fn two_workers_deliver_each_event_once(app: TestApp) {
     let rx = Receiver::start().await;
     rx.delay(Duration::from_millis(5));
     for i in 0..3 {
-        subscribe(&app, &admin.token, &format!("{}?sub={i}", rx.url), json!([])).await;
+        subscribe(
+            &app,
+            &admin.token,
+            &format!("{}?sub={i}", rx.url),
+            json!([]),
+        )
+        .await;
     }
     for i in 0..8 {
         app.organization(&admin.token, &format!("Busy {i}"), "private")
@@ -882,12 +938,18 @@ async fn two_workers_deliver_each_event_once(app: TestApp) {
     // Each subscription still got its events in order.
     let mut per_sub: HashMap<&str, Vec<i64>> = HashMap::new();
     for c in &calls {
-        per_sub.entry(c.target.as_str()).or_default().push(c.cursor());
+        per_sub
+            .entry(c.target.as_str())
+            .or_default()
+            .push(c.cursor());
     }
     assert_eq!(per_sub.len(), 3);
     for (target, cursors) in &per_sub {
         assert_eq!(cursors.len(), 8, "{target}");
-        assert!(cursors.windows(2).all(|w| w[0] < w[1]), "{target}: {cursors:?}");
+        assert!(
+            cursors.windows(2).all(|w| w[0] < w[1]),
+            "{target}: {cursors:?}"
+        );
     }
     let log = app.get("/api/v1/webhooks", Some(&admin.token)).await;
     for hook in log.body.as_array().unwrap() {

@@ -481,8 +481,8 @@ where
 }
 
 /// Declares each named `async fn(TestApp)` as two tests, `NAME::sqlite` and `NAME::postgres`.
-/// `both_databases!(vars = VARS; a, b)` configures the apps with extra `MSP_*` variables
-/// (`VARS: &[(&str, &str)]`).
+/// `both_databases!(vars = super::VARS; a, b)` configures the apps with extra `MSP_*`
+/// variables (`VARS: &[(&str, &str)]`; the path is resolved inside the generated modules).
 #[macro_export]
 macro_rules! both_databases {
     (vars = $vars:expr; $($name:ident),* $(,)?) => {

@@ -359,7 +359,13 @@ fn webhook_settings(r: &mut Reader<'_>) -> WebhookSettings {
             3_600_000,
             "milliseconds",
         )),
-        batch_size: r.ranged("MSP_WEBHOOK_BATCH_SIZE", d.batch_size, 1, 1000, "deliveries"),
+        batch_size: r.ranged(
+            "MSP_WEBHOOK_BATCH_SIZE",
+            d.batch_size,
+            1,
+            1000,
+            "deliveries",
+        ),
         lease: Duration::from_millis(r.ranged(
             "MSP_WEBHOOK_LEASE_MS",
             ms(d.lease),

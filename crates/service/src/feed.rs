@@ -102,7 +102,11 @@ pub struct ChangeQuery {
     pub limit: Option<u64>,
 }
 
-pub(crate) fn href(entity_type: &str, entity_id: Uuid, initiative_id: Option<Uuid>) -> Option<String> {
+pub(crate) fn href(
+    entity_type: &str,
+    entity_id: Uuid,
+    initiative_id: Option<Uuid>,
+) -> Option<String> {
     let child = |segment: &str| {
         initiative_id.map(|i| format!("/api/v1/initiatives/{i}/{segment}/{entity_id}"))
     };

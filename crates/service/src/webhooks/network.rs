@@ -88,10 +88,7 @@ pub fn check_form(raw: &str) -> Result<url::Url, Refusal> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Refusal::new(
             "invalid_scheme",
-            format!(
-                "the scheme must be http or https, not {}",
-                url.scheme()
-            ),
+            format!("the scheme must be http or https, not {}", url.scheme()),
         ));
     }
     if url.host().is_none() {
@@ -135,10 +132,7 @@ pub async fn check_destination(
         None => return Err(Refusal::new("invalid_url", "must name a host")),
     };
     if addresses.is_empty() {
-        return Err(Refusal::new(
-            "unresolvable_host",
-            "the host has no address",
-        ));
+        return Err(Refusal::new("unresolvable_host", "the host has no address"));
     }
     if let Some(bad) = addresses.into_iter().find(|ip| is_forbidden(*ip)) {
         return Err(Refusal::new(
@@ -164,9 +158,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let allow_private = self.allow_private;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if !allow_private && let Some(bad) = found.iter().find(|a| is_forbidden(a.ip())) {
                 let err: Box<dyn std::error::Error + Send + Sync> = format!(
                     "{host} resolves to {}, an internal address (SSRF protection)",

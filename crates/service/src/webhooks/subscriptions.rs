@@ -226,7 +226,11 @@ impl Registry {
     }
 
     /// Subscribes a URL. Admins and owners. The answer carries the secret, this once.
-    pub async fn create_webhook(&self, caller: &Caller, input: NewWebhook) -> ServiceResult<Webhook> {
+    pub async fn create_webhook(
+        &self,
+        caller: &Caller,
+        input: NewWebhook,
+    ) -> ServiceResult<Webhook> {
         let principal = caller.require(Role::Admin)?;
         let mut c = Checks::new();
         let checked = self
@@ -262,8 +266,9 @@ impl Registry {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(principal.tenant_id),
             url: Set(checked.url),
-            event_types: Set(serde_json::to_string(&checked.event_types)
-                .unwrap_or_else(|_| "[]".into())),
+            event_types: Set(
+                serde_json::to_string(&checked.event_types).unwrap_or_else(|_| "[]".into())
+            ),
             secret: Set(secret.clone()),
             description: Set(checked.description),
             enabled: Set(input.enabled.unwrap_or(true)),
@@ -333,7 +338,10 @@ impl Registry {
                 webhook_subscription::Column::Description,
                 Expr::value(checked.description),
             )
-            .col_expr(webhook_subscription::Column::Version, Expr::value(expected + 1))
+            .col_expr(
+                webhook_subscription::Column::Version,
+                Expr::value(expected + 1),
+            )
             .col_expr(webhook_subscription::Column::UpdatedAt, Expr::value(now));
         match patch.enabled {
             Some(true) if !current.enabled => {

@@ -93,8 +93,8 @@ pub async fn claim(
         // SQLite numbers parameters `?N`; the transaction below is BEGIN IMMEDIATE.
         _ => CLAIM_SQL.replace("{LOCK}", "").replace('$', "?"),
     };
-    let lease_end = now
-        + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
+    let lease_end =
+        now + chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::seconds(60));
     let token = Uuid::new_v4();
     let statement = Statement::from_sql_and_values(
         backend,
@@ -282,7 +282,8 @@ impl Worker {
                 let status = response.status();
                 Outcome {
                     status_code: Some(status.as_u16()),
-                    error: (!status.is_success()).then(|| format!("the receiver answered {status}")),
+                    error: (!status.is_success())
+                        .then(|| format!("the receiver answered {status}")),
                     duration: started.elapsed(),
                 }
             }
@@ -301,7 +302,8 @@ impl Worker {
         let now = Utc::now();
         let attempt = d.attempts + 1;
         let succeeded = outcome.succeeded();
-        let gave_up = !succeeded && u32::try_from(attempt).unwrap_or(u32::MAX) >= settings.max_attempts;
+        let gave_up =
+            !succeeded && u32::try_from(attempt).unwrap_or(u32::MAX) >= settings.max_attempts;
         let status = if succeeded {
             SUCCEEDED
         } else if gave_up {
@@ -320,7 +322,10 @@ impl Worker {
         let updated = webhook_delivery::Entity::update_many()
             .col_expr(webhook_delivery::Column::Status, Expr::value(status))
             .col_expr(webhook_delivery::Column::Attempts, Expr::value(attempt))
-            .col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(next_attempt))
+            .col_expr(
+                webhook_delivery::Column::NextAttemptAt,
+                Expr::value(next_attempt),
+            )
             .col_expr(
                 webhook_delivery::Column::LockedUntil,
                 Expr::value(Option::<chrono::DateTime<Utc>>::None),
@@ -329,7 +334,10 @@ impl Worker {
                 webhook_delivery::Column::LeaseToken,
                 Expr::value(Option::<Uuid>::None),
             )
-            .col_expr(webhook_delivery::Column::LastStatusCode, Expr::value(status_code))
+            .col_expr(
+                webhook_delivery::Column::LastStatusCode,
+                Expr::value(status_code),
+            )
             .col_expr(
                 webhook_delivery::Column::LastError,
                 Expr::value(outcome.error.clone()),
