@@ -517,6 +517,51 @@ mod tests {
     }
 
     #[test]
+    fn webhook_settings_are_read_and_checked() {
+        let config = Config::from_vars(&vars(&[
+            ("MSP_WEBHOOK_WORKER", "false"),
+            ("MSP_WEBHOOK_RETRY_BASE_MS", "250"),
+            ("MSP_WEBHOOK_MAX_ATTEMPTS", "3"),
+            ("MSP_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+        ]))
+        .map(|c| c.settings.webhooks)
+        .map(|w| {
+            (
+                w.worker,
+                w.retry_base.as_millis(),
+                w.max_attempts,
+                w.allow_private_networks,
+            )
+        })
+        .map_err(|e| e.to_string());
+        assert_eq!(config, Ok((false, 250, 3, true)));
+        let defaults = Config::from_vars(&vars(&[]))
+            .map(|c| {
+                (
+                    c.settings.webhooks.worker,
+                    c.settings.webhooks.allow_private_networks,
+                )
+            })
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            defaults,
+            Ok((true, false)),
+            "workers on, private networks refused"
+        );
+        let err = Config::from_vars(&vars(&[
+            ("MSP_WEBHOOK_LEASE_MS", "1000"),
+            ("MSP_WEBHOOK_TIMEOUT_MS", "5000"),
+            ("MSP_WEBHOOK_MAX_ATTEMPTS", "0"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in ["MSP_WEBHOOK_LEASE_MS", "MSP_WEBHOOK_MAX_ATTEMPTS"] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
     fn passwords_are_redacted() {
         assert_eq!(
             redact_url("postgres://app:secret@db:5432/msp"),

@@ -23,7 +23,8 @@ use chrono::Utc;
 use entity::{webhook_attempt, webhook_delivery, webhook_subscription};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    ExprTrait, QueryFilter, QuerySelect, Set, Statement, sea_query::Expr,
+    ExprTrait, QueryFilter, QuerySelect, Set, Statement,
+    sea_query::{Expr, Query},
 };
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -80,6 +81,15 @@ pub async fn claim(
                         .add(webhook_delivery::Column::Status.eq(DELIVERING))
                         .add(webhook_delivery::Column::LockedUntil.lte(now)),
                 ),
+        )
+        .filter(
+            webhook_delivery::Column::SubscriptionId.in_subquery(
+                Query::select()
+                    .column(webhook_subscription::Column::Id)
+                    .from(webhook_subscription::Entity)
+                    .and_where(webhook_subscription::Column::Enabled.eq(true))
+                    .to_owned(),
+            ),
         )
         .limit(1)
         .all(db)
