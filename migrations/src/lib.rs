@@ -7,6 +7,7 @@ mod m20261124_000002_registry;
 mod m20261124_000003_showcase_and_matchmaking;
 mod m20261124_000004_change_feed;
 mod m20261129_000005_idempotency;
+mod m20261129_000006_webhooks;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_showcase_and_matchmaking::Migration),
             Box::new(m20261124_000004_change_feed::Migration),
             Box::new(m20261129_000005_idempotency::Migration),
+            Box::new(m20261129_000006_webhooks::Migration),
         ]
     }
 }

@@ -24,4 +24,5 @@ mod partners;
 mod reports;
 mod roles;
 mod tenancy;
+mod webhooks;
 mod wsis;

@@ -37,6 +37,8 @@ pub struct TestApp {
     pub registry: Registry,
     pub backend: Backend,
     cleanup: Arc<Cleanup>,
+    /// The variables the app was configured with (for `sibling`).
+    vars: Arc<HashMap<String, String>>,
 }
 
 enum Cleanup {
@@ -105,6 +107,8 @@ fn base_vars() -> HashMap<String, String> {
         ("MSP_DB_MAX_CONNECTIONS", "5"),
         ("MSP_DEMO", "false"),
         ("MSP_LOG_LEVEL", "warn"),
+        // No webhook worker unless a test asks for one (webhooks tests drive deliveries).
+        ("MSP_WEBHOOK_WORKER", "false"),
         (
             "MSP_JWT_SECRET",
             "test-secret-test-secret-test-secret-0123456789",
@@ -197,8 +201,27 @@ impl TestApp {
                 Cleanup::Postgres { url, schema }
             }
         };
+        Some(Self::start(backend, vars, Arc::new(cleanup)).await)
+    }
+
+    /// Another server process on the same database (same SQLite file or PostgreSQL schema),
+    /// configured as this one plus `extra`: for restarts and several workers. Tear down the
+    /// first app only.
+    pub async fn sibling(&self, extra: &[(&str, &str)]) -> TestApp {
+        let mut vars = (*self.vars).clone();
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), (*v).to_owned());
+        }
+        Self::start(self.backend, vars, self.cleanup.clone()).await
+    }
+
+    async fn start(
+        backend: Backend,
+        vars: HashMap<String, String>,
+        cleanup: Arc<Cleanup>,
+    ) -> TestApp {
         let mut config = Config::from_vars(&vars).expect("test configuration");
-        if let Cleanup::Postgres { schema, .. } = &cleanup {
+        if let Cleanup::Postgres { schema, .. } = &*cleanup {
             config.db.schema = Some(schema.clone());
         }
         let registry = msp_api::startup::registry(&config).await.expect("registry");
@@ -206,7 +229,7 @@ impl TestApp {
         let app = Application::from_listener(&config, registry.clone(), listener).expect("app");
         let base = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
-        Some(TestApp {
+        TestApp {
             base,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -214,8 +237,9 @@ impl TestApp {
                 .expect("client"),
             registry,
             backend,
-            cleanup: Arc::new(cleanup),
-        })
+            cleanup,
+            vars: Arc::new(vars),
+        }
     }
 
     /// Drops the test's PostgreSQL schema (SQLite files go with their folder).
@@ -443,9 +467,39 @@ where
     app.teardown().await;
 }
 
+/// As `run`, with extra `MSP_*` variables.
+pub async fn run_with<F, Fut>(backend: Backend, vars: &[(&str, &str)], test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(app) = TestApp::spawn_with(backend, vars).await else {
+        return;
+    };
+    test(app.clone()).await;
+    app.teardown().await;
+}
+
 /// Declares each named `async fn(TestApp)` as two tests, `NAME::sqlite` and `NAME::postgres`.
+/// `both_databases!(vars = super::VARS; a, b)` configures the apps with extra `MSP_*`
+/// variables (`VARS: &[(&str, &str)]`; the path is resolved inside the generated modules).
 #[macro_export]
 macro_rules! both_databases {
+    (vars = $vars:expr; $($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[actix_web::test]
+                async fn sqlite() {
+                    $crate::run_with($crate::Backend::Sqlite, $vars, super::$name).await;
+                }
+
+                #[actix_web::test]
+                async fn postgres() {
+                    $crate::run_with($crate::Backend::Postgres, $vars, super::$name).await;
+                }
+            }
+        )*
+    };
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {

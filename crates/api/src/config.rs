@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use service::{Settings, db::DbOptions};
+use service::{Settings, db::DbOptions, webhooks::WebhookSettings};
 
 /// Where the embedded default keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "data";
@@ -303,6 +303,7 @@ impl Config {
                 86_400,
                 "seconds",
             )),
+            webhooks: webhook_settings(&mut r),
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(
@@ -357,6 +358,101 @@ impl Config {
             Err(ConfigError(r.errors))
         }
     }
+}
+
+/// `MSP_WEBHOOK_*`: the delivery worker, timeouts, retries and the SSRF guard.
+fn webhook_settings(r: &mut Reader<'_>) -> WebhookSettings {
+    let d = WebhookSettings::default();
+    let ms = |d: std::time::Duration| d.as_millis() as u64;
+    let s = WebhookSettings {
+        worker: r.flag("MSP_WEBHOOK_WORKER", d.worker),
+        poll_interval: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_POLL_MS",
+            ms(d.poll_interval),
+            10,
+            3_600_000,
+            "milliseconds",
+        )),
+        batch_size: r.ranged(
+            "MSP_WEBHOOK_BATCH_SIZE",
+            d.batch_size,
+            1,
+            1000,
+            "deliveries",
+        ),
+        lease: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_LEASE_MS",
+            ms(d.lease),
+            100,
+            86_400_000,
+            "milliseconds",
+        )),
+        connect_timeout: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_CONNECT_TIMEOUT_MS",
+            ms(d.connect_timeout),
+            10,
+            600_000,
+            "milliseconds",
+        )),
+        timeout: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_TIMEOUT_MS",
+            ms(d.timeout),
+            10,
+            600_000,
+            "milliseconds",
+        )),
+        retry_base: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_RETRY_BASE_MS",
+            ms(d.retry_base),
+            1,
+            86_400_000,
+            "milliseconds",
+        )),
+        retry_factor: r.ranged(
+            "MSP_WEBHOOK_RETRY_FACTOR",
+            u64::from(d.retry_factor),
+            1,
+            10,
+            "(a multiplier)",
+        ) as u32,
+        retry_max: Duration::from_millis(r.ranged(
+            "MSP_WEBHOOK_RETRY_MAX_MS",
+            ms(d.retry_max),
+            1,
+            7 * 86_400_000,
+            "milliseconds",
+        )),
+        max_attempts: r.ranged(
+            "MSP_WEBHOOK_MAX_ATTEMPTS",
+            u64::from(d.max_attempts),
+            1,
+            100,
+            "attempts",
+        ) as u32,
+        disable_after: r.ranged(
+            "MSP_WEBHOOK_DISABLE_AFTER",
+            u64::from(d.disable_after),
+            1,
+            10_000,
+            "failed deliveries",
+        ) as u32,
+        allow_private_networks: r.flag(
+            "MSP_WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+            d.allow_private_networks,
+        ),
+    };
+    if s.lease <= s.timeout {
+        r.errors.push(
+            "MSP_WEBHOOK_LEASE_MS must be longer than MSP_WEBHOOK_TIMEOUT_MS (a delivery must \
+             finish within its lease)"
+                .into(),
+        );
+    }
+    if s.retry_max < s.retry_base {
+        r.errors
+            .push("MSP_WEBHOOK_RETRY_MAX_MS must not be below MSP_WEBHOOK_RETRY_BASE_MS".into());
+    }
+    s
 }
 
 /// A database URL without its password, for messages and logs.
@@ -430,6 +526,51 @@ mod tests {
             "MSP_GRAPHQL_MAX_COMPLEXITY",
             "MSP_GRAPHQL_MAX_BODY_BYTES",
         ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn webhook_settings_are_read_and_checked() {
+        let config = Config::from_vars(&vars(&[
+            ("MSP_WEBHOOK_WORKER", "false"),
+            ("MSP_WEBHOOK_RETRY_BASE_MS", "250"),
+            ("MSP_WEBHOOK_MAX_ATTEMPTS", "3"),
+            ("MSP_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true"),
+        ]))
+        .map(|c| c.settings.webhooks)
+        .map(|w| {
+            (
+                w.worker,
+                w.retry_base.as_millis(),
+                w.max_attempts,
+                w.allow_private_networks,
+            )
+        })
+        .map_err(|e| e.to_string());
+        assert_eq!(config, Ok((false, 250, 3, true)));
+        let defaults = Config::from_vars(&vars(&[]))
+            .map(|c| {
+                (
+                    c.settings.webhooks.worker,
+                    c.settings.webhooks.allow_private_networks,
+                )
+            })
+            .map_err(|e| e.to_string());
+        assert_eq!(
+            defaults,
+            Ok((true, false)),
+            "workers on, private networks refused"
+        );
+        let err = Config::from_vars(&vars(&[
+            ("MSP_WEBHOOK_LEASE_MS", "1000"),
+            ("MSP_WEBHOOK_TIMEOUT_MS", "5000"),
+            ("MSP_WEBHOOK_MAX_ATTEMPTS", "0"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in ["MSP_WEBHOOK_LEASE_MS", "MSP_WEBHOOK_MAX_ATTEMPTS"] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
     }

@@ -41,6 +41,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "analytics", description = "Partnership analytics: stakeholder map (JSON or SVG), leverage and return on investment, engagement models, dashboard"),
         (name = "matchmaking", description = "Levers, needs, offers, partner suggestions and value assessments"),
         (name = "changes", description = "The change feed for mirroring portals"),
+        (name = "webhooks", description = "Webhook subscriptions (signed per Standard Webhooks, retried with backoff, SSRF-guarded) and their delivery log"),
         (name = "bulk", description = "Bulk export (CSV, JSON, NDJSON, IATI 2.03 XML; streamed) and bulk import of initiatives"),
         (name = "operations", description = "Health and readiness"),
     )

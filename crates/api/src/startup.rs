@@ -116,10 +116,12 @@ fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::E
     ApiError::Service(ServiceError::NotFound { entity: "resource" }).into()
 }
 
-/// The HTTP server, bound and ready to run.
+/// The HTTP server, bound and ready to run, and the webhook delivery worker (unless
+/// `MSP_WEBHOOK_WORKER=false`).
 pub struct Application {
     server: Server,
     port: u16,
+    worker: Option<service::webhooks::worker::WorkerHandle>,
 }
 
 impl Application {
@@ -135,6 +137,14 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        let worker = if registry.settings().webhooks.worker {
+            Some(
+                service::webhooks::worker::spawn(registry.clone())
+                    .map_err(|e| anyhow::anyhow!("cannot start the webhook worker: {e}"))?,
+            )
+        } else {
+            None
+        };
         let registry = web::Data::new(registry);
         let origins = config.cors_origins.clone();
         let body_limit = config.body_limit;
@@ -170,6 +180,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             port,
+            worker,
         })
     }
 
@@ -177,7 +188,13 @@ impl Application {
         self.port
     }
 
+    /// Serves until the server stops (on SIGINT/SIGTERM), then stops the webhook worker,
+    /// letting a batch in flight finish (undelivered rows stay in the outbox).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.stop().await;
+        }
+        result
     }
 }

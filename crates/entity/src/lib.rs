@@ -23,3 +23,6 @@ pub mod showcase_designation;
 pub mod stage_change;
 pub mod tenant;
 pub mod value_assessment;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_subscription;

@@ -37,13 +37,15 @@ pub(crate) struct Event {
     pub public_after: bool,
 }
 
-/// Appends an event inside the writer's transaction. Call it last, just before committing.
+/// Appends an event inside the writer's transaction, with its webhook deliveries. Call it
+/// last, just before committing.
 pub(crate) async fn append<C: ConnectionTrait>(db: &C, e: Event) -> ServiceResult<()> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({FEED_LOCK})"))
             .await?;
     }
-    change_event::Entity::insert(change_event::ActiveModel {
+    let at = Utc::now();
+    let inserted = change_event::Entity::insert(change_event::ActiveModel {
         tenant_id: Set(e.tenant_id),
         entity_type: Set(e.entity_type.to_owned()),
         entity_id: Set(e.entity_id),
@@ -52,12 +54,14 @@ pub(crate) async fn append<C: ConnectionTrait>(db: &C, e: Event) -> ServiceResul
         version: Set(e.version),
         public_before: Set(e.public_before),
         public_after: Set(e.public_after),
-        at: Set(Utc::now()),
+        at: Set(at),
         ..Default::default()
     })
     .exec(db)
     .await?;
-    Ok(())
+    // The webhook outbox, in the same transaction: a rollback sends nothing, a commit cannot
+    // lose an event.
+    crate::webhooks::outbox::enqueue(db, inserted.last_insert_id, &e, at).await
 }
 
 /// One change, as the feed shows it.
@@ -98,7 +102,11 @@ pub struct ChangeQuery {
     pub limit: Option<u64>,
 }
 
-fn href(entity_type: &str, entity_id: Uuid, initiative_id: Option<Uuid>) -> Option<String> {
+pub(crate) fn href(
+    entity_type: &str,
+    entity_id: Uuid,
+    initiative_id: Option<Uuid>,
+) -> Option<String> {
     let child = |segment: &str| {
         initiative_id.map(|i| format!("/api/v1/initiatives/{i}/{segment}/{entity_id}"))
     };

@@ -37,6 +37,7 @@ pub mod showcase;
 pub mod tenants;
 pub mod validation;
 pub mod valuation;
+pub mod webhooks;
 
 pub use auth::{Caller, Principal, SubjectKind};
 pub use entity::enums::{Role, Sector, TenantKind, Visibility};

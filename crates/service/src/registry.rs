@@ -47,6 +47,8 @@ pub struct Settings {
     /// How long a request may hold its key before a retry may take it over
     /// (`MSP_IDEMPOTENCY_LEASE_SECS`).
     pub idempotency_lease: Duration,
+    /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -67,6 +69,7 @@ impl Default for Settings {
             import_body_limit_bytes: 64 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             idempotency_lease: Duration::from_secs(5 * 60),
+            webhooks: crate::webhooks::WebhookSettings::default(),
         }
     }
 }

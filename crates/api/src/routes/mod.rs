@@ -18,6 +18,7 @@ pub mod partners;
 pub mod reference;
 pub mod reports;
 pub mod tenants;
+pub mod webhooks;
 pub mod wsis;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -63,6 +64,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(wsis::configure)
             .configure(matchmaking::configure)
             .configure(bulk::configure)
-            .configure(changes::configure),
+            .configure(changes::configure)
+            .configure(webhooks::configure),
     );
 }
