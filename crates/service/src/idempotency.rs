@@ -141,7 +141,7 @@ impl Registry {
             match inserted {
                 Ok(_) => {
                     // Now and then, sweep keys that have expired (any owner).
-                    if claim.attempt.as_u128() % 64 == 0 {
+                    if claim.attempt.as_u128().is_multiple_of(64) {
                         idempotency_key::Entity::delete_many()
                             .filter(idempotency_key::Column::ExpiresAt.lt(now))
                             .exec(db)
