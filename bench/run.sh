@@ -36,9 +36,10 @@ trap cleanup EXIT
   echo
 } > "$OUT.tmp"
 
-measure() { # name url [token]
-  local name=$1 url=$2 token=${3:-} args=()
+measure() { # name url [token] [wrk script]
+  local name=$1 url=$2 token=${3:-} script=${4:-} args=()
   [ -n "$token" ] && args=(-H "Authorization: Bearer $token")
+  [ -n "$script" ] && args+=(-s "$script")
   local log="$work/wrk.log"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "$url" > "$log"
   local rps p50 p99 non2xx
@@ -78,6 +79,7 @@ for backend in $BACKENDS; do
     echo "|---|---|---|---|---|---|"
   } >> "$OUT.tmp"
   measure "list filtered by country (50 per page, member)" "$base/initiatives?country=ML&per_page=50" "$token"
+  measure "GraphQL list filtered by country (50, with partners' organisations, member)" "http://127.0.0.1:$PORT/graphql" "$token" bench/graphql_list.lua
   measure "full-text search (q=school connectivity, 50 per page)" "$base/initiatives?q=school%20connectivity&per_page=50" "$token"
   measure "get one initiative (detail with partner sectors and totals)" "$base/initiatives/$id" "$token"
   measure "get one initiative's partners" "$base/initiatives/$id/partners" "$token"

@@ -8,6 +8,7 @@ mod m20261124_000003_showcase_and_matchmaking;
 mod m20261124_000004_change_feed;
 mod m20261129_000005_idempotency;
 mod m20261129_000006_webhooks;
+mod m20261129_000007_tag_covering_index;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_change_feed::Migration),
             Box::new(m20261129_000005_idempotency::Migration),
             Box::new(m20261129_000006_webhooks::Migration),
+            Box::new(m20261129_000007_tag_covering_index::Migration),
         ]
     }
 }

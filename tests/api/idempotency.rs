@@ -17,6 +17,7 @@ both_databases!(
     concurrent_retries_make_one_record,
     an_abandoned_attempt_cannot_create_after_a_takeover,
     malformed_keys_are_refused,
+    responses_with_secrets_are_not_kept,
 );
 
 async fn count(app: &TestApp, path: &str, token: &str) -> u64 {
@@ -285,4 +286,31 @@ async fn malformed_keys_are_refused(app: TestApp) {
     // An invalid token with a key is a 401, as without one.
     let r = post_with_key(&app, "/api/v1/organizations", "not-a-token", "k", &body).await;
     assert_eq!(r.status, 401);
+}
+
+async fn responses_with_secrets_are_not_kept(app: TestApp) {
+    let t = app.tenant("ml-reg").await;
+    let admin = app.member(&t, Role::Admin).await;
+    let body = json!({"name": "Portal sync", "role": "viewer"});
+    let first = post_with_key(&app, "/api/v1/clients", &admin.token, "client-1", &body).await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    let secret = first.body["client_secret"].as_str().unwrap().to_owned();
+    let again = post_with_key(&app, "/api/v1/clients", &admin.token, "client-1", &body).await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert!(!again.body.to_string().contains(&secret));
+    assert_eq!(again.header("location"), first.header("location"));
+    // The secret is nowhere in the key store, and no second client was made.
+    let stored = idempotency_key::Entity::find()
+        .all(app.registry.db())
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|k| {
+        !k.response_body
+            .clone()
+            .unwrap_or_default()
+            .contains(&secret)
+    }));
+    let clients = app.get("/api/v1/clients", Some(&admin.token)).await;
+    assert_eq!(clients.body["total"], 1);
 }

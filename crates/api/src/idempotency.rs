@@ -63,7 +63,13 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let limit = registry.settings().import_body_limit_bytes;
+    // The same limits as the handlers: the import's for imports, the JSON body limit elsewhere.
+    let limit = if req.path().starts_with("/api/v1/import/") {
+        registry.settings().import_body_limit_bytes
+    } else {
+        req.app_data::<extract::BodyLimit>()
+            .map_or(1024 * 1024, |l| l.0)
+    };
     let mut payload = req.take_payload();
     let body = match extract::read_limited(&mut payload, limit).await {
         Ok(body) => body.freeze(),
@@ -115,22 +121,38 @@ async fn finish<B: MessageBody + 'static>(
     }
     let (req, res) = res.into_parts();
     let (head, body) = res.into_parts();
+    // A response that must not be stored (it carries a secret shown once: an API client's or a
+    // webhook's) is not kept either: a retry learns that the request succeeded and where its
+    // record is, not the secret.
+    let secret = head
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("no-store"));
     let bytes = to_bytes(body).await.map_err(|e| {
         let e: Box<dyn std::error::Error> = e.into();
         ApiError::Service(service::ServiceError::Internal(format!(
             "response body: {e}"
         )))
     })?;
-    let stored = StoredResponse {
-        status: head.status().as_u16(),
-        headers: KEPT_HEADERS
-            .iter()
-            .filter_map(|name| {
-                let value = head.headers().get(name)?.to_str().ok()?;
-                Some((name.as_str().to_owned(), value.to_owned()))
-            })
-            .collect(),
-        body: String::from_utf8_lossy(&bytes).into_owned(),
+    let stored = if secret {
+        withheld(
+            head.headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
+        )
+    } else {
+        StoredResponse {
+            status: head.status().as_u16(),
+            headers: KEPT_HEADERS
+                .iter()
+                .filter_map(|name| {
+                    let value = head.headers().get(name)?.to_str().ok()?;
+                    Some((name.as_str().to_owned(), value.to_owned()))
+                })
+                .collect(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     };
     if let Err(e) = registry.idempotency_complete(&claim, &stored).await {
         // The record exists and is bound to the key; a retry is told so (409) instead of
@@ -139,6 +161,31 @@ async fn finish<B: MessageBody + 'static>(
     }
     let res = head.set_body(bytes).map_into_boxed_body();
     Ok(ServiceResponse::new(req, res))
+}
+
+/// What a retry of a request whose response held a secret gets: a 409 naming the record.
+fn withheld(location: Option<&str>) -> StoredResponse {
+    let problem = serde_json::json!({
+        "type": format!("{}conflict", crate::problem::PROBLEM_BASE),
+        "title": "Conflict",
+        "status": 409,
+        "code": "conflict",
+        "detail": "this request succeeded before; its response held a secret shown only once \
+                   and was not kept",
+        "location": location,
+    });
+    let mut headers = vec![(
+        header::CONTENT_TYPE.as_str().to_owned(),
+        "application/problem+json".to_owned(),
+    )];
+    if let Some(location) = location {
+        headers.push((header::LOCATION.as_str().to_owned(), location.to_owned()));
+    }
+    StoredResponse {
+        status: 409,
+        headers,
+        body: problem.to_string(),
+    }
 }
 
 fn replay(stored: StoredResponse) -> HttpResponse {

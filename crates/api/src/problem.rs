@@ -38,7 +38,7 @@ pub struct Problem {
     pub error: Option<&'static str>,
 }
 
-const PROBLEM_BASE: &str = "https://msp-registry.dev/problems/";
+pub const PROBLEM_BASE: &str = "https://msp-registry.dev/problems/";
 
 tokio::task_local! {
     /// The id of the request being served, set by the request-id middleware.

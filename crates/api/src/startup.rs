@@ -76,15 +76,24 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
             header::ACCEPT,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-change-reason"),
         ])
-        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::LINK,
+            header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
         .max_age(3600);
     for origin in origins {
         cors = if origin == "*" {

@@ -71,6 +71,13 @@ pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
     if let Some(schema) = &options.schema {
         opts.set_schema_search_path(schema.clone());
     }
+    if !options.is_sqlite() {
+        // The API's queries are short and many run at once: parallel workers for one query
+        // only add start-up cost and compete for the same cores (measured on a 2-core machine
+        // with 100,000 initiatives: the country-filtered page took 62 ms with a Gather Merge
+        // and 16 ms without).
+        opts.map_sqlx_postgres_opts(|o| o.options([("max_parallel_workers_per_gather", "0")]));
+    }
     if options.is_sqlite() {
         opts.map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)

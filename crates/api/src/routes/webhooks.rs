@@ -77,6 +77,7 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let hook = registry.create_webhook(&caller, input).await?;
     Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
         .insert_header(("ETag", etag(hook.version)))
         .insert_header(("Location", format!("/api/v1/webhooks/{}", hook.id)))
         .json(hook))

@@ -122,6 +122,13 @@ impl Registry {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         let backend = self.db().get_database_backend();
         let (mut select, terms) = self.filtered_initiatives(caller, &query)?;
+        // The total counts ids of the filtered set, unsorted: no ORDER BY for the database to
+        // honour and no columns to carry.
+        let counted = select
+            .clone()
+            .select_only()
+            .column(initiative::Column::Id)
+            .into_tuple::<Uuid>();
         let id_column = "\"initiative\".\"id\"";
         let sort = match query.sort {
             Some(InitiativeSort::Relevance) if terms.is_empty() => {
@@ -144,7 +151,7 @@ impl Registry {
         }
         .order_by_asc(initiative::Column::Id);
 
-        let total = select.clone().count(self.db()).await?;
+        let total = counted.count(self.db()).await?;
         let rows = select
             .offset(request.offset())
             .limit(request.per_page)
