@@ -9,6 +9,7 @@ mod m20261124_000004_change_feed;
 mod m20261129_000005_idempotency;
 mod m20261129_000006_webhooks;
 mod m20261129_000007_tag_covering_index;
+mod m20261129_000008_tag_sort_keys;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_idempotency::Migration),
             Box::new(m20261129_000006_webhooks::Migration),
             Box::new(m20261129_000007_tag_covering_index::Migration),
+            Box::new(m20261129_000008_tag_sort_keys::Migration),
         ]
     }
 }

@@ -3,7 +3,6 @@
 //! per batch) rather than one request per record.
 
 use chrono::{Duration, NaiveDate, Utc};
-use futures_util::{StreamExt, stream::FuturesUnordered};
 use entity::{
     contribution,
     enums::{
@@ -12,6 +11,7 @@ use entity::{
     },
     initiative, initiative_partner, initiative_tag, lesson, organization,
 };
+use futures_util::{StreamExt, stream::FuturesUnordered};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set, Statement, Value};
 use uuid::Uuid;
@@ -175,10 +175,12 @@ impl Registry {
                     rng.gen_range(1..29),
                 );
                 let created = now - Duration::days(rng.gen_range(0..3000));
+                let public = rng.gen_bool(0.6);
+                let title_key = name_key(&title);
                 initiatives.push(initiative::ActiveModel {
                     id: Set(id),
                     tenant_id: Set(tenant.id),
-                    title_key: Set(name_key(&title)),
+                    title_key: Set(title_key.clone()),
                     title: Set(title.clone()),
                     summary: Set(Some(summary.clone())),
                     description: Set(Some(description.clone())),
@@ -235,7 +237,7 @@ impl Registry {
                         ],
                     )),
                     outcome_summary: Set(None),
-                    visibility: Set(if rng.gen_bool(0.6) {
+                    visibility: Set(if public {
                         Visibility::Public
                     } else {
                         Visibility::Private
@@ -258,6 +260,9 @@ impl Registry {
                         initiative_id: Set(id),
                         kind: Set(kind.into()),
                         value: Set(value),
+                        tenant_id: Set(Some(tenant.id)),
+                        title_key: Set(Some(title_key.clone())),
+                        is_public: Set(public),
                     });
                 };
                 tag("country", country.to_owned());

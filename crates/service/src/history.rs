@@ -173,6 +173,9 @@ pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Se
     if change.operation == Operation::Create {
         crate::idempotency::bind(db, change.meta, change.entity_type, change.entity_id).await?;
     }
+    if change.entity_type == "initiative" && change.operation != Operation::Delete {
+        crate::initiatives::store::sync_tag_keys(db, change.entity_id).await?;
+    }
     let changes = diff(change.before.as_ref(), change.after.as_ref());
     revision::ActiveModel {
         id: Set(Uuid::now_v7()),

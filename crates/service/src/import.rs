@@ -35,10 +35,7 @@ use crate::{
     Caller, Registry,
     error::{FieldError, ServiceError, ServiceResult},
     history::WriteMeta,
-    initiatives::{
-        ExternalIdentifier, Initiative, InitiativePatch, NewInitiative, load_sectors, load_tags,
-        to_view, validate_new,
-    },
+    initiatives::{ExternalIdentifier, Initiative, InitiativePatch, NewInitiative, validate_new},
     validation::name_key,
 };
 
@@ -825,24 +822,6 @@ impl Registry {
             "initiatives imported"
         );
         Ok(report)
-    }
-
-    async fn views(&self, rows: Vec<initiative::Model>) -> ServiceResult<Vec<Initiative>> {
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut tags = load_tags(self.db(), &ids).await?;
-        let mut sectors = load_sectors(self.db(), &ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                to_view(
-                    row,
-                    tags.remove(&id).unwrap_or_default(),
-                    sectors.remove(&id).unwrap_or_default(),
-                    self.settings(),
-                )
-            })
-            .collect())
     }
 }
 

@@ -106,12 +106,13 @@ async fn replace_tags<C: ConnectionTrait>(
             initiative_id: Set(id),
             kind: Set(kind.to_owned()),
             value: Set(value),
+            ..Default::default()
         })
         .collect();
     if !rows.is_empty() {
         initiative_tag::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(())
+    crate::initiatives::store::sync_tag_keys(db, id).await
 }
 
 async fn load_offers<C: ConnectionTrait>(

@@ -1,5 +1,7 @@
 //! Finding initiatives: filters, full-text search, sorting and paging.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     enums::{
@@ -122,6 +124,9 @@ impl Registry {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         let backend = self.db().get_database_backend();
         let (mut select, terms) = self.filtered_initiatives(caller, &query)?;
+        if let Some(indexed) = indexed_tag_list(caller, &query)? {
+            return self.list_by_tag(indexed, request).await;
+        }
         // The total counts ids of the filtered set, unsorted: no ORDER BY for the database to
         // honour and no columns to carry.
         let counted = select
@@ -157,10 +162,18 @@ impl Registry {
             .limit(request.per_page)
             .all(self.db())
             .await?;
+        Ok(Page::new(self.views(rows).await?, request, total))
+    }
+
+    /// The API views of stored rows, in their order, with their tags and partner sectors.
+    pub(crate) async fn views(
+        &self,
+        rows: Vec<initiative::Model>,
+    ) -> ServiceResult<Vec<Initiative>> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let mut tags = load_tags(self.db(), &ids).await?;
         let mut sectors = load_sectors(self.db(), &ids).await?;
-        let items = rows
+        Ok(rows
             .into_iter()
             .map(|row| {
                 let id = row.id;
@@ -171,8 +184,48 @@ impl Registry {
                     self.settings(),
                 )
             })
+            .collect())
+    }
+
+    /// One tag within one tenant (or among public initiatives), by title: a range scan of the
+    /// tag table's sort-key index, and an index-only count.
+    async fn list_by_tag(
+        &self,
+        indexed: IndexedTagList,
+        request: PageRequest,
+    ) -> ServiceResult<Page<Initiative>> {
+        let mut keys = initiative_tag::Entity::find()
+            .select_only()
+            .column(initiative_tag::Column::InitiativeId)
+            .filter(initiative_tag::Column::Kind.eq(indexed.kind))
+            .filter(initiative_tag::Column::Value.eq(indexed.value));
+        keys = match indexed.tenant {
+            Some(tenant) => keys.filter(initiative_tag::Column::TenantId.eq(tenant)),
+            None => keys.filter(initiative_tag::Column::IsPublic.eq(true)),
+        };
+        let total = keys.clone().into_tuple::<Uuid>().count(self.db()).await?;
+        let order = if indexed.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let ids: Vec<Uuid> = keys
+            .order_by(initiative_tag::Column::TitleKey, order)
+            .order_by_asc(initiative_tag::Column::InitiativeId)
+            .offset(request.offset())
+            .limit(request.per_page)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut rows: HashMap<Uuid, initiative::Model> = initiative::Entity::find()
+            .filter(initiative::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
             .collect();
-        Ok(Page::new(items, request, total))
+        let rows = ids.iter().filter_map(|id| rows.remove(id)).collect();
+        Ok(Page::new(self.views(rows).await?, request, total))
     }
 
     /// The initiatives the caller may read that match the query's filters and search, unsorted
@@ -196,28 +249,8 @@ impl Registry {
             },
         };
         let mut select = initiative::Entity::find().filter(scope);
-        if let Some(country) = query.country.as_deref() {
-            let code = CountryCode::parse(country)
-                .map_err(|m| ServiceError::bad_parameter("country", m))?;
-            select = select.filter(tagged(TAG_COUNTRY, code.as_str().to_owned()));
-        }
-        if let Some(line) = query.action_line.as_deref() {
-            let line = reference::action_line(line).ok_or_else(|| {
-                ServiceError::bad_parameter("action_line", "not a WSIS action line code")
-            })?;
-            select = select.filter(tagged(TAG_ACTION_LINE, line.code.to_owned()));
-        }
-        if let Some(goal) = query.sdg {
-            if !(1..=17).contains(&goal) {
-                return Err(ServiceError::bad_parameter(
-                    "sdg",
-                    "SDG goals are numbered 1 to 17",
-                ));
-            }
-            select = select.filter(tagged(TAG_SDG_GOAL, goal.to_string()));
-        }
-        if let Some(lever) = query.lever {
-            select = select.filter(tagged(TAG_LEVER, crate::codes::code(&lever)));
+        for (kind, value) in tag_filters(query)? {
+            select = select.filter(tagged(kind, value));
         }
         if let Some(sector) = query.sector {
             select = select.filter(id_in(
@@ -318,6 +351,92 @@ impl Registry {
         }
         Ok((select, terms))
     }
+}
+
+/// The tag filters of a query, checked: `(kind, value)` pairs.
+fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, String)>> {
+    let mut tags = Vec::new();
+    if let Some(country) = query.country.as_deref() {
+        let code =
+            CountryCode::parse(country).map_err(|m| ServiceError::bad_parameter("country", m))?;
+        tags.push((TAG_COUNTRY, code.as_str().to_owned()));
+    }
+    if let Some(line) = query.action_line.as_deref() {
+        let line = reference::action_line(line).ok_or_else(|| {
+            ServiceError::bad_parameter("action_line", "not a WSIS action line code")
+        })?;
+        tags.push((TAG_ACTION_LINE, line.code.to_owned()));
+    }
+    if let Some(goal) = query.sdg {
+        if !(1..=17).contains(&goal) {
+            return Err(ServiceError::bad_parameter(
+                "sdg",
+                "SDG goals are numbered 1 to 17",
+            ));
+        }
+        tags.push((TAG_SDG_GOAL, goal.to_string()));
+    }
+    if let Some(lever) = query.lever {
+        tags.push((TAG_LEVER, crate::codes::code(&lever)));
+    }
+    Ok(tags)
+}
+
+/// A list the tag table's sort-key indexes answer on their own.
+struct IndexedTagList {
+    kind: &'static str,
+    value: String,
+    /// The tenant, or `None` for public initiatives of every tenant.
+    tenant: Option<Uuid>,
+    descending: bool,
+}
+
+/// Whether the query is one tag filter and nothing else, sorted by title, within the caller's
+/// tenant or among public initiatives (the portal's commonest query).
+fn indexed_tag_list(
+    caller: &Caller,
+    query: &InitiativeQuery,
+) -> ServiceResult<Option<IndexedTagList>> {
+    let q = query;
+    let only_tag = q.q.is_none()
+        && q.sector.is_none()
+        && q.organization.is_none()
+        && q.stage.is_none()
+        && q.kind.is_none()
+        && q.spectrum.is_none()
+        && q.engagement_model.is_none()
+        && q.scale.is_none()
+        && q.outcome.is_none()
+        && q.reporting_status.is_none()
+        && q.visibility.is_none()
+        && q.start_from.is_none()
+        && q.start_to.is_none()
+        && q.end_from.is_none()
+        && q.end_to.is_none()
+        && q.updated_since.is_none();
+    let descending = match q.sort {
+        None | Some(InitiativeSort::Title) => false,
+        Some(InitiativeSort::TitleDesc) => true,
+        Some(_) => return Ok(None),
+    };
+    let tenant = match (caller.tenant_id(), q.scope.unwrap_or_default()) {
+        (None, _) | (Some(_), Scope::Public) => None,
+        (Some(tenant), Scope::Tenant) => Some(tenant),
+        (Some(_), Scope::All) => return Ok(None),
+    };
+    let mut tags = tag_filters(q)?;
+    if !only_tag || tags.len() != 1 {
+        return Ok(None);
+    }
+    let Some((kind, value)) = tags.pop() else {
+        return Ok(None);
+    };
+    Ok(Some(IndexedTagList {
+        kind,
+        value,
+        tenant,
+        descending,
+    }))
 }
 
 /// The SQL form of a reporting status (see `derived::reporting_status`).

@@ -10,7 +10,7 @@ pub mod access;
 pub mod derived;
 pub mod journey;
 mod list;
-mod store;
+pub(crate) mod store;
 mod views;
 
 pub use derived::ReportingStatus;

@@ -413,11 +413,31 @@ async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceR
             initiative_id: Set(id),
             kind: Set(kind.to_owned()),
             value: Set(value),
+            ..Default::default()
         })
         .collect();
     if !rows.is_empty() {
         initiative_tag::Entity::insert_many(rows).exec(db).await?;
     }
+    Ok(())
+}
+
+/// Copies the initiative's tenant, title key and visibility onto its tags (the sort keys of
+/// the indexed tag lists). Runs in the writer's transaction after every initiative write.
+pub(crate) async fn sync_tag_keys<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<()> {
+    let Some(m) = initiative::Entity::find_by_id(id).one(db).await? else {
+        return Ok(());
+    };
+    initiative_tag::Entity::update_many()
+        .col_expr(initiative_tag::Column::TenantId, Some(m.tenant_id).into())
+        .col_expr(initiative_tag::Column::TitleKey, Some(m.title_key).into())
+        .col_expr(
+            initiative_tag::Column::IsPublic,
+            (m.visibility == Visibility::Public).into(),
+        )
+        .filter(initiative_tag::Column::InitiativeId.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
