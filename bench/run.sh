@@ -19,7 +19,8 @@ OUT="bench/RESULTS.md"
 BIN=target/release/msp-registry
 
 command -v wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 1; }
-cargo build --release -q -p msp-api
+# SKIP_BUILD=1 measures the binary already in target/release (say, while the sources move on).
+[ "${SKIP_BUILD:-0}" = 1 ] || cargo build --release -q -p msp-api
 
 work=$(mktemp -d)
 server_pid=""
@@ -86,12 +87,14 @@ for backend in $BACKENDS; do
   measure "anonymous public list (50 per page)" "$base/initiatives?per_page=50"
   # Bulk export: every initiative as NDJSON through curl; rows/s and the server's RSS sampled
   # while it streams (it should stay flat whatever N).
+  # Let requests queued by the last wrk run drain before exporting.
+  sleep 10
   rss_before=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$server_pid/status")
   ( while kill -0 "$server_pid" 2>/dev/null; do
       awk '/VmRSS/ {printf "%.0f\n", $2/1024}' "/proc/$server_pid/status" >> "$work/rss.log"; sleep 0.1; done ) &
   sampler=$!
   t0=$(date +%s.%N)
-  curl -fs -H "Authorization: Bearer $token" "$base/export/initiatives?format=ndjson" > "$work/export.ndjson"
+  curl -fs --retry 5 --retry-delay 5 --retry-all-errors -H "Authorization: Bearer $token" "$base/export/initiatives?format=ndjson" > "$work/export.ndjson"
   t1=$(date +%s.%N)
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   rows=$(wc -l < "$work/export.ndjson")
@@ -102,11 +105,11 @@ for backend in $BACKENDS; do
   echo >> "$OUT.tmp"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
-  # Bulk import: the first IMPORT_N (default 5000) exported rows into a new tenant through `msp-registry import` (one
+  # Bulk import: the first IMPORT_N (default: all N) exported rows into a new tenant through `msp-registry import` (one
   # transaction; made private, as an imported initiative has no partner to be public with).
   "$BIN" tenant create --slug bench-import --name "Bench import" > /dev/null
-  head -n "${IMPORT_N:-5000}" "$work/export.ndjson" | sed 's/"visibility":"public"/"visibility":"private"/' > "$work/import.ndjson"
-  imported=$(MSP_IMPORT_MAX_ROWS="$N" "$BIN" import --file "$work/import.ndjson" --tenant bench-import 2>&1 >/dev/null | tail -1)
+  head -n "${IMPORT_N:-$N}" "$work/export.ndjson" | sed 's/"visibility":"public"/"visibility":"private"/' > "$work/import.ndjson"
+  imported=$(MSP_IMPORT_MAX_ROWS="$N" MSP_IMPORT_BODY_LIMIT_BYTES=4000000000 "$BIN" import --file "$work/import.ndjson" --tenant bench-import 2>&1 >/dev/null | tail -1)
   echo "Bulk import (\`msp-registry import\`, NDJSON): $imported" >> "$OUT.tmp"
   echo >> "$OUT.tmp"
 
@@ -115,18 +118,32 @@ for backend in $BACKENDS; do
   case $backend in
     postgres)
       tenant=$(psql "$url" -Atc "select id from tenant where slug='bench'")
-      psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE tenant_id = '$tenant' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      echo "-- list filtered by country, the page (tag sort-key index):" >> "$OUT.tmp"
+      psql "$url" -Atc "EXPLAIN SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML' AND tenant_id = '$tenant' ORDER BY title_key, initiative_id LIMIT 50" >> "$OUT.tmp"
+      echo "-- its total:" >> "$OUT.tmp"
+      psql "$url" -Atc "EXPLAIN SELECT COUNT(*) FROM initiative_tag WHERE kind = 'country' AND value = 'ML' AND tenant_id = '$tenant'" >> "$OUT.tmp"
+      echo "-- the same filter with any other filter (general path):" >> "$OUT.tmp"
+      psql "$url" -Atc "SET max_parallel_workers_per_gather = 0; EXPLAIN SELECT * FROM initiative WHERE tenant_id = '$tenant' AND stage = 'implementing' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
       echo >> "$OUT.tmp"
+      echo "-- full-text search:" >> "$OUT.tmp"
       psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE tenant_id = '$tenant' AND id IN (SELECT entity_id FROM search_document WHERE vector @@ plainto_tsquery('simple', 'school connectivity')) LIMIT 50" >> "$OUT.tmp"
       echo >> "$OUT.tmp"
+      echo "-- anonymous public list:" >> "$OUT.tmp"
       psql "$url" -Atc "EXPLAIN SELECT * FROM initiative WHERE visibility = 'public' ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
       ;;
     sqlite)
       db="$work/bench.sqlite"
-      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE tenant_id = x'00' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
+      echo "-- list filtered by country, the page (tag sort-key index):" >> "$OUT.tmp"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML' AND tenant_id = x'00' ORDER BY title_key, initiative_id LIMIT 50" >> "$OUT.tmp"
+      echo "-- its total:" >> "$OUT.tmp"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT COUNT(*) FROM initiative_tag WHERE kind = 'country' AND value = 'ML' AND tenant_id = x'00'" >> "$OUT.tmp"
+      echo "-- the same filter with any other filter (general path):" >> "$OUT.tmp"
+      sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE tenant_id = x'00' AND stage = 'implementing' AND id IN (SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'ML') ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
       echo >> "$OUT.tmp"
+      echo "-- full-text search:" >> "$OUT.tmp"
       sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE id IN (SELECT entity_id FROM search_document WHERE search_document MATCH '\"school\" \"connectivity\"') LIMIT 50" >> "$OUT.tmp"
       echo >> "$OUT.tmp"
+      echo "-- anonymous public list:" >> "$OUT.tmp"
       sqlite3 "$db" "EXPLAIN QUERY PLAN SELECT * FROM initiative WHERE visibility = 'public' ORDER BY title_key, id LIMIT 50" >> "$OUT.tmp"
       ;;
   esac

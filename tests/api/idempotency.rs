@@ -282,6 +282,14 @@ async fn malformed_keys_are_refused(app: TestApp) {
     let r = post_with_key(&app, "/api/v1/organizations", &editor.token, &long, &body).await;
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(r.code(), "bad_request");
+    assert!(
+        r.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("header `Idempotency-Key`"),
+        "{:?}",
+        r.body
+    );
     assert_eq!(count(&app, "/api/v1/organizations", &editor.token).await, 0);
     // An invalid token with a key is a 401, as without one.
     let r = post_with_key(&app, "/api/v1/organizations", "not-a-token", "k", &body).await;

@@ -67,10 +67,15 @@ fn owner(caller: &Caller) -> ServiceResult<(Uuid, String)> {
 
 fn check_key(key: &str) -> ServiceResult<()> {
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ServiceError::bad_parameter(
-            "Idempotency-Key",
-            format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters"),
-        ));
+        let message = format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters");
+        return Err(ServiceError::BadRequest {
+            detail: format!("invalid header `Idempotency-Key`: {message}"),
+            errors: vec![crate::FieldError::new(
+                "Idempotency-Key",
+                "invalid",
+                message,
+            )],
+        });
     }
     Ok(())
 }
