@@ -88,7 +88,7 @@ pub async fn idempotency(
     }
     hasher.update(b"\n");
     hasher.update(&body);
-    let fingerprint = hex(&hasher.finalize());
+    let fingerprint = crate::listing::hex(&hasher.finalize());
 
     let claim = match registry
         .idempotency_begin(&caller, &key, &fingerprint, &target)
@@ -200,8 +200,4 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 
 fn problem(req: ServiceRequest, e: ApiError) -> ServiceResponse<BoxBody> {
     req.into_response(e.error_response())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -32,8 +32,12 @@ pub fn page<T: Serialize>(req: &HttpRequest, page: &Page<T>) -> Result<HttpRespo
 /// A weak validator: the list's representation, not a stored version.
 pub fn weak_etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    format!("W/\"{hex}\"")
+    format!("W/\"{}\"", hex(&digest[..12]))
+}
+
+/// Lower-case hexadecimal of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `If-None-Match` names `etag` (weak comparison, as RFC 9110 asks for GET).

@@ -112,7 +112,9 @@ async fn replace_tags<C: ConnectionTrait>(
     if !rows.is_empty() {
         initiative_tag::Entity::insert_many(rows).exec(db).await?;
     }
-    crate::initiatives::store::sync_tag_keys(db, id).await
+    // The new rows' sort keys are filled by the history record of this write
+    // (`history::record` syncs them for every initiative write).
+    Ok(())
 }
 
 async fn load_offers<C: ConnectionTrait>(
