@@ -10,6 +10,7 @@ mod m20261129_000005_idempotency;
 mod m20261129_000006_webhooks;
 mod m20261129_000007_tag_covering_index;
 mod m20261129_000008_tag_sort_keys;
+mod m20261129_000009_search_document_key;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_webhooks::Migration),
             Box::new(m20261129_000007_tag_covering_index::Migration),
             Box::new(m20261129_000008_tag_sort_keys::Migration),
+            Box::new(m20261129_000009_search_document_key::Migration),
         ]
     }
 }

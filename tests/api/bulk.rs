@@ -16,6 +16,7 @@ both_databases!(
     reimport_changes_nothing,
     import_reports_duplicates,
     import_needs_an_editor,
+    imported_initiatives_read_like_created_ones,
 );
 
 /// A raw response: status, content type and body text.
@@ -687,4 +688,159 @@ mod import_limits_are_enforced {
     async fn postgres() {
         super::limits(msp_tests::Backend::Postgres).await;
     }
+}
+
+/// The bulk create behind the import stores what a single create stores: the same record,
+/// tags (and the tag lists they feed), journey entry, search document, history and feed event;
+/// and later writes find the imported record's search document.
+async fn imported_initiatives_read_like_created_ones(app: TestApp) {
+    let t = app.tenant("bulk-same").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let fields = json!({"kind": "msp", "summary": "Solar kiosks for rural clinics",
+        "description": "Kiosks charge phones and fridges; zebrawood frames.",
+        "countries": ["sn", "KE"], "scale": "regional", "action_lines": ["C7.e-health", "C2"],
+        "sdg_targets": ["3.8", "7.1"], "sdg_goals": [9], "spectrum": "combine_integrate",
+        "engagement_model": "value_added", "form": "project", "stage": "agree_purpose",
+        "start_date": "2021-05-01", "outcome": "partly_successful", "outcome_summary": "Half the sites.",
+        "external_identifiers": [{"scheme": "donor", "identifier": "SK-7"}]});
+    let mut single = fields.clone();
+    single["title"] = json!("Kiosks created one by one");
+    let created = app.post("/api/v1/initiatives", tok, &single).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let mut row = fields.clone();
+    row["title"] = json!("Kiosks imported in bulk");
+    row["iati_identifier"] = json!("XM-DAC-41114-SK7");
+    let r = import(&app, "", tok, "application/x-ndjson", &format!("{row}\n")).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["created"], 1);
+    let id = r.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["items"][0]["version"], 1);
+
+    // The same record, field for field, but for what differs by design.
+    let imported = app.get(&format!("/api/v1/initiatives/{id}"), tok).await;
+    assert_eq!(imported.status, 200);
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        let o = v.as_object_mut().unwrap();
+        for f in [
+            "id",
+            "title",
+            "iati_identifier",
+            "created_at",
+            "updated_at",
+            "stage_changed_at",
+        ] {
+            o.remove(f);
+        }
+        for change in o["stage_changes"].as_array_mut().unwrap() {
+            change.as_object_mut().unwrap().remove("changed_at");
+            change.as_object_mut().unwrap().remove("reason");
+        }
+        v
+    };
+    assert_eq!(strip(&imported.body), strip(&created.body));
+    assert_eq!(imported.body["stage_changes"][0]["reason"], "bulk import");
+    assert_eq!(imported.body["countries"], json!(["KE", "SN"]));
+
+    // Its history entry records the same field changes.
+    let history = |id: String| {
+        let app = app.clone();
+        let token = ed.token.clone();
+        async move {
+            let h = app
+                .get(&format!("/api/v1/initiatives/{id}/history"), Some(&token))
+                .await;
+            assert_eq!(h.status, 200);
+            h.body["items"].as_array().unwrap().clone()
+        }
+    };
+    let single_history = history(created.body["id"].as_str().unwrap().to_owned()).await;
+    let bulk_history = history(id.clone()).await;
+    assert_eq!(bulk_history.len(), 1);
+    assert_eq!(bulk_history[0]["operation"], "create");
+    assert_eq!(bulk_history[0]["reason"], "bulk import");
+    let fields_of = |entry: &Value| -> Vec<Value> {
+        entry["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| !["id", "title", "iati_identifier"].contains(&c["field"].as_str().unwrap()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(fields_of(&bulk_history[0]), fields_of(&single_history[0]));
+
+    // The change feed has its create, after the single one.
+    let feed = app.get("/api/v1/changes", tok).await;
+    let ops: Vec<(String, String, Value)> = feed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["entity_id"].as_str().unwrap().to_owned(),
+                e["operation"].as_str().unwrap().to_owned(),
+                e["version"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            (
+                created.body["id"].as_str().unwrap().to_owned(),
+                "create".into(),
+                json!(1)
+            ),
+            (id.clone(), "create".into(), json!(1)),
+        ]
+    );
+
+    // Search and the tag lists (the indexed one-tag path sorts by title) find both.
+    let titles = |url: &'static str| {
+        let app = app.clone();
+        let token = ed.token.clone();
+        async move {
+            let r = app.get(url, Some(&token)).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["title"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let both = ["Kiosks created one by one", "Kiosks imported in bulk"];
+    assert_eq!(
+        titles("/api/v1/initiatives?q=zebrawood&sort=title").await,
+        both
+    );
+    assert_eq!(
+        titles("/api/v1/initiatives?country=KE&sort=title").await,
+        both
+    );
+    assert_eq!(
+        titles("/api/v1/initiatives?action_line=C2&sort=title").await,
+        both
+    );
+    assert_eq!(titles("/api/v1/initiatives?sdg=7&sort=title").await, both);
+
+    // Renaming replaces the imported record's search document; deleting removes it.
+    let path = format!("/api/v1/initiatives/{id}");
+    let r = app
+        .patch(
+            &path,
+            tok,
+            Some("\"1\""),
+            &json!({"description": "Okapi frames now."}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(titles("/api/v1/initiatives?q=zebrawood").await, [both[0]]);
+    assert_eq!(titles("/api/v1/initiatives?q=okapi").await, [both[1]]);
+    assert_eq!(app.delete(&path, tok, Some("\"2\"")).await.status, 204);
+    assert!(titles("/api/v1/initiatives?q=okapi").await.is_empty());
+    assert_eq!(titles("/api/v1/initiatives?q=zebrawood").await, [both[0]]);
 }

@@ -41,6 +41,7 @@ both_databases!(
     failed_attempts_are_retried_with_backoff,
     repeated_failure_disables_the_subscription,
     events_arrive_in_feed_order,
+    imports_deliver_one_event_per_initiative_in_feed_order,
     failed_writes_enqueue_nothing,
     nothing_is_lost_across_restarts_and_expired_leases,
     two_workers_deliver_each_event_once,
@@ -804,6 +805,65 @@ async fn events_arrive_in_feed_order(app: TestApp) {
     assert!(last["data"]["version"].is_null());
     let created = &rx.received()[4].json();
     assert_eq!(created["data"]["entity_id"], initiative["id"]);
+}
+
+async fn imports_deliver_one_event_per_initiative_in_feed_order(app: TestApp) {
+    let t = app.tenant("hooks-import").await;
+    let admin = app.member(&t, Role::Admin).await;
+    let tok = Some(admin.token.as_str());
+    let rx = Receiver::start().await;
+    subscribe(&app, &admin.token, &rx.url, json!(["initiative.*"])).await;
+    let body =
+        "title,kind,countries\nImported one,msp,KE\nImported two,ppp,SN\nImported three,msp,BR\n";
+    let r = app
+        .client
+        .post(app.url("/api/v1/import/initiatives"))
+        .bearer_auth(&admin.token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let report: Value = r.json().await.unwrap();
+    drain(&app).await;
+
+    let feed = app.get("/api/v1/changes", tok).await;
+    let feed_items = feed.body["items"].as_array().unwrap();
+    assert_eq!(feed_items.len(), 3, "{feed_items:?}");
+    let feed_cursors: Vec<i64> = feed_items
+        .iter()
+        .map(|i| i["cursor"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let received = rx.received();
+    assert_eq!(
+        received.iter().map(Call::cursor).collect::<Vec<_>>(),
+        feed_cursors
+    );
+    assert_eq!(
+        rx.types(),
+        [
+            "initiative.created",
+            "initiative.created",
+            "initiative.created"
+        ]
+    );
+    // Each event names its own initiative, in the order of the file's rows.
+    let imported: Vec<&Value> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["id"])
+        .collect();
+    let delivered: Vec<Value> = received
+        .iter()
+        .map(|c| c.json()["data"]["entity_id"].clone())
+        .collect();
+    assert_eq!(delivered.iter().collect::<Vec<_>>(), imported);
+    for (call, item) in received.iter().zip(feed_items) {
+        assert_eq!(call.json()["data"]["version"], 1);
+        assert_eq!(call.json()["data"]["entity_id"], item["entity_id"]);
+    }
 }
 
 async fn failed_writes_enqueue_nothing(app: TestApp) {

@@ -13,15 +13,15 @@ use entity::{
 };
 use futures_util::{StreamExt, stream::FuturesUnordered};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
-use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::{
     Registry,
-    error::{ServiceError, ServiceResult},
+    error::ServiceResult,
     initiatives::journey::ORDER,
     reference::ACTION_LINES,
-    search::DocKind,
+    search::{self, DocKind},
     tenants::NewTenant,
     validation::name_key,
 };
@@ -437,9 +437,7 @@ impl Registry {
         if !b.lessons.is_empty() {
             lesson::Entity::insert_many(b.lessons).exec(&txn).await?;
         }
-        for chunk in b.docs.chunks(BATCH) {
-            insert_documents(&txn, chunk).await?;
-        }
+        search::put_many(&txn, &b.docs).await?;
         txn.commit().await?;
         Ok(())
     }
@@ -450,34 +448,4 @@ fn capitalise(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
-}
-
-async fn insert_documents<C: ConnectionTrait>(
-    db: &C,
-    docs: &[(Uuid, DocKind, String)],
-) -> ServiceResult<()> {
-    if docs.is_empty() {
-        return Ok(());
-    }
-    let backend = db.get_database_backend();
-    let mut sql = String::from("INSERT INTO search_document (entity_id, kind, body) VALUES ");
-    let mut values: Vec<Value> = Vec::with_capacity(docs.len() * 3);
-    for (i, (id, kind, body)) in docs.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        match backend {
-            DatabaseBackend::Postgres => {
-                sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3))
-            }
-            _ => sql.push_str("(?, ?, ?)"),
-        }
-        values.push((*id).into());
-        values.push(kind.as_str().into());
-        values.push(body.clone().into());
-    }
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await
-        .map_err(ServiceError::from)?;
-    Ok(())
 }

@@ -7,6 +7,10 @@
 //!   `errors` name the field as `rows[N].field`, `N` being the row's line number: the physical
 //!   line where the record starts for CSV (the header is line 1), the array index + 1 for JSON,
 //!   the line for NDJSON.
+//! - **Bulk writes.** New initiatives are written by the bulk create (multi-row inserts, 500
+//!   initiatives a round: the same checks and the same rows, history and feed events as a
+//!   single create); rows that update an existing initiative go one by one through the update
+//!   path.
 //! - **Dry run.** `dry_run` runs the same import in a transaction that is rolled back: it writes
 //!   nothing and reports exactly what a real run would do.
 //! - **Upsert by external identifier.** A row whose `iati_identifier` matches an initiative of
@@ -751,35 +755,41 @@ impl Registry {
             return Err(ServiceError::Validation(errors));
         }
 
-        // 4. Apply every row in one transaction; a dry run rolls it back.
+        // 4. Apply every row in one transaction; a dry run rolls it back. Updates go one by
+        // one through the update path; creates go through the bulk create, which checks and
+        // stores each row exactly as a single create does.
         let meta = WriteMeta::reason("bulk import");
         let txn = self.begin_write().await?;
         let mut items = Vec::with_capacity(checked.len());
+        // Rows refused by the create or update path, by line.
+        let mut refused: Vec<(usize, Vec<FieldError>)> = Vec::new();
+        let mut refuse = |line: usize, e: ServiceError| -> ServiceResult<()> {
+            let mut list = Vec::new();
+            in_row(line, e, &mut list)?;
+            refused.push((line, list));
+            Ok(())
+        };
+        let mut creates: Vec<(usize, Option<String>)> = Vec::new();
+        let mut inputs: Vec<NewInitiative> = Vec::new();
         for (row, n) in checked {
-            let current = n.iati_identifier.as_ref().and_then(|i| existing.get(i));
-            let result = match current {
-                None => {
-                    let mut input = n.clone();
-                    input.stage = row.input.stage;
-                    input.outcome = row.input.outcome;
-                    self.create_in(&txn, &principal, input, &meta)
-                        .await
-                        .map(|d| (RowAction::Created, d.initiative.id, d.initiative.version))
-                }
-                Some(current) => match patch_of(&row, &n, current) {
-                    None => Ok((RowAction::Unchanged, current.id, current.version)),
-                    Some(patch) => self
-                        .update_in(
-                            &txn,
-                            caller,
-                            current.id,
-                            Some(current.version),
-                            patch,
-                            &meta,
-                        )
-                        .await
-                        .map(|d| (RowAction::Updated, d.initiative.id, d.initiative.version)),
-                },
+            let Some(current) = n.iati_identifier.as_ref().and_then(|i| existing.get(i)) else {
+                creates.push((row.line, n.iati_identifier.clone()));
+                inputs.push(n);
+                continue;
+            };
+            let result = match patch_of(&row, &n, current) {
+                None => Ok((RowAction::Unchanged, current.id, current.version)),
+                Some(patch) => self
+                    .update_in(
+                        &txn,
+                        caller,
+                        current.id,
+                        Some(current.version),
+                        patch,
+                        &meta,
+                    )
+                    .await
+                    .map(|d| (RowAction::Updated, d.initiative.id, d.initiative.version)),
             };
             match result {
                 Ok((action, id, version)) => items.push(ImportedRow {
@@ -789,9 +799,25 @@ impl Registry {
                     iati_identifier: n.iati_identifier.clone(),
                     version,
                 }),
-                Err(e) => in_row(row.line, e, &mut errors)?,
+                Err(e) => refuse(row.line, e)?,
             }
         }
+        let created = self.create_many_in(&txn, &principal, inputs, &meta).await?;
+        for ((line, iati_identifier), result) in creates.into_iter().zip(created) {
+            match result {
+                Ok(view) => items.push(ImportedRow {
+                    line,
+                    action: RowAction::Created,
+                    id: view.id,
+                    iati_identifier,
+                    version: view.version,
+                }),
+                Err(e) => refuse(line, e)?,
+            }
+        }
+        items.sort_by_key(|item| item.line);
+        refused.sort_by_key(|(line, _)| *line);
+        errors.extend(refused.into_iter().flat_map(|(_, list)| list));
         if !errors.is_empty() {
             txn.rollback().await?;
             return Err(ServiceError::Validation(errors));

@@ -3,7 +3,7 @@
 //! rank by relevance, so results agree across the two engines.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, Statement, sea_query::Expr, sea_query::SimpleExpr,
+    ConnectionTrait, DatabaseBackend, Statement, Value, sea_query::Expr, sea_query::SimpleExpr,
 };
 use uuid::Uuid;
 
@@ -35,38 +35,153 @@ pub fn terms(q: &str) -> Vec<String> {
 }
 
 /// Replaces the search document of a record.
+///
+/// On SQLite a document is reached through `search_document_key` (FTS5 cannot index
+/// `entity_id`): a record keeps its rowid across replacements.
 pub(crate) async fn put<C: ConnectionTrait>(
     db: &C,
     kind: DocKind,
     id: Uuid,
     body: &str,
 ) -> ServiceResult<()> {
-    remove(db, id).await?;
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            "INSERT INTO search_document (entity_id, kind, body) VALUES ($1, $2, $3)"
+    if backend == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO search_document (entity_id, kind, body) VALUES ($1, $2, $3) \
+             ON CONFLICT (entity_id) DO UPDATE SET kind = EXCLUDED.kind, body = EXCLUDED.body",
+            [id.into(), kind.as_str().into(), body.into()],
+        ))
+        .await?;
+        return Ok(());
+    }
+    match sqlite_rowid(db, id).await? {
+        Some(rowid) => {
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "DELETE FROM search_document WHERE rowid = ?",
+                [rowid.into()],
+            ))
+            .await?;
+            db.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO search_document (rowid, entity_id, kind, body) VALUES (?, ?, ?, ?)",
+                [rowid.into(), id.into(), kind.as_str().into(), body.into()],
+            ))
+            .await?;
+            Ok(())
         }
-        _ => "INSERT INTO search_document (entity_id, kind, body) VALUES (?, ?, ?)",
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [id.into(), kind.as_str().into(), body.into()],
-    ))
-    .await?;
+        None => put_many(db, &[(id, kind, body.to_owned())]).await,
+    }
+}
+
+/// Writes the documents of records that have none yet, a few statements for the lot (the bulk
+/// paths: import, generator).
+pub(crate) async fn put_many<C: ConnectionTrait>(
+    db: &C,
+    docs: &[(Uuid, DocKind, String)],
+) -> ServiceResult<()> {
+    // Three (PostgreSQL) or four (SQLite) values per row, well under both engines' limits.
+    const CHUNK: usize = 1000;
+    let backend = db.get_database_backend();
+    for chunk in docs.chunks(CHUNK) {
+        if backend == DatabaseBackend::Postgres {
+            let mut sql =
+                String::from("INSERT INTO search_document (entity_id, kind, body) VALUES ");
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+            for (i, (id, kind, body)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+                values.extend([(*id).into(), kind.as_str().into(), body.clone().into()]);
+            }
+            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+            continue;
+        }
+        // SQLite: the writer holds the database's write lock, so the next rowids are its own.
+        let base: i64 = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COALESCE(MAX(doc_rowid), 0) AS last FROM search_document_key",
+            ))
+            .await?
+            .map(|row| row.try_get("", "last"))
+            .transpose()?
+            .unwrap_or(0);
+        let mut docs_sql =
+            String::from("INSERT INTO search_document (rowid, entity_id, kind, body) VALUES ");
+        let mut keys_sql =
+            String::from("INSERT INTO search_document_key (entity_id, doc_rowid) VALUES ");
+        let mut doc_values: Vec<Value> = Vec::with_capacity(chunk.len() * 4);
+        let mut key_values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+        for (i, (id, kind, body)) in chunk.iter().enumerate() {
+            if i > 0 {
+                docs_sql.push_str(", ");
+                keys_sql.push_str(", ");
+            }
+            docs_sql.push_str("(?, ?, ?, ?)");
+            keys_sql.push_str("(?, ?)");
+            let rowid = base + 1 + i as i64;
+            doc_values.extend([
+                rowid.into(),
+                (*id).into(),
+                kind.as_str().into(),
+                body.clone().into(),
+            ]);
+            key_values.extend([(*id).into(), rowid.into()]);
+        }
+        db.execute_raw(Statement::from_sql_and_values(
+            backend, docs_sql, doc_values,
+        ))
+        .await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend, keys_sql, key_values,
+        ))
+        .await?;
+    }
     Ok(())
+}
+
+/// The rowid of a record's document on SQLite.
+async fn sqlite_rowid<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Option<i64>> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT doc_rowid FROM search_document_key WHERE entity_id = ?",
+            [id.into()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.try_get("", "doc_rowid")).transpose()?)
 }
 
 /// Removes the search document of a record.
 pub(crate) async fn remove<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<()> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => "DELETE FROM search_document WHERE entity_id = $1",
-        _ => "DELETE FROM search_document WHERE entity_id = ?",
-    };
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
+    if backend == DatabaseBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "DELETE FROM search_document WHERE entity_id = $1",
+            [id.into()],
+        ))
         .await?;
+        return Ok(());
+    }
+    if let Some(rowid) = sqlite_rowid(db, id).await? {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "DELETE FROM search_document WHERE rowid = ?",
+            [rowid.into()],
+        ))
+        .await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "DELETE FROM search_document_key WHERE entity_id = ?",
+            [id.into()],
+        ))
+        .await?;
+    }
     Ok(())
 }
 
@@ -116,7 +231,8 @@ pub(crate) fn relevance(backend: DatabaseBackend, id_column: &str, terms: &[Stri
         // bm25() is smaller for better matches: negate it.
         _ => Expr::cust_with_values(
             format!(
-                "(SELECT -bm25(search_document) FROM search_document WHERE search_document MATCH ? AND entity_id = {id_column})"
+                "(SELECT -bm25(search_document) FROM search_document WHERE search_document MATCH ? \
+                 AND rowid = (SELECT k.doc_rowid FROM search_document_key k WHERE k.entity_id = {id_column}))"
             ),
             [q],
         ),

@@ -1,8 +1,10 @@
 //! Creating, reading, changing and deleting initiatives.
 
+mod bulk;
+
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agreement, contribution,
     enums::{JourneyStage, Lever, Outcome, PartnerStatus, ResourceKind, Role, Sector, Visibility},
@@ -43,7 +45,7 @@ const FIELD_TAGS: [&str; 4] = [TAG_COUNTRY, TAG_ACTION_LINE, TAG_SDG_GOAL, TAG_S
 
 /// Every editable field of an initiative, as it will be stored.
 #[derive(Clone, Debug)]
-struct Draft {
+pub(super) struct Draft {
     title: String,
     summary: Option<String>,
     description: Option<String>,
@@ -396,14 +398,74 @@ async fn detail_of<C: ConnectionTrait>(
     })
 }
 
-async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceResult<()> {
-    initiative_tag::Entity::delete_many()
-        .filter(initiative_tag::Column::InitiativeId.eq(id))
-        .filter(initiative_tag::Column::Kind.is_in(FIELD_TAGS))
-        .exec(db)
-        .await?;
-    let rows: Vec<initiative_tag::ActiveModel> = d
-        .countries
+/// A new initiative's fields, checked as create checks them (with the publish check: a new
+/// initiative has no partners yet).
+pub(super) fn checked_new(input: NewInitiative) -> ServiceResult<Draft> {
+    let d = check(draft_of_new(input))?;
+    ensure_publishable(&d, false)?;
+    Ok(d)
+}
+
+/// The stored row of a new initiative.
+pub(super) fn new_row(
+    principal: &crate::Principal,
+    d: &Draft,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> initiative::ActiveModel {
+    initiative::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(principal.tenant_id),
+        title_key: Set(name_key(&d.title)),
+        title: Set(d.title.clone()),
+        summary: Set(d.summary.clone()),
+        description: Set(d.description.clone()),
+        kind: Set(d.kind),
+        scale: Set(d.scale),
+        spectrum: Set(d.spectrum),
+        engagement_model: Set(d.engagement_model),
+        form: Set(d.form),
+        stage: Set(d.stage),
+        stage_changed_at: Set(now),
+        start_date: Set(d.start_date),
+        end_date: Set(d.end_date),
+        outcome: Set(d.outcome),
+        outcome_summary: Set(d.outcome_summary.clone()),
+        visibility: Set(d.visibility),
+        iati_identifier: Set(d.iati_identifier.clone()),
+        external_identifiers: Set(external_json(d)),
+        last_reported_on: Set(None),
+        version: Set(1),
+        created_by: Set(Some(principal.subject)),
+        updated_by: Set(Some(principal.subject)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// The first entry of a new initiative's journey.
+pub(super) fn first_stage_change(
+    principal: &crate::Principal,
+    d: &Draft,
+    id: Uuid,
+    now: DateTime<Utc>,
+    meta: &WriteMeta,
+) -> stage_change::ActiveModel {
+    stage_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        initiative_id: Set(id),
+        from_stage: Set(None),
+        to_stage: Set(d.stage),
+        changed_at: Set(now),
+        changed_by: Set(Some(principal.subject)),
+        reason: Set(meta.reason_text().map(str::to_owned)),
+    }
+}
+
+/// The tag rows of the draft's own fields (countries, action lines, SDG goals and targets),
+/// without their sort keys (`sync_tag_keys` fills them).
+pub(super) fn tag_rows(id: Uuid, d: &Draft) -> Vec<initiative_tag::ActiveModel> {
+    d.countries
         .iter()
         .map(|v| (TAG_COUNTRY, v.clone()))
         .chain(d.action_lines.iter().map(|v| (TAG_ACTION_LINE, v.clone())))
@@ -415,7 +477,61 @@ async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceR
             value: Set(value),
             ..Default::default()
         })
-        .collect();
+        .collect()
+}
+
+/// The draft's tags as `load_tags` would read them back.
+pub(super) fn tags_of(d: &Draft) -> Tags {
+    let mut tags = Tags {
+        countries: d.countries.clone(),
+        action_lines: d.action_lines.clone(),
+        sdg_goals: d.sdg_goals.clone(),
+        sdg_targets: d.sdg_targets.clone(),
+        ..Tags::default()
+    };
+    tags.countries.sort();
+    tags.countries.dedup();
+    tags.sdg_targets.sort();
+    tags.sdg_targets.dedup();
+    tags.sdg_goals.sort_unstable();
+    tags.sdg_goals.dedup();
+    tags.action_lines.sort();
+    tags.action_lines.dedup();
+    tags.action_lines
+        .sort_by_key(|code| reference::ACTION_LINES.iter().position(|a| a.code == code));
+    tags
+}
+
+/// The text of an initiative's search document.
+pub(super) fn search_text(
+    title: &str,
+    summary: Option<&str>,
+    description: Option<&str>,
+    lessons: &[lesson::Model],
+) -> String {
+    let mut body = vec![
+        title,
+        summary.unwrap_or_default(),
+        description.unwrap_or_default(),
+    ];
+    for l in lessons {
+        body.extend([
+            l.statement.as_str(),
+            l.context.as_deref().unwrap_or_default(),
+            l.challenge.as_deref().unwrap_or_default(),
+            l.recommendation.as_deref().unwrap_or_default(),
+        ]);
+    }
+    body.join("\n")
+}
+
+async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceResult<()> {
+    initiative_tag::Entity::delete_many()
+        .filter(initiative_tag::Column::InitiativeId.eq(id))
+        .filter(initiative_tag::Column::Kind.is_in(FIELD_TAGS))
+        .exec(db)
+        .await?;
+    let rows = tag_rows(id, d);
     if !rows.is_empty() {
         initiative_tag::Entity::insert_many(rows).exec(db).await?;
     }
@@ -456,26 +572,13 @@ pub(crate) async fn refresh_search<C: ConnectionTrait>(
         .filter(lesson::Column::InitiativeId.eq(initiative_id))
         .all(db)
         .await?;
-    let mut body = vec![
-        m.title,
-        m.summary.unwrap_or_default(),
-        m.description.unwrap_or_default(),
-    ];
-    for l in lessons {
-        body.extend([
-            l.statement,
-            l.context.unwrap_or_default(),
-            l.challenge.unwrap_or_default(),
-            l.recommendation.unwrap_or_default(),
-        ]);
-    }
-    search::put(
-        db,
-        search::DocKind::Initiative,
-        initiative_id,
-        &body.join("\n"),
-    )
-    .await
+    let body = search_text(
+        &m.title,
+        m.summary.as_deref(),
+        m.description.as_deref(),
+        &lessons,
+    );
+    search::put(db, search::DocKind::Initiative, initiative_id, &body).await
 }
 
 fn draft_of_new(input: NewInitiative) -> Draft {
@@ -598,52 +701,14 @@ impl Registry {
         input: NewInitiative,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
-        let d = check(draft_of_new(input))?;
-        ensure_publishable(&d, false)?;
+        let d = checked_new(input)?;
         let now = Utc::now();
         let id = Uuid::now_v7();
-        let row = initiative::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(principal.tenant_id),
-            title_key: Set(name_key(&d.title)),
-            title: Set(d.title.clone()),
-            summary: Set(d.summary.clone()),
-            description: Set(d.description.clone()),
-            kind: Set(d.kind),
-            scale: Set(d.scale),
-            spectrum: Set(d.spectrum),
-            engagement_model: Set(d.engagement_model),
-            form: Set(d.form),
-            stage: Set(d.stage),
-            stage_changed_at: Set(now),
-            start_date: Set(d.start_date),
-            end_date: Set(d.end_date),
-            outcome: Set(d.outcome),
-            outcome_summary: Set(d.outcome_summary.clone()),
-            visibility: Set(d.visibility),
-            iati_identifier: Set(d.iati_identifier.clone()),
-            external_identifiers: Set(external_json(&d)),
-            last_reported_on: Set(None),
-            version: Set(1),
-            created_by: Set(Some(principal.subject)),
-            updated_by: Set(Some(principal.subject)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
+        let row = new_row(principal, &d, id, now).insert(txn).await?;
         write_tags(txn, id, &d).await?;
-        stage_change::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            initiative_id: Set(id),
-            from_stage: Set(None),
-            to_stage: Set(d.stage),
-            changed_at: Set(now),
-            changed_by: Set(Some(principal.subject)),
-            reason: Set(meta.reason_text().map(str::to_owned)),
-        }
-        .insert(txn)
-        .await?;
+        first_stage_change(principal, &d, id, now, meta)
+            .insert(txn)
+            .await?;
         refresh_search(txn, id).await?;
         let detail = detail_of(txn, row, self.settings()).await?;
         history::record(
