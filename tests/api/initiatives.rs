@@ -15,6 +15,7 @@ both_databases!(
     roles_gate_initiative_writes,
     concurrent_edits_lose_no_update,
     indexed_tag_lists_match_the_general_query,
+    cached_reads_are_per_tenant_and_end_with_any_write,
 );
 
 fn titles(r: &Resp) -> Vec<String> {
@@ -876,4 +877,80 @@ async fn indexed_tag_lists_match_the_general_query(app: TestApp) {
         .get(&format!("/api/v1/initiatives?country=ML{general}"), None)
         .await;
     same(fast, slow, "after unpublishing");
+}
+
+/// Lists and details are served from the read cache between writes: each tenant (and the
+/// anonymous public) gets its own answers, and any write — to the initiative, a child, or a
+/// partner's organisation — is seen by the very next read.
+async fn cached_reads_are_per_tenant_and_end_with_any_write(app: TestApp) {
+    let ta = app.tenant("cache-a").await;
+    let tb = app.tenant("cache-b").await;
+    let a = app.member(&ta, Role::Editor).await;
+    let b = app.member(&tb, Role::Editor).await;
+    let alpha = app.initiative(&a.token, "Alpha").await;
+    app.initiative(&b.token, "Beta").await;
+    let list = "/api/v1/initiatives?sort=title";
+    for _ in 0..2 {
+        assert_eq!(titles(&app.get(list, Some(&a.token)).await), ["Alpha"]);
+        assert_eq!(titles(&app.get(list, Some(&b.token)).await), ["Beta"]);
+        assert!(titles(&app.get(list, None).await).is_empty());
+    }
+    let id = alpha["id"].as_str().unwrap();
+    let path = format!("/api/v1/initiatives/{id}");
+    for _ in 0..2 {
+        assert_eq!(app.get(&path, Some(&a.token)).await.status, 200);
+        assert_eq!(app.get(&path, Some(&b.token)).await.status, 404);
+        assert_eq!(app.get(&path, None).await.status, 404);
+    }
+
+    // A child write: the detail and the list show the partner's sector at once.
+    let r = add_partner(&app, &a.token, id, "Kiosk Co", "business", "active").await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let detail = app.get(&path, Some(&a.token)).await;
+    assert_eq!(detail.body["version"], 2);
+    assert_eq!(detail.body["sectors"], json!(["business"]));
+    let by_sector = "/api/v1/initiatives?sector=business";
+    assert_eq!(titles(&app.get(by_sector, Some(&a.token)).await), ["Alpha"]);
+
+    // A write to the organisation alone changes what the sector filter finds.
+    let org = r.body["organization"]["id"].as_str().unwrap();
+    let org_path = format!("/api/v1/organizations/{org}");
+    let r = app
+        .patch(
+            &org_path,
+            Some(&a.token),
+            Some("\"1\""),
+            &json!({"sector": "academia"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(titles(&app.get(by_sector, Some(&a.token)).await).is_empty());
+    assert_eq!(
+        app.get(&path, Some(&a.token)).await.body["sectors"],
+        json!(["academia"])
+    );
+
+    // Publishing reaches the other tenant and anonymous callers on their next read.
+    let r = app
+        .patch(&path, Some(&a.token), Some("\"2\""), &json!({"summary": "Kiosks", "countries": ["KE"], "action_lines": ["C2"], "visibility": "public"}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(app.get(&path, Some(&b.token)).await.status, 200);
+    assert_eq!(titles(&app.get(list, None).await), ["Alpha"]);
+    assert_eq!(
+        titles(
+            &app.get("/api/v1/initiatives?scope=all&sort=title", Some(&b.token))
+                .await
+        ),
+        ["Alpha", "Beta"]
+    );
+    // A delete, too.
+    assert_eq!(
+        app.delete(&path, Some(&a.token), Some("\"3\""))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(app.get(&path, None).await.status, 404);
+    assert!(titles(&app.get(list, None).await).is_empty());
 }

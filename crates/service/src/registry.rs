@@ -49,6 +49,8 @@ pub struct Settings {
     pub idempotency_lease: Duration,
     /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// Read answers kept until the next write (`read_cache`); 0 turns the cache off.
+    pub read_cache_entries: usize,
 }
 
 impl Default for Settings {
@@ -70,6 +72,7 @@ impl Default for Settings {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             idempotency_lease: Duration::from_secs(5 * 60),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            read_cache_entries: 256,
         }
     }
 }
@@ -78,6 +81,7 @@ struct Inner {
     db: DatabaseConnection,
     tokens: TokenKeys,
     settings: Settings,
+    read_cache: crate::read_cache::ReadCache,
 }
 
 /// Cheap to clone; one per process, shared by REST and GraphQL.
@@ -92,6 +96,7 @@ impl Registry {
             inner: Arc::new(Inner {
                 db,
                 tokens,
+                read_cache: crate::read_cache::ReadCache::new(settings.read_cache_entries),
                 settings,
             }),
         }
@@ -107,6 +112,17 @@ impl Registry {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    pub(crate) fn read_cache(&self) -> &crate::read_cache::ReadCache {
+        &self.inner.read_cache
+    }
+
+    /// Forgets the read answers this process keeps (`read_cache`). For writes made to the
+    /// database directly, past the service and its change feed (maintenance scripts, tests
+    /// that move dates back).
+    pub fn clear_read_cache(&self) {
+        self.read_cache().clear();
     }
 
     /// Starts a transaction for a write. On SQLite it takes the write lock at once (`BEGIN

@@ -115,8 +115,20 @@ fn tagged(kind: &str, value: String) -> SimpleExpr {
 }
 
 impl Registry {
-    /// Lists the initiatives the caller may read.
+    /// Lists the initiatives the caller may read. Answers come from the read cache while no
+    /// write has happened since (`read_cache`): what the list shows depends on the data, the
+    /// date, the caller's tenant and the query alone.
     pub async fn list_initiatives(
+        &self,
+        caller: &Caller,
+        query: InitiativeQuery,
+    ) -> ServiceResult<Page<Initiative>> {
+        let key = format!("initiatives:{:?}:{query:?}", caller.tenant_id());
+        self.cached(key, || self.list_initiatives_uncached(caller, query))
+            .await
+    }
+
+    async fn list_initiatives_uncached(
         &self,
         caller: &Caller,
         query: InitiativeQuery,

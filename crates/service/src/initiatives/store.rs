@@ -674,8 +674,13 @@ impl Registry {
         caller: &Caller,
         id: Uuid,
     ) -> ServiceResult<InitiativeDetail> {
-        let row = access::readable(self.db(), caller, id).await?;
-        detail_of(self.db(), row, self.settings()).await
+        // What a member may read depends on their tenant alone (`access::readable`).
+        let key = format!("initiative:{:?}:{id}", caller.tenant_id());
+        self.cached(key, || async {
+            let row = access::readable(self.db(), caller, id).await?;
+            detail_of(self.db(), row, self.settings()).await
+        })
+        .await
     }
 
     /// Registers an initiative in the caller's tenant (editors and above).

@@ -1,0 +1,179 @@
+//! Recent read answers (initiative lists and searches, initiative details), kept until the
+//! next write.
+//!
+//! Every write to an initiative, its children or an organisation appends to the change feed in
+//! its own transaction (`feed::append`), so an answer computed after the feed's head was `N`
+//! stays right while the head is `N` and the UTC date is the same (reporting status is derived
+//! from today). A lookup costs one read of the head (the feed's primary key, last entry); a
+//! newer head empties the cache. Answers are keyed by what they depend on: the caller's tenant
+//! (or none) and the whole query, so tenants never share an entry.
+//!
+//! Bounded by `Settings::read_cache_entries` (0 turns it off). It is per process: several
+//! instances each validate against the same database. Writes that bypass the feed (the
+//! benchmark generator) clear the cache of their own process only.
+
+use std::{
+    any::Any,
+    collections::HashMap,
+    future::Future,
+    sync::{Arc, Mutex},
+};
+
+use chrono::{NaiveDate, Utc};
+use entity::change_event;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QuerySelect};
+
+use crate::{Registry, error::ServiceResult};
+
+/// What every entry of the cache was computed under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Head {
+    date: NaiveDate,
+    seq: i64,
+}
+
+type Entry = Arc<dyn Any + Send + Sync>;
+
+#[derive(Default)]
+pub(crate) struct ReadCache {
+    capacity: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    head: Option<Head>,
+    entries: HashMap<String, Entry>,
+}
+
+impl ReadCache {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            state: Mutex::default(),
+        }
+    }
+
+    /// Forgets every entry (after a write that bypasses the change feed).
+    pub(crate) fn clear(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.entries.clear();
+        }
+    }
+
+    /// The entry under `key` if it was computed at `head`; a newer head empties the cache.
+    fn get<T: Clone + 'static>(&self, head: Head, key: &str) -> Option<T> {
+        let mut state = self.state.lock().ok()?;
+        if state.head.is_none_or(|h| h < head) {
+            state.head = Some(head);
+            state.entries.clear();
+            return None;
+        }
+        if state.head != Some(head) {
+            return None;
+        }
+        state.entries.get(key)?.downcast_ref::<T>().cloned()
+    }
+
+    /// Keeps `value`, computed at `head`, unless the cache has moved on since.
+    fn put<T: Send + Sync + 'static>(&self, head: Head, key: String, value: T) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if state.head != Some(head) {
+            return;
+        }
+        if state.entries.len() >= self.capacity
+            && let Some(evicted) = state.entries.keys().next().cloned()
+        {
+            state.entries.remove(&evicted);
+        }
+        state.entries.insert(key, Arc::new(value));
+    }
+}
+
+/// The feed's last sequence number (0 when empty).
+async fn feed_head<C: ConnectionTrait>(db: &C) -> ServiceResult<i64> {
+    let head: Option<Option<i64>> = change_event::Entity::find()
+        .select_only()
+        .column_as(change_event::Column::Seq.max(), "head")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(head.flatten().unwrap_or(0))
+}
+
+impl Registry {
+    /// The answer under `key` from the cache, or `compute`d (and kept when it succeeds).
+    /// The key must name everything the answer depends on besides the data and the date.
+    pub(crate) async fn cached<T, F, Fut>(&self, key: String, compute: F) -> ServiceResult<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ServiceResult<T>>,
+    {
+        let cache = self.read_cache();
+        if cache.capacity == 0 {
+            return compute().await;
+        }
+        // Read the head first: what is computed next is at least as new as it.
+        let head = Head {
+            date: Utc::now().date_naive(),
+            seq: feed_head(self.db()).await?,
+        };
+        if let Some(hit) = cache.get::<T>(head, &key) {
+            return Ok(hit);
+        }
+        let value = compute().await?;
+        cache.put(head, key, value.clone());
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn head(seq: i64) -> Head {
+        Head {
+            date: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            seq,
+        }
+    }
+
+    #[test]
+    fn entries_live_until_the_head_moves_on() {
+        let cache = ReadCache::new(8);
+        assert_eq!(cache.get::<u32>(head(1), "a"), None);
+        cache.put(head(1), "a".into(), 7_u32);
+        assert_eq!(cache.get::<u32>(head(1), "a"), Some(7));
+        assert_eq!(cache.get::<u32>(head(1), "b"), None);
+        // A reader still at an older head neither sees nor stores anything.
+        assert_eq!(cache.get::<u32>(head(2), "a"), None);
+        cache.put(head(1), "a".into(), 8_u32);
+        assert_eq!(cache.get::<u32>(head(2), "a"), None);
+        assert_eq!(cache.get::<u32>(head(1), "a"), None);
+        // A new day is a new head too.
+        cache.put(head(2), "a".into(), 9_u32);
+        let tomorrow = Head {
+            date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            seq: 2,
+        };
+        assert_eq!(cache.get::<u32>(tomorrow, "a"), None);
+    }
+
+    #[test]
+    fn it_holds_at_most_its_capacity() {
+        let cache = ReadCache::new(2);
+        cache.get::<u32>(head(1), "x");
+        for (i, key) in ["a", "b", "c"].iter().enumerate() {
+            cache.put(head(1), (*key).into(), i);
+        }
+        let kept = ["a", "b", "c"]
+            .iter()
+            .filter(|k| cache.get::<usize>(head(1), k).is_some())
+            .count();
+        assert_eq!(kept, 2);
+    }
+}
