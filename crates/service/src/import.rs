@@ -805,12 +805,12 @@ impl Registry {
         let created = self.create_many_in(&txn, &principal, inputs, &meta).await?;
         for ((line, iati_identifier), result) in creates.into_iter().zip(created) {
             match result {
-                Ok(view) => items.push(ImportedRow {
+                Ok(new) => items.push(ImportedRow {
                     line,
                     action: RowAction::Created,
-                    id: view.id,
+                    id: new.id,
                     iati_identifier,
-                    version: view.version,
+                    version: new.version,
                 }),
                 Err(e) => refuse(line, e)?,
             }

@@ -15,10 +15,17 @@ use crate::{
     Principal, Registry,
     error::ServiceResult,
     history::{self, Change, Operation, WriteMeta},
-    initiatives::{Initiative, NewInitiative},
+    initiatives::NewInitiative,
     search::{self, DocKind},
     validation::name_key,
 };
+
+/// A new initiative, as the bulk create reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Created {
+    pub id: Uuid,
+    pub version: i32,
+}
 
 /// Initiatives written per round of inserts. The widest row (the initiative, 26 columns) stays
 /// far below both engines' limits on bound values.
@@ -26,25 +33,26 @@ const CHUNK: usize = 500;
 
 impl Registry {
     /// Creates every input that passes create's checks, inside `txn`. The answer lines up with
-    /// `inputs`: the stored initiative, or why that input was refused (nothing of it is written).
-    /// A database error ends the whole call.
+    /// `inputs`: the new initiative's id and version, or why that input was refused (nothing of
+    /// it is written). A database error ends the whole call. Only one chunk's full views are
+    /// held at a time, so memory follows the input, not the stored records.
     pub(crate) async fn create_many_in(
         &self,
         txn: &DatabaseTransaction,
         principal: &Principal,
         inputs: Vec<NewInitiative>,
         meta: &WriteMeta,
-    ) -> ServiceResult<Vec<ServiceResult<Initiative>>> {
+    ) -> ServiceResult<Vec<ServiceResult<Created>>> {
         let checked: Vec<ServiceResult<Draft>> = inputs.into_iter().map(checked_new).collect();
         let drafts: Vec<(usize, &Draft)> = checked
             .iter()
             .enumerate()
             .filter_map(|(i, c)| c.as_ref().ok().map(|d| (i, d)))
             .collect();
-        let mut created: Vec<Option<Initiative>> = checked.iter().map(|_| None).collect();
+        let mut created: Vec<Option<Created>> = checked.iter().map(|_| None).collect();
         for chunk in drafts.chunks(CHUNK) {
-            for (i, view) in self.create_chunk(txn, principal, chunk, meta).await? {
-                created[i] = Some(view);
+            for (i, new) in self.create_chunk(txn, principal, chunk, meta).await? {
+                created[i] = Some(new);
             }
         }
         Ok(checked
@@ -66,7 +74,7 @@ impl Registry {
         principal: &Principal,
         drafts: &[(usize, &Draft)],
         meta: &WriteMeta,
-    ) -> ServiceResult<Vec<(usize, Initiative)>> {
+    ) -> ServiceResult<Vec<(usize, Created)>> {
         // The precision both engines keep, so the views below equal what a read returns.
         let now = Utc::now().trunc_subsecs(6);
         let mut rows = Vec::with_capacity(drafts.len());
@@ -110,11 +118,18 @@ impl Registry {
             .await?;
         search::put_many(txn, &docs).await?;
 
-        let mut views = Vec::with_capacity(drafts.len());
+        let mut created = Vec::with_capacity(drafts.len());
         let mut changes = Vec::with_capacity(drafts.len());
         for ((i, d), row) in drafts.iter().zip(rows) {
             let model = row.try_into_model()?;
             let view = to_view(model, tags_of(d), Vec::new(), self.settings());
+            created.push((
+                *i,
+                Created {
+                    id: view.id,
+                    version: view.version,
+                },
+            ));
             changes.push(Change {
                 tenant_id: principal.tenant_id,
                 initiative_id: view.id,
@@ -126,9 +141,8 @@ impl Registry {
                 before: None,
                 after: history::snapshot(&view),
             });
-            views.push((*i, view));
         }
         history::record_initiative_creates(txn, principal.tenant_id, changes).await?;
-        Ok(views)
+        Ok(created)
     }
 }
