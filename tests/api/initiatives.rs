@@ -515,6 +515,14 @@ async fn search_matches_every_word_and_ranks(app: TestApp) {
         "case-insensitive, ranked by relevance"
     );
     assert_eq!(titles(&s("connectivity").await).len(), 2);
+    // Pages of a ranked search follow the ranking, with the total of all matches.
+    let second = s("school&per_page=1&page=2").await;
+    assert_eq!(titles(&second), ["Mali CLIC"]);
+    assert_eq!(second.body["total"], 2);
+    assert!(titles(&s("school&per_page=1&page=3").await).is_empty());
+    // Search combines with the other filters.
+    assert!(titles(&s("school&kind=ppp").await).is_empty());
+    assert_eq!(titles(&s("school&kind=msp").await).len(), 2);
     assert_eq!(
         titles(&s("connectivity&sort=title").await),
         ["Macedonia Connects", "Rwanda vouchers"]

@@ -8,6 +8,10 @@
 //! newer head empties the cache. Answers are keyed by what they depend on: the caller's tenant
 //! (or none) and the whole query, so tenants never share an entry.
 //!
+//! Misses are computed once: concurrent requests for the same missing answer (a burst of
+//! portal requests right after a write) wait for the first one's result instead of all
+//! querying the database.
+//!
 //! Bounded by `Settings::read_cache_entries` (0 turns it off). It is per process: several
 //! instances each validate against the same database. Writes that bypass the feed (the
 //! benchmark generator) clear the cache of their own process only.
@@ -38,6 +42,8 @@ type Entry = Arc<dyn Any + Send + Sync>;
 pub(crate) struct ReadCache {
     capacity: usize,
     state: Mutex<State>,
+    /// The key of each answer being computed, and the lock its other askers wait on.
+    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 #[derive(Default)]
@@ -51,6 +57,22 @@ impl ReadCache {
         Self {
             capacity,
             state: Mutex::default(),
+            flights: Mutex::default(),
+        }
+    }
+
+    /// The lock of the computation of `key` (a new one when none is running).
+    fn flight(&self, key: &str) -> Option<Arc<tokio::sync::Mutex<()>>> {
+        let mut flights = self.flights.lock().ok()?;
+        Some(flights.entry(key.to_owned()).or_default().clone())
+    }
+
+    /// Drops the lock of `key` once nobody else holds it.
+    fn land(&self, key: &str, flight: Arc<tokio::sync::Mutex<()>>) {
+        if let Ok(mut flights) = self.flights.lock()
+            && Arc::strong_count(&flight) <= 2
+        {
+            flights.remove(key);
         }
     }
 
@@ -92,6 +114,41 @@ impl ReadCache {
     }
 }
 
+impl ReadCache {
+    /// The answer under `key` computed at `head`: from the cache, from a concurrent asker's
+    /// computation, or from `compute` (kept when it succeeds).
+    async fn get_or_compute<T, F, Fut>(
+        &self,
+        head: Head,
+        key: String,
+        compute: F,
+    ) -> ServiceResult<T>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = ServiceResult<T>>,
+    {
+        if let Some(hit) = self.get::<T>(head, &key) {
+            return Ok(hit);
+        }
+        let Some(flight) = self.flight(&key) else {
+            return compute().await;
+        };
+        let computed = {
+            let _turn = flight.lock().await;
+            // Whoever held the lock before may have left the answer.
+            match self.get::<T>(head, &key) {
+                Some(hit) => Ok(hit),
+                None => compute().await.inspect(|value| {
+                    self.put(head, key.clone(), value.clone());
+                }),
+            }
+        };
+        self.land(&key, flight);
+        computed
+    }
+}
+
 /// The feed's last sequence number (0 when empty).
 async fn feed_head<C: ConnectionTrait>(db: &C) -> ServiceResult<i64> {
     let head: Option<Option<i64>> = change_event::Entity::find()
@@ -121,12 +178,7 @@ impl Registry {
             date: Utc::now().date_naive(),
             seq: feed_head(self.db()).await?,
         };
-        if let Some(hit) = cache.get::<T>(head, &key) {
-            return Ok(hit);
-        }
-        let value = compute().await?;
-        cache.put(head, key, value.clone());
-        Ok(value)
+        cache.get_or_compute(head, key, compute).await
     }
 }
 
@@ -175,5 +227,44 @@ mod tests {
             .filter(|k| cache.get::<usize>(head(1), k).is_some())
             .count();
         assert_eq!(kept, 2);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_compute_once() {
+        let cache = Arc::new(ReadCache::new(8));
+        let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let askers: Vec<_> = (0..16)
+            .map(|_| {
+                let (cache, runs) = (cache.clone(), runs.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_compute(head(1), "k".into(), || async {
+                            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                            Ok(42_u32)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for asker in askers {
+            assert_eq!(asker.await.unwrap().unwrap(), 42);
+        }
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(
+            cache.flights.lock().unwrap().is_empty(),
+            "no lock is left behind"
+        );
+        // A failed computation is not kept: the next asker computes again.
+        let failed: ServiceResult<u32> = cache
+            .get_or_compute(head(1), "e".into(), || async {
+                Err(crate::error::ServiceError::Internal("boom".into()))
+            })
+            .await;
+        assert!(failed.is_err());
+        let again = cache
+            .get_or_compute(head(1), "e".into(), || async { Ok(7_u32) })
+            .await;
+        assert_eq!(again.unwrap(), 7);
     }
 }

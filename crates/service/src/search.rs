@@ -5,6 +5,8 @@
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, Statement, Value, sea_query::Expr, sea_query::SimpleExpr,
 };
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use crate::error::ServiceResult;
@@ -216,6 +218,39 @@ pub(crate) fn matches(backend: DatabaseBackend, id_column: &str, terms: &[String
             [q],
         ),
     }
+}
+
+/// The relevance of every matching document (larger is more relevant), read in one pass of the
+/// full-text index. Ranking inside SQL with a subquery per candidate costs a lookup per row on
+/// PostgreSQL and, on SQLite, recomputes FTS5's bm25 statistics per row (quadratic in the
+/// number of matches).
+pub(crate) async fn ranks<C: ConnectionTrait>(
+    db: &C,
+    terms: &[String],
+) -> ServiceResult<HashMap<Uuid, f64>> {
+    let backend = db.get_database_backend();
+    let q = query_text(backend, terms);
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT entity_id, CAST(ts_rank(vector, plainto_tsquery('simple', $1)) AS float8) AS rank \
+             FROM search_document WHERE vector @@ plainto_tsquery('simple', $1)"
+        }
+        _ => {
+            "SELECT entity_id, -bm25(search_document) AS rank FROM search_document \
+             WHERE search_document MATCH ?"
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, [q.into()]))
+        .await?;
+    let mut ranks = HashMap::with_capacity(rows.len());
+    for row in rows {
+        ranks.insert(
+            row.try_get::<Uuid>("", "entity_id")?,
+            row.try_get::<f64>("", "rank")?,
+        );
+    }
+    Ok(ranks)
 }
 
 /// An ordering expression: larger is more relevant.

@@ -134,7 +134,6 @@ impl Registry {
         query: InitiativeQuery,
     ) -> ServiceResult<Page<Initiative>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let backend = self.db().get_database_backend();
         let (mut select, terms) = self.filtered_initiatives(caller, &query)?;
         if let Some(indexed) = indexed_tag_list(caller, &query)? {
             return self.list_by_tag(indexed, request).await;
@@ -146,7 +145,6 @@ impl Registry {
             .select_only()
             .column(initiative::Column::Id)
             .into_tuple::<Uuid>();
-        let id_column = "\"initiative\".\"id\"";
         let sort = match query.sort {
             Some(InitiativeSort::Relevance) if terms.is_empty() => {
                 return Err(ServiceError::bad_parameter("sort", "relevance needs q"));
@@ -162,9 +160,9 @@ impl Registry {
             InitiativeSort::StartDateDesc => select.order_by_desc(initiative::Column::StartDate),
             InitiativeSort::UpdatedAt => select.order_by_asc(initiative::Column::UpdatedAt),
             InitiativeSort::UpdatedAtDesc => select.order_by_desc(initiative::Column::UpdatedAt),
-            InitiativeSort::Relevance => select
-                .order_by(search::relevance(backend, id_column, &terms), Order::Desc)
-                .order_by_asc(initiative::Column::TitleKey),
+            InitiativeSort::Relevance => {
+                return self.list_by_relevance(select, &terms, request).await;
+            }
         }
         .order_by_asc(initiative::Column::Id);
 
@@ -174,6 +172,46 @@ impl Registry {
             .limit(request.per_page)
             .all(self.db())
             .await?;
+        Ok(Page::new(self.views(rows).await?, request, total))
+    }
+
+    /// A search sorted by relevance: the filtered ids in title order, each given its rank from
+    /// one pass of the full-text index, sorted by rank (stable, so equal ranks stay in title
+    /// order); then the page's rows.
+    async fn list_by_relevance(
+        &self,
+        filtered: sea_orm::Select<initiative::Entity>,
+        terms: &[String],
+        request: PageRequest,
+    ) -> ServiceResult<Page<Initiative>> {
+        let ranks = search::ranks(self.db(), terms).await?;
+        let candidates: Vec<Uuid> = filtered
+            .select_only()
+            .column(initiative::Column::Id)
+            .order_by_asc(initiative::Column::TitleKey)
+            .order_by_asc(initiative::Column::Id)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let mut ranked: Vec<(Uuid, f64)> = candidates
+            .into_iter()
+            .map(|id| (id, ranks.get(&id).copied().unwrap_or_default()))
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let total = ranked.len() as u64;
+        let page: Vec<Uuid> = ranked
+            .into_iter()
+            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(request.per_page).unwrap_or(usize::MAX))
+            .map(|(id, _)| id)
+            .collect();
+        let mut rows = initiative::Entity::find()
+            .filter(initiative::Column::Id.is_in(page.iter().copied()))
+            .all(self.db())
+            .await?;
+        let position: HashMap<Uuid, usize> =
+            page.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        rows.sort_by_key(|row| position.get(&row.id).copied());
         Ok(Page::new(self.views(rows).await?, request, total))
     }
 
