@@ -2,11 +2,11 @@
 //! every word of the query (AND), case-insensitively, without stemming or accent folding, and
 //! rank by relevance, so results agree across the two engines.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, Statement, Value, sea_query::Expr, sea_query::SimpleExpr,
 };
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
 use crate::error::ServiceResult;
