@@ -107,11 +107,11 @@ for backend in $BACKENDS; do
 
   # wrk repeats one URL, so the runs above are answered from the read cache after the first
   # request (each still reads the change feed's head). The same reads with the cache off:
-  MSP_READ_CACHE_ENTRIES=0 "$BIN" serve > "$work/server.log" 2>&1 &
+  MSP_READ_CACHE_MB=0 "$BIN" serve > "$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && break; sleep 0.2; done
   {
-    echo "The same reads with the read cache off (\`MSP_READ_CACHE_ENTRIES=0\`): every request queries the database."
+    echo "The same reads with the read cache off (\`MSP_READ_CACHE_MB=0\`): every request queries the database."
     echo
     echo "| scenario | req/s | p50 | p99 | non-2xx | server RSS after |"
     echo "|---|---|---|---|---|---|"

@@ -812,7 +812,7 @@ async fn imports_deliver_one_event_per_initiative_in_feed_order(app: TestApp) {
     let admin = app.member(&t, Role::Admin).await;
     let tok = Some(admin.token.as_str());
     let rx = Receiver::start().await;
-    subscribe(&app, &admin.token, &rx.url, json!(["initiative.*"])).await;
+    let hook = subscribe(&app, &admin.token, &rx.url, json!(["initiative.*"])).await;
     let body =
         "title,kind,countries\nImported one,msp,KE\nImported two,ppp,SN\nImported three,msp,BR\n";
     let r = app
@@ -864,6 +864,28 @@ async fn imports_deliver_one_event_per_initiative_in_feed_order(app: TestApp) {
         assert_eq!(call.json()["data"]["version"], 1);
         assert_eq!(call.json()["data"]["entity_id"], item["entity_id"]);
     }
+
+    // The delivery log is a list like the others: weak ETag, 304, Link.
+    let log_path = format!(
+        "/api/v1/webhooks/{}/deliveries",
+        hook["id"].as_str().unwrap()
+    );
+    let log = app.get(&log_path, tok).await;
+    assert_eq!(log.status, 200);
+    assert_eq!(log.body["total"], 3);
+    let etag = log.header("etag").unwrap();
+    assert!(etag.starts_with("W/"), "{etag}");
+    assert!(log.header("link").unwrap().contains("rel=\"last\""));
+    let again = app
+        .send(
+            reqwest::Method::GET,
+            &log_path,
+            tok,
+            &[("If-None-Match", etag.as_str())],
+            None,
+        )
+        .await;
+    assert_eq!(again.status, 304);
 }
 
 async fn failed_writes_enqueue_nothing(app: TestApp) {

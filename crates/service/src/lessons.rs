@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::{enums::Visibility, initiative, lesson};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{LikeExpr, Query},
 };
@@ -327,7 +327,28 @@ impl Registry {
             select = select.filter(search::matches(backend, id_column, &terms));
         }
         if !terms.is_empty() {
-            select = select.order_by(search::relevance(backend, id_column, &terms), Order::Desc);
+            // Ranked in one pass of the full-text index (`search::ranks`); equal ranks newest
+            // first.
+            let ranks = search::ranks(self.db(), &terms).await?;
+            let candidates: Vec<Uuid> = select
+                .select_only()
+                .column(lesson::Column::Id)
+                .order_by_desc(lesson::Column::CreatedAt)
+                .order_by_desc(lesson::Column::Id)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            let (total, page) = search::rank_page(candidates, &ranks, &request);
+            let rows = lesson::Entity::find()
+                .filter(lesson::Column::Id.is_in(page.iter().copied()))
+                .all(self.db())
+                .await?;
+            let rows = search::in_order(rows, &page, |row| row.id);
+            return Ok(Page::new(
+                rows.into_iter().map(to_view).collect(),
+                request,
+                total,
+            ));
         }
         select = select
             .order_by_desc(lesson::Column::CreatedAt)

@@ -12,7 +12,8 @@
 //! portal requests right after a write) wait for the first one's result instead of all
 //! querying the database.
 //!
-//! Bounded by `Settings::read_cache_entries` (0 turns it off). It is per process: several
+//! Bounded by `Settings::read_cache_bytes`, counted as the answers' JSON size (0 turns the
+//! cache off); an answer larger than the whole budget is not kept. It is per process: several
 //! instances each validate against the same database. Writes that bypass the feed (the
 //! benchmark generator) clear the cache of their own process only.
 
@@ -26,6 +27,7 @@ use std::{
 use chrono::{NaiveDate, Utc};
 use entity::change_event;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QuerySelect};
+use serde::Serialize;
 
 use crate::{Registry, error::ServiceResult};
 
@@ -36,11 +38,16 @@ struct Head {
     seq: i64,
 }
 
-type Entry = Arc<dyn Any + Send + Sync>;
+/// An answer and its size (its JSON's length, in bytes).
+struct Entry {
+    value: Arc<dyn Any + Send + Sync>,
+    bytes: usize,
+}
 
 #[derive(Default)]
 pub(crate) struct ReadCache {
-    capacity: usize,
+    /// The most bytes of answers kept at once.
+    budget: usize,
     state: Mutex<State>,
     /// The key of each answer being computed, and the lock its other askers wait on.
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -50,12 +57,21 @@ pub(crate) struct ReadCache {
 struct State {
     head: Option<Head>,
     entries: HashMap<String, Entry>,
+    /// The sum of the entries' sizes.
+    bytes: usize,
+}
+
+impl State {
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
 }
 
 impl ReadCache {
-    pub(crate) fn new(capacity: usize) -> Self {
+    pub(crate) fn new(budget: usize) -> Self {
         Self {
-            capacity,
+            budget,
             state: Mutex::default(),
             flights: Mutex::default(),
         }
@@ -79,7 +95,7 @@ impl ReadCache {
     /// Forgets every entry (after a write that bypasses the change feed).
     pub(crate) fn clear(&self) {
         if let Ok(mut state) = self.state.lock() {
-            state.entries.clear();
+            state.clear();
         }
     }
 
@@ -88,29 +104,43 @@ impl ReadCache {
         let mut state = self.state.lock().ok()?;
         if state.head.is_none_or(|h| h < head) {
             state.head = Some(head);
-            state.entries.clear();
+            state.clear();
             return None;
         }
         if state.head != Some(head) {
             return None;
         }
-        state.entries.get(key)?.downcast_ref::<T>().cloned()
+        state.entries.get(key)?.value.downcast_ref::<T>().cloned()
     }
 
-    /// Keeps `value`, computed at `head`, unless the cache has moved on since.
-    fn put<T: Send + Sync + 'static>(&self, head: Head, key: String, value: T) {
+    /// Keeps `value` (`bytes` large), computed at `head`, unless the cache has moved on since;
+    /// makes room by dropping other entries.
+    fn put<T: Send + Sync + 'static>(&self, head: Head, key: String, value: T, bytes: usize) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        if state.head != Some(head) {
+        if state.head != Some(head) || bytes > self.budget {
             return;
         }
-        if state.entries.len() >= self.capacity
-            && let Some(evicted) = state.entries.keys().next().cloned()
-        {
-            state.entries.remove(&evicted);
+        if let Some(old) = state.entries.remove(&key) {
+            state.bytes -= old.bytes;
         }
-        state.entries.insert(key, Arc::new(value));
+        while state.bytes + bytes > self.budget {
+            let Some(evicted) = state.entries.keys().next().cloned() else {
+                break;
+            };
+            if let Some(old) = state.entries.remove(&evicted) {
+                state.bytes -= old.bytes;
+            }
+        }
+        state.bytes += bytes;
+        state.entries.insert(
+            key,
+            Entry {
+                value: Arc::new(value),
+                bytes,
+            },
+        );
     }
 }
 
@@ -124,7 +154,7 @@ impl ReadCache {
         compute: F,
     ) -> ServiceResult<T>
     where
-        T: Clone + Send + Sync + 'static,
+        T: Clone + Serialize + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = ServiceResult<T>>,
     {
@@ -140,7 +170,10 @@ impl ReadCache {
             match self.get::<T>(head, &key) {
                 Some(hit) => Ok(hit),
                 None => compute().await.inspect(|value| {
-                    self.put(head, key.clone(), value.clone());
+                    // The size it will have on the wire, which is most of its size in memory.
+                    if let Ok(json) = serde_json::to_vec(value) {
+                        self.put(head, key.clone(), value.clone(), json.len());
+                    }
                 }),
             }
         };
@@ -165,12 +198,12 @@ impl Registry {
     /// The key must name everything the answer depends on besides the data and the date.
     pub(crate) async fn cached<T, F, Fut>(&self, key: String, compute: F) -> ServiceResult<T>
     where
-        T: Clone + Send + Sync + 'static,
+        T: Clone + Serialize + Send + Sync + 'static,
         F: FnOnce() -> Fut,
         Fut: Future<Output = ServiceResult<T>>,
     {
         let cache = self.read_cache();
-        if cache.capacity == 0 {
+        if cache.budget == 0 {
             return compute().await;
         }
         // Read the head first: what is computed next is at least as new as it.
@@ -198,16 +231,16 @@ mod tests {
     fn entries_live_until_the_head_moves_on() {
         let cache = ReadCache::new(8);
         assert_eq!(cache.get::<u32>(head(1), "a"), None);
-        cache.put(head(1), "a".into(), 7_u32);
+        cache.put(head(1), "a".into(), 7_u32, 1);
         assert_eq!(cache.get::<u32>(head(1), "a"), Some(7));
         assert_eq!(cache.get::<u32>(head(1), "b"), None);
         // A reader still at an older head neither sees nor stores anything.
         assert_eq!(cache.get::<u32>(head(2), "a"), None);
-        cache.put(head(1), "a".into(), 8_u32);
+        cache.put(head(1), "a".into(), 8_u32, 1);
         assert_eq!(cache.get::<u32>(head(2), "a"), None);
         assert_eq!(cache.get::<u32>(head(1), "a"), None);
         // A new day is a new head too.
-        cache.put(head(2), "a".into(), 9_u32);
+        cache.put(head(2), "a".into(), 9_u32, 1);
         let tomorrow = Head {
             date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
             seq: 2,
@@ -216,17 +249,23 @@ mod tests {
     }
 
     #[test]
-    fn it_holds_at_most_its_capacity() {
-        let cache = ReadCache::new(2);
+    fn it_holds_at_most_its_budget() {
+        let cache = ReadCache::new(10);
         cache.get::<u32>(head(1), "x");
         for (i, key) in ["a", "b", "c"].iter().enumerate() {
-            cache.put(head(1), (*key).into(), i);
+            cache.put(head(1), (*key).into(), i, 4);
         }
         let kept = ["a", "b", "c"]
             .iter()
             .filter(|k| cache.get::<usize>(head(1), k).is_some())
             .count();
-        assert_eq!(kept, 2);
+        assert_eq!(kept, 2, "three answers of 4 bytes in 10");
+        assert_eq!(cache.state.lock().unwrap().bytes, 8);
+        // Replacing an answer does not count it twice; one larger than the budget is not kept.
+        cache.put(head(1), "c".into(), 9_usize, 4);
+        assert!(cache.state.lock().unwrap().bytes <= 10);
+        cache.put(head(1), "big".into(), 1_usize, 11);
+        assert_eq!(cache.get::<usize>(head(1), "big"), None);
     }
 
     #[tokio::test]

@@ -49,8 +49,8 @@ pub struct Settings {
     pub idempotency_lease: Duration,
     /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
     pub webhooks: crate::webhooks::WebhookSettings,
-    /// Read answers kept until the next write (`read_cache`); 0 turns the cache off.
-    pub read_cache_entries: usize,
+    /// Bytes of read answers kept until the next write (`read_cache`); 0 turns the cache off.
+    pub read_cache_bytes: usize,
 }
 
 impl Default for Settings {
@@ -72,7 +72,7 @@ impl Default for Settings {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             idempotency_lease: Duration::from_secs(5 * 60),
             webhooks: crate::webhooks::WebhookSettings::default(),
-            read_cache_entries: 256,
+            read_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -96,7 +96,7 @@ impl Registry {
             inner: Arc::new(Inner {
                 db,
                 tokens,
-                read_cache: crate::read_cache::ReadCache::new(settings.read_cache_entries),
+                read_cache: crate::read_cache::ReadCache::new(settings.read_cache_bytes),
                 settings,
             }),
         }

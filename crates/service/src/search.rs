@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::ServiceResult;
+use crate::{error::ServiceResult, pagination::PageRequest};
 
 /// The kinds of searchable records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -253,25 +253,34 @@ pub(crate) async fn ranks<C: ConnectionTrait>(
     Ok(ranks)
 }
 
-/// An ordering expression: larger is more relevant.
-pub(crate) fn relevance(backend: DatabaseBackend, id_column: &str, terms: &[String]) -> SimpleExpr {
-    let q = query_text(backend, terms);
-    match backend {
-        DatabaseBackend::Postgres => Expr::cust_with_values(
-            format!(
-                "(SELECT ts_rank(sd.vector, plainto_tsquery('simple', $1)) FROM search_document sd WHERE sd.entity_id = {id_column})"
-            ),
-            [q],
-        ),
-        // bm25() is smaller for better matches: negate it.
-        _ => Expr::cust_with_values(
-            format!(
-                "(SELECT -bm25(search_document) FROM search_document WHERE search_document MATCH ? \
-                 AND rowid = (SELECT k.doc_rowid FROM search_document_key k WHERE k.entity_id = {id_column}))"
-            ),
-            [q],
-        ),
-    }
+/// One page of `candidates` (ids in the list's own order) sorted by `ranks`, most relevant
+/// first; the sort is stable, so equal ranks keep the list's order. Returns the total and the
+/// page's ids.
+pub(crate) fn rank_page(
+    candidates: Vec<Uuid>,
+    ranks: &HashMap<Uuid, f64>,
+    request: &PageRequest,
+) -> (u64, Vec<Uuid>) {
+    let mut ranked: Vec<(Uuid, f64)> = candidates
+        .into_iter()
+        .map(|id| (id, ranks.get(&id).copied().unwrap_or_default()))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let total = ranked.len() as u64;
+    let page = ranked
+        .into_iter()
+        .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.per_page).unwrap_or(usize::MAX))
+        .map(|(id, _)| id)
+        .collect();
+    (total, page)
+}
+
+/// `rows` put in the order of `ids`.
+pub(crate) fn in_order<T>(mut rows: Vec<T>, ids: &[Uuid], id_of: impl Fn(&T) -> Uuid) -> Vec<T> {
+    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|row| position.get(&id_of(row)).copied());
+    rows
 }
 
 #[cfg(test)]

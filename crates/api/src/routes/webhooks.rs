@@ -186,7 +186,8 @@ pub async fn delete(
     security(("bearer" = [])),
     params(("id" = Uuid, Path), DeliveryQuery),
     responses(
-        (status = 200, body = Page<DeliveryEntry>),
+        (status = 200, body = Page<DeliveryEntry>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -194,16 +195,18 @@ pub async fn delete(
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn deliveries(
+    req: HttpRequest,
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<DeliveryQuery>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(
-        registry
+    crate::listing::page(
+        &req,
+        &registry
             .webhook_deliveries(&caller, path.into_inner(), query)
             .await?,
-    ))
+    )
 }
 
 /// Queues a `webhook.ping` message for the subscription (whatever its event types), delivered

@@ -193,25 +193,12 @@ impl Registry {
             .into_tuple()
             .all(self.db())
             .await?;
-        let mut ranked: Vec<(Uuid, f64)> = candidates
-            .into_iter()
-            .map(|id| (id, ranks.get(&id).copied().unwrap_or_default()))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let total = ranked.len() as u64;
-        let page: Vec<Uuid> = ranked
-            .into_iter()
-            .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
-            .take(usize::try_from(request.per_page).unwrap_or(usize::MAX))
-            .map(|(id, _)| id)
-            .collect();
-        let mut rows = initiative::Entity::find()
+        let (total, page) = search::rank_page(candidates, &ranks, &request);
+        let rows = initiative::Entity::find()
             .filter(initiative::Column::Id.is_in(page.iter().copied()))
             .all(self.db())
             .await?;
-        let position: HashMap<Uuid, usize> =
-            page.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        rows.sort_by_key(|row| position.get(&row.id).copied());
+        let rows = search::in_order(rows, &page, |row| row.id);
         Ok(Page::new(self.views(rows).await?, request, total))
     }
 
