@@ -7,10 +7,11 @@
 //!   `errors` name the field as `rows[N].field`, `N` being the row's line number: the physical
 //!   line where the record starts for CSV (the header is line 1), the array index + 1 for JSON,
 //!   the line for NDJSON.
-//! - **Bulk writes.** New initiatives are written by the bulk create (multi-row inserts, 500
+//! - **Bulk writes.** Rows that update an existing initiative go first, one by one through the
+//!   update path; then new initiatives are written by the bulk create (multi-row inserts, 500
 //!   initiatives a round: the same checks and the same rows, history and feed events as a
-//!   single create); rows that update an existing initiative go one by one through the update
-//!   path.
+//!   single create), in the file's order. So the history and the change feed list an import's
+//!   updates before its creates.
 //! - **Dry run.** `dry_run` runs the same import in a transaction that is rolled back: it writes
 //!   nothing and reports exactly what a real run would do.
 //! - **Upsert by external identifier.** A row whose `iati_identifier` matches an initiative of

@@ -102,11 +102,13 @@ pub(crate) async fn put_many<C: ConnectionTrait>(
                 .await?;
             continue;
         }
-        // SQLite: the writer holds the database's write lock, so the next rowids are its own.
+        // SQLite: the writer holds the database's write lock, so the next rowids are its own:
+        // past every key and every document (a document without a key included).
         let base: i64 = db
             .query_one_raw(Statement::from_string(
                 backend,
-                "SELECT COALESCE(MAX(doc_rowid), 0) AS last FROM search_document_key",
+                "SELECT MAX(COALESCE((SELECT MAX(doc_rowid) FROM search_document_key), 0), \
+                 COALESCE((SELECT rowid FROM search_document ORDER BY rowid DESC LIMIT 1), 0)) AS last",
             ))
             .await?
             .map(|row| row.try_get("", "last"))

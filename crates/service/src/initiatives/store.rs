@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -274,6 +274,8 @@ pub(crate) async fn load_tags<C: ConnectionTrait>(
         }
     }
     for tags in map.values_mut() {
+        // Text order whatever the database's collation (PostgreSQL's may put 10.1 before 1.2).
+        tags.sdg_targets.sort();
         tags.sdg_goals.sort_unstable();
         tags.action_lines
             .sort_by_key(|code| reference::ACTION_LINES.iter().position(|a| a.code == code));
@@ -281,23 +283,42 @@ pub(crate) async fn load_tags<C: ConnectionTrait>(
     Ok(map)
 }
 
-/// The sectors of each initiative's active partners.
+/// The sectors of each initiative's active partners. Two narrow queries (the partners' ids by
+/// the partner index, then their organisations by primary key) rather than one join, which
+/// PostgreSQL answers with a scan of every organisation.
 pub(crate) async fn load_sectors<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
 ) -> ServiceResult<HashMap<Uuid, Vec<Sector>>> {
-    let rows = initiative_partner::Entity::find()
+    let partners: Vec<(Uuid, Uuid)> = initiative_partner::Entity::find()
+        .select_only()
+        .column(initiative_partner::Column::InitiativeId)
+        .column(initiative_partner::Column::OrganizationId)
         .filter(initiative_partner::Column::InitiativeId.is_in(ids.iter().copied()))
         .filter(initiative_partner::Column::Status.eq(PartnerStatus::Active))
-        .find_also_related(organization::Entity)
+        .into_tuple()
         .all(db)
         .await?;
+    if partners.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut organizations: Vec<Uuid> = partners.iter().map(|(_, org)| *org).collect();
+    organizations.sort_unstable();
+    organizations.dedup();
+    let sector_of: HashMap<Uuid, Sector> = organization::Entity::find()
+        .select_only()
+        .column(organization::Column::Id)
+        .column(organization::Column::Sector)
+        .filter(organization::Column::Id.is_in(organizations))
+        .into_tuple::<(Uuid, Sector)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     let mut raw: HashMap<Uuid, Vec<Sector>> = HashMap::new();
-    for (partner, org) in rows {
-        if let Some(org) = org {
-            raw.entry(partner.initiative_id)
-                .or_default()
-                .push(org.sector);
+    for (initiative_id, org) in partners {
+        if let Some(sector) = sector_of.get(&org) {
+            raw.entry(initiative_id).or_default().push(*sector);
         }
     }
     Ok(raw
