@@ -85,6 +85,12 @@ pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Each connection keeps its prepared statements; a statement with a long `IN`
+                // list holds a lot of memory, and batched reads (the export) make many such.
+                // With sqlx's default of 100 per connection, RSS grew by about 13 MB with every
+                // export of 30,000 initiatives (101 → 114 → 128 → 135 MB); with 16 it levelled
+                // off (99 → 109 → 109 → 109 MB).
+                .statement_cache_capacity(16)
         });
     }
     Database::connect(opts).await
