@@ -327,9 +327,8 @@ impl Registry {
             select = select.filter(search::matches(backend, id_column, &terms));
         }
         if !terms.is_empty() {
-            // Ranked in one pass of the full-text index (`search::ranks`); equal ranks newest
+            // Ranked in one pass of the full-text index (`search::ranked_page`); equal ranks newest
             // first.
-            let ranks = search::ranks(self.db(), &terms).await?;
             let candidates: Vec<Uuid> = select
                 .select_only()
                 .column(lesson::Column::Id)
@@ -338,7 +337,8 @@ impl Registry {
                 .into_tuple()
                 .all(self.db())
                 .await?;
-            let (total, page) = search::rank_page(candidates, &ranks, &request);
+            let (total, page) =
+                search::ranked_page(self.db(), &terms, candidates, &request).await?;
             let rows = lesson::Entity::find()
                 .filter(lesson::Column::Id.is_in(page.iter().copied()))
                 .all(self.db())

@@ -61,14 +61,8 @@ pub(crate) async fn put<C: ConnectionTrait>(
         Some(rowid) => {
             db.execute_raw(Statement::from_sql_and_values(
                 backend,
-                "DELETE FROM search_document WHERE rowid = ?",
-                [rowid.into()],
-            ))
-            .await?;
-            db.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "INSERT INTO search_document (rowid, entity_id, kind, body) VALUES (?, ?, ?, ?)",
-                [rowid.into(), id.into(), kind.as_str().into(), body.into()],
+                "UPDATE search_document SET kind = ?, body = ? WHERE rowid = ?",
+                [kind.as_str().into(), body.into(), rowid.into()],
             ))
             .await?;
             Ok(())
@@ -226,10 +220,7 @@ pub(crate) fn matches(backend: DatabaseBackend, id_column: &str, terms: &[String
 /// full-text index. Ranking inside SQL with a subquery per candidate costs a lookup per row on
 /// PostgreSQL and, on SQLite, recomputes FTS5's bm25 statistics per row (quadratic in the
 /// number of matches).
-pub(crate) async fn ranks<C: ConnectionTrait>(
-    db: &C,
-    terms: &[String],
-) -> ServiceResult<HashMap<Uuid, f64>> {
+async fn ranks<C: ConnectionTrait>(db: &C, terms: &[String]) -> ServiceResult<HashMap<Uuid, f64>> {
     let backend = db.get_database_backend();
     let q = query_text(backend, terms);
     let sql = match backend {
@@ -255,14 +246,16 @@ pub(crate) async fn ranks<C: ConnectionTrait>(
     Ok(ranks)
 }
 
-/// One page of `candidates` (ids in the list's own order) sorted by `ranks`, most relevant
-/// first; the sort is stable, so equal ranks keep the list's order. Returns the total and the
-/// page's ids.
-pub(crate) fn rank_page(
+/// One page of a search sorted by relevance: `candidates` (the filtered ids, in the list's own
+/// order) ranked by `ranks`, most relevant first; the sort is stable, so equal ranks keep the
+/// list's order. Returns the total and the page's ids.
+pub(crate) async fn ranked_page<C: ConnectionTrait>(
+    db: &C,
+    terms: &[String],
     candidates: Vec<Uuid>,
-    ranks: &HashMap<Uuid, f64>,
     request: &PageRequest,
-) -> (u64, Vec<Uuid>) {
+) -> ServiceResult<(u64, Vec<Uuid>)> {
+    let ranks = ranks(db, terms).await?;
     let mut ranked: Vec<(Uuid, f64)> = candidates
         .into_iter()
         .map(|id| (id, ranks.get(&id).copied().unwrap_or_default()))
@@ -275,7 +268,7 @@ pub(crate) fn rank_page(
         .take(usize::try_from(request.per_page).unwrap_or(usize::MAX))
         .map(|(id, _)| id)
         .collect();
-    (total, page)
+    Ok((total, page))
 }
 
 /// `rows` put in the order of `ids`.

@@ -184,7 +184,6 @@ impl Registry {
         terms: &[String],
         request: PageRequest,
     ) -> ServiceResult<Page<Initiative>> {
-        let ranks = search::ranks(self.db(), terms).await?;
         let candidates: Vec<Uuid> = filtered
             .select_only()
             .column(initiative::Column::Id)
@@ -193,7 +192,7 @@ impl Registry {
             .into_tuple()
             .all(self.db())
             .await?;
-        let (total, page) = search::rank_page(candidates, &ranks, &request);
+        let (total, page) = search::ranked_page(self.db(), terms, candidates, &request).await?;
         let rows = initiative::Entity::find()
             .filter(initiative::Column::Id.is_in(page.iter().copied()))
             .all(self.db())
