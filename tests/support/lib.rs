@@ -27,7 +27,19 @@ pub enum Backend {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
-const TEST_DATABASE: &str = "msp_test";
+/// The PostgreSQL database the tests make their schemas in (`MSP_TEST_DATABASE`, default
+/// `msp_test`): two checkouts testing at once on one server each name their own.
+fn test_database() -> String {
+    std::env::var("MSP_TEST_DATABASE")
+        .ok()
+        .filter(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .unwrap_or_else(|| "msp_test".to_owned())
+}
 
 /// A running application and a client for it.
 #[derive(Clone)]
@@ -152,7 +164,7 @@ async fn ensure_test_database(server_url: &str) {
     let exists = admin
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DatabaseBackend::Postgres,
-            format!("SELECT 1 FROM pg_database WHERE datname = '{TEST_DATABASE}'"),
+            format!("SELECT 1 FROM pg_database WHERE datname = '{}'", test_database()),
         ))
         .await
         .ok()
@@ -161,7 +173,7 @@ async fn ensure_test_database(server_url: &str) {
     if !exists {
         // Two tests may race here: "already exists" is fine.
         let _ = admin
-            .execute_unprepared(&format!("CREATE DATABASE {TEST_DATABASE}"))
+            .execute_unprepared(&format!("CREATE DATABASE {}", test_database()))
             .await;
     }
     let _ = admin.close().await;
@@ -190,7 +202,7 @@ impl TestApp {
             Backend::Postgres => {
                 let server = postgres_url()?;
                 ensure_test_database(&server).await;
-                let url = with_database(&server, TEST_DATABASE);
+                let url = with_database(&server, &test_database());
                 let schema = format!("t_{}", Uuid::new_v4().simple());
                 let conn = Database::connect(&url).await.expect("test database");
                 conn.execute_unprepared(&format!("CREATE SCHEMA {schema}"))
