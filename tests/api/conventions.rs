@@ -375,14 +375,15 @@ async fn a_wrong_method_is_405_with_allow(app: TestApp) {
         assert_eq!(r.header("allow").as_deref(), Some(allow), "{method} {path}");
         assert_eq!(r.code(), "method_not_allowed", "{method} {path}");
     }
-    let options = app
-        .send(Method::OPTIONS, "/api/v1/initiatives", None, &[], None)
-        .await;
-    assert_eq!(options.status, 204);
-    assert_eq!(
-        options.header("allow").as_deref(),
-        Some("GET, HEAD, POST, OPTIONS")
-    );
+    for path in ["/api/v1/initiatives", "/graphql"] {
+        let options = app.send(Method::OPTIONS, path, None, &[], None).await;
+        assert_eq!(options.status, 204, "OPTIONS {path}");
+        assert_eq!(
+            options.header("allow").as_deref(),
+            Some("GET, HEAD, POST, OPTIONS"),
+            "OPTIONS {path}"
+        );
+    }
     // A path that names nothing stays a 404, whatever the method.
     let r = app
         .send(Method::PUT, "/api/v1/nothing-here", None, &[], None)

@@ -169,7 +169,13 @@ pub async fn methods(
     if res.status() == StatusCode::METHOD_NOT_ALLOWED
         && let Some(allow) = allowed(res.request().path())
     {
-        if matches!(
+        if res.request().method() == Method::OPTIONS {
+            let request = res.request().clone();
+            let response = HttpResponse::NoContent()
+                .insert_header((header::ALLOW, allow))
+                .finish();
+            res = ServiceResponse::new(request, response);
+        } else if matches!(
             res.response().body().size(),
             BodySize::None | BodySize::Sized(0)
         ) {
