@@ -13,6 +13,7 @@ both_databases!(
     an_unknown_enum_value_lists_the_allowed_ones,
     broken_json_is_400_with_line_and_column,
     a_wrong_value_in_a_nested_list_is_named_by_its_path,
+    a_type_keeps_its_own_message_for_a_field,
     every_bad_query_parameter_is_reported_at_once,
     updated_since_takes_a_date_and_names_its_forms,
     if_match_star_matches_the_current_version,
@@ -193,6 +194,29 @@ async fn a_wrong_value_in_a_nested_list_is_named_by_its_path(app: TestApp) {
         error(&r, "external_identifiers[1].scheme")["code"],
         "invalid_type"
     );
+}
+
+async fn a_type_keeps_its_own_message_for_a_field(app: TestApp) {
+    let tok = editor(&app, "own-message").await;
+    let i = app.initiative(&tok, "Amounts").await;
+    let r = app
+        .post(
+            &format!(
+                "/api/v1/initiatives/{}/contributions",
+                i["id"].as_str().unwrap()
+            ),
+            Some(&tok),
+            &json!({"resource_kind": "coins", "amount": 12500.5, "currency": "USD"}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    let amount = error(&r, "amount");
+    assert_eq!(amount["expected"], "string");
+    assert!(
+        amount["message"].as_str().unwrap().contains("JSON string"),
+        "{amount}"
+    );
+    assert!(allowed(error(&r, "resource_kind")).contains(&"cash"));
 }
 
 async fn every_bad_query_parameter_is_reported_at_once(app: TestApp) {
@@ -415,6 +439,22 @@ async fn head_answers_like_get_without_a_body(app: TestApp) {
         }
         assert!(res.bytes().await.unwrap().is_empty(), "HEAD {path}");
     }
+    // A streamed export answers HEAD with its headers and produces no rows.
+    let res = app
+        .client
+        .head(app.url("/api/v1/export/initiatives?format=csv"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(res.bytes().await.unwrap().is_empty());
     // The ETag still gives a 304.
     let etag = app.get(&path, Some(&tok)).await.etag();
     let res = app

@@ -116,15 +116,88 @@ pub fn parse_json<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T,
         Err(err) => err,
     };
     let mut errors = crate::validate::body_errors::<T>(&value);
-    let judged = serde_field_error(
-        &serde_error.path().to_string(),
-        &serde_error.inner().to_string(),
-        "body",
-    );
-    if !errors.iter().any(|e| e.field == judged.field) {
-        errors.push(judged);
+    for judged in serde_errors::<T>(value, serde_error) {
+        merge(&mut errors, judged);
     }
     Err(ServiceError::Validation(errors).into())
+}
+
+/// serde's errors, one after the other: serde stops at the first, so each bad field is taken
+/// out of the body and the body read again, until it reads, the error cannot be taken out (a
+/// missing field, an array item), or 32 rounds have passed.
+fn serde_errors<T: DeserializeOwned>(
+    mut value: serde_json::Value,
+    first: serde_path_to_error::Error<serde_json::Error>,
+) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    let mut error = first;
+    for _ in 0..32 {
+        found.push(serde_field_error(
+            &error.path().to_string(),
+            &error.inner().to_string(),
+            "body",
+        ));
+        if !take_out(&mut value, error.path()) {
+            break;
+        }
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(_) => break,
+            Err(next) => error = next,
+        }
+    }
+    found
+}
+
+/// Removes the object member `path` names; false when it names no object member.
+fn take_out(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut current = value;
+    for segment in parents {
+        current = match (segment, current) {
+            (Segment::Map { key }, serde_json::Value::Object(map)) => match map.get_mut(key) {
+                Some(next) => next,
+                None => return false,
+            },
+            (Segment::Seq { index }, serde_json::Value::Array(items)) => {
+                match items.get_mut(*index) {
+                    Some(next) => next,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match current {
+        serde_json::Value::Object(map) => map.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+/// Adds serde's error to the schema's: when both name the same field, the schema's code,
+/// `expected` and `allowed` stay, and a message a type wrote for people (a custom one, such as
+/// an amount's "must be a decimal written as a JSON string") replaces the generic one.
+fn merge(errors: &mut Vec<FieldError>, judged: FieldError) {
+    const GENERIC: &[&str] = &[
+        "invalid type:",
+        "invalid value:",
+        "invalid length",
+        "unknown variant",
+        "missing field",
+        "unknown field",
+        "duplicate field",
+    ];
+    match errors.iter_mut().find(|e| e.field == judged.field) {
+        Some(found) => {
+            if !GENERIC.iter().any(|g| judged.message.starts_with(g)) {
+                found.message = judged.message;
+            }
+        }
+        None => errors.push(judged),
+    }
 }
 
 /// serde's error at `path` as a field error: a missing or unknown field is named by its own
@@ -205,9 +278,7 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
         &serde_error.inner().to_string(),
         "query",
     );
-    if !errors.iter().any(|e| e.field == judged.field) {
-        errors.push(judged);
-    }
+    merge(&mut errors, judged);
     let detail = match errors.as_slice() {
         [one] => format!("invalid query parameter `{}`: {}", one.field, one.message),
         many => format!(
