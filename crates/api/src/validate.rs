@@ -536,3 +536,73 @@ fn describe(schema: &Value, source: Source) -> Expected {
         allowed: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn fields(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_body_reports_each_field_with_its_path() {
+        let errors = body_errors::<service::initiatives::NewInitiative>(&json!({
+            "title": null,
+            "kind": "msp",
+            "summary": null,
+            "scale": 2,
+            "external_identifiers": [{"scheme": "crs", "identifier": 1}],
+        }));
+        let mut found = fields(&errors);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("external_identifiers[0].identifier", "invalid_type"),
+                ("scale", "invalid_type"),
+                ("title", "invalid_type"),
+            ]
+        );
+        let scale = errors.iter().find(|e| e.field == "scale");
+        assert_eq!(scale.and_then(|e| e.expected.as_deref()), Some("enum"));
+        assert!(scale.is_some_and(|e| e.allowed.contains(&"national".to_owned())));
+    }
+
+    #[test]
+    fn the_root_of_a_body_is_named_body() {
+        let errors = body_errors::<service::initiatives::NewInitiative>(&json!([1]));
+        assert_eq!(fields(&errors), [("body", "invalid_type")]);
+        assert_eq!(errors[0].expected.as_deref(), Some("object"));
+    }
+
+    #[test]
+    fn a_query_reads_values_as_their_types() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+            p.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert!(query_errors::<service::feed::ChangeQuery>(&pairs(&[("limit", "5")])).is_empty());
+        let errors = query_errors::<service::feed::ChangeQuery>(&pairs(&[
+            ("limit", "five"),
+            ("since", "1"),
+            ("after", "1"),
+            ("after", "2"),
+        ]));
+        assert_eq!(
+            fields(&errors),
+            [
+                ("limit", "invalid_type"),
+                ("since", "unknown_parameter"),
+                ("after", "duplicate_parameter"),
+            ]
+        );
+        assert_eq!(errors[1].allowed, ["after", "limit"]);
+    }
+}
