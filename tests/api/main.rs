@@ -9,6 +9,7 @@ mod auth;
 mod bulk;
 mod changes;
 mod contributions;
+mod conventions;
 mod graphql;
 mod graphql_analytics;
 mod graphql_batching;

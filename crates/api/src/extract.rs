@@ -9,6 +9,7 @@ use actix_web::{
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use service::{Caller, FieldError, Registry, ServiceError};
+use utoipa::{IntoParams, PartialSchema};
 
 use crate::problem::ApiError;
 
@@ -58,12 +59,12 @@ pub fn caller(req: &HttpRequest) -> impl Future<Output = Result<Caller, ApiError
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimit(pub usize);
 
-/// A JSON body. Malformed JSON is a 400; a well-formed body with a wrong type, a missing field,
-/// an unknown field or an unknown enum value is a 422 naming the field; a body over the limit
-/// is a 413; another media type is a 415.
+/// A JSON body. Malformed JSON is a 400; a well-formed body with wrong types, missing fields,
+/// unknown fields or unknown enum values is a 422 naming every such field; a body over the
+/// limit is a 413; another media type is a 415.
 pub struct ApiJson<T>(pub T);
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -104,24 +105,141 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
     Ok(body)
 }
 
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                ServiceError::Validation(vec![FieldError::new(
-                    field,
-                    "invalid",
-                    strip_position(&inner.to_string()),
-                )])
-                .into()
-            }
-            _ => ApiError::BadRequest(format!("the body is not valid JSON: {inner}")),
+/// Reads a JSON body as `T`. Syntactically broken JSON is a 400 naming the line and column; a
+/// well-formed body that does not fit `T` is a 422 listing every bad field with its path and
+/// what it takes (see [`crate::validate`]).
+pub fn parse_json<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let serde_error = match serde_path_to_error::deserialize::<_, T>(&value) {
+        Ok(parsed) => return Ok(parsed),
+        Err(err) => err,
+    };
+    let mut errors = crate::validate::body_errors::<T>(&value);
+    for judged in serde_errors::<T>(value, serde_error) {
+        merge(&mut errors, judged);
+    }
+    Err(ServiceError::Validation(errors).into())
+}
+
+/// serde's errors, one after the other: serde stops at the first, so each bad field is taken
+/// out of the body and the body read again, until it reads, the error cannot be taken out (a
+/// missing field, an array item), or 32 rounds have passed.
+fn serde_errors<T: DeserializeOwned>(
+    mut value: serde_json::Value,
+    first: serde_path_to_error::Error<serde_json::Error>,
+) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    let mut error = first;
+    for _ in 0..32 {
+        found.push(serde_field_error(
+            &error.path().to_string(),
+            &error.inner().to_string(),
+            "body",
+        ));
+        if !take_out(&mut value, error.path()) {
+            break;
         }
-    })
+        match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(_) => break,
+            Err(next) => error = next,
+        }
+    }
+    found
+}
+
+/// Removes the object member `path` names; false when it names no object member.
+fn take_out(value: &mut serde_json::Value, path: &serde_path_to_error::Path) -> bool {
+    use serde_path_to_error::Segment;
+    let segments: Vec<&Segment> = path.iter().collect();
+    let Some((Segment::Map { key }, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut current = value;
+    for segment in parents {
+        current = match (segment, current) {
+            (Segment::Map { key }, serde_json::Value::Object(map)) => match map.get_mut(key) {
+                Some(next) => next,
+                None => return false,
+            },
+            (Segment::Seq { index }, serde_json::Value::Array(items)) => {
+                match items.get_mut(*index) {
+                    Some(next) => next,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match current {
+        serde_json::Value::Object(map) => map.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+/// Adds serde's error to the schema's: when both name the same field, the schema's code,
+/// `expected` and `allowed` stay, and a message a type wrote for people (a custom one, such as
+/// an amount's "must be a decimal written as a JSON string") replaces the generic one.
+fn merge(errors: &mut Vec<FieldError>, judged: FieldError) {
+    const GENERIC: &[&str] = &[
+        "invalid type:",
+        "invalid value:",
+        "invalid length",
+        "unknown variant",
+        "missing field",
+        "unknown field",
+        "duplicate field",
+    ];
+    match errors.iter_mut().find(|e| e.field == judged.field) {
+        Some(found) => {
+            if !GENERIC.iter().any(|g| judged.message.starts_with(g)) {
+                found.message = judged.message;
+            }
+        }
+        None => errors.push(judged),
+    }
+}
+
+/// serde's error at `path` as a field error: a missing or unknown field is named by its own
+/// path (`partners[2].role`), not by the object that lacks or has it.
+fn serde_field_error(path: &str, message: &str, root: &str) -> FieldError {
+    let message = strip_position(message);
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    let parent = if path == "." { "" } else { path };
+    let (field, code) = if let Some(name) = named("missing field `") {
+        (join_path(parent, &name), "required")
+    } else if let Some(name) = named("unknown field `") {
+        (field_path(parent, &name), "unknown_field")
+    } else if let Some(name) = named("duplicate field `") {
+        (field_path(parent, &name), "duplicate_field")
+    } else if parent.is_empty() {
+        (root.to_owned(), "invalid")
+    } else {
+        (parent.to_owned(), "invalid")
+    };
+    FieldError::new(field, code, message)
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// serde's path to an unknown or duplicate field already ends with its name.
+fn field_path(path: &str, name: &str) -> String {
+    if path == name || path.ends_with(&format!(".{name}")) {
+        path.to_owned()
+    } else {
+        join_path(path, name)
+    }
 }
 
 /// serde_json appends " at line 1 column 17" to data errors: useful for syntax, noise here.
@@ -132,10 +250,11 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Query parameters. An unknown parameter or a value of the wrong form is a 400 naming it.
+/// Query parameters. Every unknown parameter and every value of the wrong form is a 400 naming
+/// it, all at once.
 pub struct ApiQuery<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
     type Error = ApiError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
@@ -144,27 +263,34 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
     }
 }
 
-pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(url_pairs(query));
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let message = err.into_inner().to_string();
-        let field = if path == "." {
-            // serde reports unknown fields at the top level: name it from the message.
-            message
-                .split('`')
-                .nth(1)
-                .map(str::to_owned)
-                .unwrap_or_else(|| "query".to_owned())
-        } else {
-            path
-        };
-        ServiceError::BadRequest {
-            detail: format!("invalid query parameter `{field}`: {message}"),
-            errors: vec![FieldError::new(field, "invalid", message)],
-        }
-        .into()
-    })
+    let serde_error = match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(parsed) => return Ok(parsed),
+        Err(err) => err,
+    };
+    let pairs: Vec<(String, String)> = url_pairs(query)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut errors = crate::validate::query_errors::<T>(&pairs);
+    let judged = serde_field_error(
+        &serde_error.path().to_string(),
+        &serde_error.inner().to_string(),
+        "query",
+    );
+    merge(&mut errors, judged);
+    let detail = match errors.as_slice() {
+        [one] => format!("invalid query parameter `{}`: {}", one.field, one.message),
+        many => format!(
+            "{} query parameters are invalid: {}",
+            many.len(),
+            many.iter()
+                .map(|e| format!("`{}`", e.field))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Err(ServiceError::BadRequest { detail, errors }.into())
 }
 
 fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
@@ -172,10 +298,18 @@ fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
 }
 
 /// The version an `If-Match` header names: `None` when absent (the service answers 428),
-/// and a version no record has when it cannot be read (so the service answers 412).
+/// [`service::precondition::ANY`] for `*` (any current version matches, RFC 9110), the first
+/// version of a list that can be read, and a version no record has when none can (so the
+/// service answers 412).
 pub fn if_match(req: &HttpRequest) -> Option<i32> {
-    let value = req.headers().get(header::IF_MATCH)?.to_str().ok()?;
-    Some(parse_etag(value).unwrap_or(-1))
+    let value = req.headers().get(header::IF_MATCH)?;
+    let Ok(value) = value.to_str() else {
+        return Some(-1);
+    };
+    if value.trim() == "*" {
+        return Some(service::precondition::ANY);
+    }
+    Some(value.split(',').find_map(parse_etag).unwrap_or(-1))
 }
 
 /// Whether `If-None-Match` names the current version (the GET answers 304).

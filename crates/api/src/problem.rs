@@ -93,6 +93,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::CursorAhead => StatusCode::BAD_REQUEST,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -152,6 +154,14 @@ impl ResponseError for ApiError {
         let (detail, errors) = match service_error {
             Some(ServiceError::Validation(errors)) => (self.to_string(), errors.clone()),
             Some(ServiceError::BadRequest { detail, errors }) => (detail.clone(), errors.clone()),
+            Some(ServiceError::CursorAhead { head, .. }) => (
+                self.to_string(),
+                vec![FieldError::new(
+                    "after",
+                    "cursor_ahead",
+                    format!("must be a cursor this feed handed out, at most {head}"),
+                )],
+            ),
             _ if status.is_server_error() => {
                 tracing::error!(error = %cause_chain(self), code = code.as_str(), "request failed");
                 let detail = match code {

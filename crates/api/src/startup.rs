@@ -22,7 +22,7 @@ use crate::{
     extract::BodyLimit,
     graphql::GraphqlState,
     openapi::ApiDoc,
-    problem::{ApiError, problem_response},
+    problem::ApiError,
     routes,
     telemetry::{RequestSpan, request_id},
 };
@@ -105,14 +105,6 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
-async fn not_found() -> HttpResponse {
-    problem_response(
-        service::ErrorCode::NotFound,
-        "no such resource".into(),
-        Vec::new(),
-    )
-}
-
 async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
@@ -174,7 +166,8 @@ impl Application {
                 .into_app()
                 .route("/docs", web::get().to(docs_redirect))
                 .configure(crate::graphql::configure)
-                .default_service(web::to(not_found))
+                .default_service(web::to(crate::methods::fallback))
+                .wrap(middleware::from_fn(crate::methods::methods))
                 .wrap(middleware::from_fn(crate::idempotency::idempotency))
                 .wrap(middleware::from_fn(request_id))
                 .wrap(TracingLogger::<RequestSpan>::new())

@@ -26,6 +26,10 @@ pub enum ErrorCode {
     PreconditionRequired,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// The path exists but not with this method (the `Allow` header lists those it has).
+    MethodNotAllowed,
+    /// A change-feed cursor beyond the feed's head: it was not handed out by this feed.
+    CursorAhead,
     Unavailable,
     Internal,
 }
@@ -47,6 +51,8 @@ impl ErrorCode {
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::CursorAhead => "cursor_ahead",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -56,12 +62,22 @@ impl ErrorCode {
 /// One problem with one input field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
-    /// The field, as a dotted path in the request (`country`, `items[2].name`).
+    /// The field, as a path in the request: a body's JSON path (`country`,
+    /// `partners[2].role`) or a query parameter's name.
     pub field: String,
-    /// A stable code for the rule that failed (`required`, `length`, `invalid_country`...).
+    /// A stable code for the rule that failed (`required`, `invalid_type`, `invalid_value`,
+    /// `unknown_field`, `length`, `invalid_country`...).
     pub code: String,
     /// A sentence for people.
     pub message: String,
+    /// What the field takes, when the value had the wrong type or form: `string`, `integer`,
+    /// `boolean`, `array`, `object`, `date` (YYYY-MM-DD), `date-time` (RFC 3339), `uuid`, or
+    /// `enum` (then `allowed` lists the values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The values (or, for an unknown field, the field names) that are allowed here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
 }
 
 impl FieldError {
@@ -74,7 +90,21 @@ impl FieldError {
             field: field.into(),
             code: code.into(),
             message: message.into(),
+            expected: None,
+            allowed: Vec::new(),
         }
+    }
+
+    /// Names what the field takes (see [`FieldError::expected`]).
+    pub fn expecting(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+
+    /// Lists the allowed values (see [`FieldError::allowed`]).
+    pub fn allowing(mut self, allowed: Vec<String>) -> Self {
+        self.allowed = allowed;
+        self
     }
 }
 
@@ -103,6 +133,10 @@ pub enum ServiceError {
     Conflict(String),
     #[error("this Idempotency-Key was used for a different request; use a new key")]
     IdempotencyKeyReused,
+    #[error(
+        "the cursor {cursor} is beyond the head of this feed ({head}): it was not handed out by this feed; start again from `after=0` or from your last stored cursor"
+    )]
+    CursorAhead { cursor: i64, head: i64 },
     #[error("the record has changed since it was read (current version {current})")]
     StaleVersion { current: i32 },
     #[error("this change needs an If-Match header with the record's current ETag")]
@@ -126,6 +160,7 @@ impl ServiceError {
             ServiceError::NotFound { .. } => ErrorCode::NotFound,
             ServiceError::Validation(_) => ErrorCode::Validation,
             ServiceError::BadRequest { .. } => ErrorCode::BadRequest,
+            ServiceError::CursorAhead { .. } => ErrorCode::CursorAhead,
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
             ServiceError::StaleVersion { .. } => ErrorCode::StaleVersion,

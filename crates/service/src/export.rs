@@ -109,6 +109,7 @@ pub struct InitiativeExportQuery {
     pub start_to: Option<NaiveDate>,
     pub end_from: Option<NaiveDate>,
     pub end_to: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
     pub updated_since: Option<DateTime<Utc>>,
 }
 
@@ -156,6 +157,7 @@ pub struct OrganizationExportQuery {
     pub visibility: Option<entity::enums::Visibility>,
     pub sub_type: Option<String>,
     pub q: Option<String>,
+    #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
     pub updated_since: Option<DateTime<Utc>>,
 }
 

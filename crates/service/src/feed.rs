@@ -168,6 +168,19 @@ pub(crate) fn href(
 }
 
 impl Registry {
+    /// The sequence number of the newest committed event of the whole feed (0 when empty).
+    /// Every cursor the feed hands out, to any caller, is at most this: events are never
+    /// deleted, so a larger cursor was never handed out.
+    async fn feed_head(&self) -> ServiceResult<i64> {
+        let head: Option<Option<i64>> = change_event::Entity::find()
+            .select_only()
+            .column_as(change_event::Column::Seq.max(), "head")
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        Ok(head.flatten().unwrap_or(0))
+    }
+
     /// The caller's feed: members follow their tenant's changes; anonymous callers the public
     /// feed of every tenant, where records that stop being public appear as deletions.
     pub async fn changes(&self, caller: &Caller, query: ChangeQuery) -> ServiceResult<ChangePage> {
@@ -183,6 +196,15 @@ impl Registry {
                 "limit",
                 "must be between 1 and 1000",
             ));
+        }
+        if after > 0 {
+            let head = self.feed_head().await?;
+            if after > head {
+                return Err(ServiceError::CursorAhead {
+                    cursor: after,
+                    head,
+                });
+            }
         }
         let mut select = change_event::Entity::find().filter(change_event::Column::Seq.gt(after));
         let public = match caller.principal() {

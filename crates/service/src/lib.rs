@@ -29,6 +29,7 @@ pub mod members;
 pub mod organizations;
 pub mod pagination;
 pub mod partners;
+pub mod precondition;
 mod read_cache;
 pub mod reference;
 pub mod registry;

@@ -208,7 +208,9 @@ pub struct OrganizationQuery {
     pub sub_type: Option<String>,
     /// Case-insensitive search in name and acronym.
     pub q: Option<String>,
-    /// Only organisations changed at or after this time (RFC 3339).
+    /// Only organisations changed at or after this time: an RFC 3339 date-time, or a date
+    /// (midnight UTC).
+    #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
     pub updated_since: Option<DateTime<Utc>>,
     /// `name` (default), `created_at`, `updated_at`, `country`; prefix `-` for descending.
     pub sort: Option<OrganizationSort>,
@@ -425,12 +427,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let current = find_writable(&txn, caller, id).await?;
         let principal = caller.require(Role::Editor)?;
-        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        if current.version != expected {
-            return Err(ServiceError::StaleVersion {
-                current: current.version,
-            });
-        }
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
         let pick = |p: &Option<Option<String>>, old: &Option<String>| match p {
             Some(v) => v.clone(),
             None => old.clone(),
@@ -516,12 +513,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let current = find_writable(&txn, caller, id).await?;
         caller.require(Role::Editor)?;
-        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        if current.version != expected {
-            return Err(ServiceError::StaleVersion {
-                current: current.version,
-            });
-        }
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
         let partnerships = entity::initiative_partner::Entity::find()
             .filter(entity::initiative_partner::Column::OrganizationId.eq(id))
             .count(&txn)

@@ -176,17 +176,14 @@ impl Registry {
         patch: TenantPatch,
     ) -> ServiceResult<Tenant> {
         let principal = caller.require(Role::Owner)?;
-        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
+        // Without If-Match the answer is 428 before anything is read.
+        expected_version.ok_or(ServiceError::PreconditionRequired)?;
         let txn = self.begin_write().await?;
         let current = tenant::Entity::find_by_id(principal.tenant_id)
             .one(&txn)
             .await?
             .ok_or(ServiceError::NotFound { entity: "tenant" })?;
-        if current.version != expected {
-            return Err(ServiceError::StaleVersion {
-                current: current.version,
-            });
-        }
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
         let mut c = Checks::new();
         let name = c.required_text("name", patch.name.as_deref().unwrap_or(&current.name), 200);
         let home_country = match &patch.home_country {

@@ -1,6 +1,7 @@
 //! Field checks that collect every problem of an input before answering, so a client learns
 //! all that is wrong in one round trip.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
 use crate::{
@@ -117,6 +118,43 @@ pub fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// The forms a timestamp filter takes, for error messages.
+pub const TIMESTAMP_FORMS: &str = "expected an RFC 3339 date-time such as 2026-01-01T00:00:00Z \
+(or with an offset, 2026-01-01T09:30:00+02:00), or a date such as 2026-01-01 (midnight UTC)";
+
+/// A timestamp filter (`updated_since`): an RFC 3339 date-time, or a bare date read as
+/// midnight UTC. A space where the offset's `+` belongs (an unencoded `+` in a query string
+/// decodes to a space) is read as `+`.
+pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Some((time, offset)) = raw.rsplit_once(' ')
+        && !offset.is_empty()
+        && let Ok(t) = DateTime::parse_from_rfc3339(&format!("{time}+{offset}"))
+    {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+/// `deserialize_with` for an optional timestamp filter (see [`parse_timestamp`]).
+pub fn optional_timestamp<'de, D>(de: D) -> Result<Option<DateTime<Utc>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match Option::<String>::deserialize(de)? {
+        None => Ok(None),
+        Some(raw) => parse_timestamp(&raw)
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom(TIMESTAMP_FORMS)),
+    }
+}
+
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 pub fn double_option<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -141,6 +179,17 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "country", "website"]);
+    }
+
+    #[test]
+    fn a_timestamp_filter_takes_a_date_time_or_a_date() {
+        let midnight = "2026-01-01T00:00:00Z".parse::<DateTime<Utc>>().ok();
+        assert_eq!(parse_timestamp("2026-01-01"), midnight);
+        assert_eq!(parse_timestamp("2026-01-01T00:00:00Z"), midnight);
+        assert_eq!(parse_timestamp("2026-01-01T02:00:00+02:00"), midnight);
+        assert_eq!(parse_timestamp("2026-01-01T02:00:00 02:00"), midnight);
+        assert_eq!(parse_timestamp("2026-13-01"), None);
+        assert_eq!(parse_timestamp("yesterday"), None);
     }
 
     #[test]

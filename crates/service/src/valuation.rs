@@ -197,6 +197,10 @@ impl Registry {
                 access::expect_version(expected_version, existing.version)?;
                 existing.version + 1
             }
+            // `If-Match: *` needs a current representation (RFC 9110, section 13.1.1).
+            None if expected_version == Some(crate::precondition::ANY) => {
+                return Err(ServiceError::StaleVersion { current: 0 });
+            }
             None => 1,
         };
         let model = value_assessment::ActiveModel {

@@ -30,7 +30,10 @@ pub fn code_of(code: ErrorCode) -> &'static str {
         ErrorCode::Forbidden => "FORBIDDEN",
         ErrorCode::NotFound => "NOT_FOUND",
         ErrorCode::Validation => "VALIDATION",
-        ErrorCode::BadRequest | ErrorCode::PreconditionRequired => "BAD_REQUEST",
+        ErrorCode::BadRequest | ErrorCode::PreconditionRequired | ErrorCode::CursorAhead => {
+            "BAD_REQUEST"
+        }
+        ErrorCode::MethodNotAllowed => "METHOD_NOT_ALLOWED",
         ErrorCode::Conflict => "CONFLICT",
         ErrorCode::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
         ErrorCode::StaleVersion => "STALE_VERSION",

@@ -71,13 +71,10 @@ pub async fn touch<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Checks the caller's `If-Match` version of a child record.
-pub fn expect_version(expected: Option<i32>, current: i32) -> ServiceResult<()> {
-    let expected = expected.ok_or(ServiceError::PreconditionRequired)?;
-    if expected != current {
-        return Err(ServiceError::StaleVersion { current });
-    }
-    Ok(())
+/// Checks the caller's `If-Match` version of a record (`*` matches any); returns the current
+/// version.
+pub fn expect_version(expected: Option<i32>, current: i32) -> ServiceResult<i32> {
+    crate::precondition::expect_version(expected, current)
 }
 
 /// After a child record changed: raises the initiative's version and records the change.

@@ -91,7 +91,8 @@ pub struct InitiativeQuery {
     pub end_from: Option<NaiveDate>,
     /// End date on or before.
     pub end_to: Option<NaiveDate>,
-    /// Changed at or after (RFC 3339).
+    /// Changed at or after: an RFC 3339 date-time, or a date (midnight UTC).
+    #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
     pub updated_since: Option<DateTime<Utc>>,
     /// `title` (default), `start_date`, `updated_at`, `relevance` (default with `q`); `-` for descending.
     pub sort: Option<InitiativeSort>,

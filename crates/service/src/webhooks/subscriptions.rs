@@ -300,12 +300,7 @@ impl Registry {
         let principal = caller.require(Role::Viewer)?;
         let current = find(self.db(), principal.tenant_id, id).await?;
         caller.require(Role::Admin)?;
-        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        if current.version != expected {
-            return Err(ServiceError::StaleVersion {
-                current: current.version,
-            });
-        }
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
         let mut c = Checks::new();
         let event_types = patch
             .event_types
@@ -408,12 +403,7 @@ impl Registry {
         let principal = caller.require(Role::Viewer)?;
         let current = find(self.db(), principal.tenant_id, id).await?;
         caller.require(Role::Admin)?;
-        let expected = expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        if current.version != expected {
-            return Err(ServiceError::StaleVersion {
-                current: current.version,
-            });
-        }
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
         let txn = self.begin_write().await?;
         let result = webhook_subscription::Entity::delete_many()
             .filter(webhook_subscription::Column::Id.eq(id))
