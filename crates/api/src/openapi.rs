@@ -4,11 +4,19 @@
 use actix_web::App;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{
+        ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+        SecurityScheme,
+    },
 };
 use utoipa_actix_web::AppExt;
 
 use crate::{problem::Problem, routes};
+
+mod finish;
+mod summaries;
+
+pub use finish::finish;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,10 +28,23 @@ that every country establish at least one functioning PPP/MSP as a showcase.\n\n
 Errors are RFC 9457 `application/problem+json` documents with a stable `code`. Writes need a \
 bearer token (`POST /api/v1/auth/token`); anonymous callers read public records only. Single \
 records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missing).",
-        license(name = "Apache-2.0"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "MSP Registry maintainers", url = "https://example.invalid/msp-registry"),
     ),
-    modifiers(&BearerScheme),
-    components(schemas(Problem, service::FieldError, service::ErrorCode)),
+    servers((url = "/", description = "The server this document is served from")),
+    modifiers(&SecuritySchemes),
+    components(schemas(
+        Problem,
+        service::FieldError,
+        service::ErrorCode,
+        // Types of query and path parameters (`IntoParams` fields refer to them by name).
+        service::organizations::Scope,
+        service::organizations::OrganizationSort,
+        service::initiatives::InitiativeSort,
+        service::export::ExportFormat,
+        service::reference::ReferenceKind,
+        service::showcase::TableFormat,
+    )),
     tags(
         (name = "auth", description = "Access tokens and the caller"),
         (name = "tenants", description = "Registry operators"),
@@ -48,18 +69,44 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
 )]
 pub struct ApiDoc;
 
-struct BearerScheme;
+/// The token endpoint, as the OAuth2 flows name it (relative to the server).
+pub const TOKEN_URL: &str = "/api/v1/auth/token";
 
-impl Modify for BearerScheme {
+/// The name of the OAuth2 security scheme. Handlers name `bearer` in their `security(...)`;
+/// [`finish`] offers `oauth2` beside it wherever they do.
+pub const OAUTH2: &str = "oauth2";
+pub const BEARER: &str = "bearer";
+
+/// Two ways to send the same bearer token: `oauth2` (the password and client-credentials flows
+/// of the token endpoint, so Swagger UI's Authorize signs in) and `bearer` (a token obtained
+/// elsewhere: `msp-registry token`, an external identity provider).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "bearer",
+            OAUTH2,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+                ],
+                "OAuth2 (RFC 6749) at POST /api/v1/auth/token: the password grant for people \
+(email as `username`; no client needed, client credentials sent with it are ignored) and the \
+client-credentials grant for API clients (client id and secret in the form or as HTTP Basic). \
+There are no scopes: the role comes from the membership or the client.",
+            )),
+        );
+        components.add_security_scheme(
+            BEARER,
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/token (or `msp-registry token`)",
+                    ))
                     .build(),
             ),
         );
@@ -73,7 +120,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    api
+    finish(api)
 }
 
 /// The document as committed in `openapi/openapi.json` (pretty JSON, trailing newline).
