@@ -8,6 +8,7 @@ mod analytics;
 mod auth;
 mod bulk;
 mod changes;
+mod contract;
 mod contributions;
 mod graphql;
 mod graphql_analytics;

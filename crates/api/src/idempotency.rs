@@ -32,7 +32,10 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let applies = req.method() == Method::POST && req.path().starts_with("/api/v1/");
+    // Not the token endpoint: it creates nothing, and its `Authorization` may be HTTP Basic.
+    let applies = req.method() == Method::POST
+        && req.path().starts_with("/api/v1/")
+        && req.path() != crate::openapi::TOKEN_URL;
     let key = req.headers().get(IDEMPOTENCY_KEY).cloned();
     let (Some(key), true) = (key, applies) else {
         return next

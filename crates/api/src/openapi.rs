@@ -4,7 +4,10 @@
 use actix_web::App;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::security::{
+        ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+        SecurityRequirement, SecurityScheme,
+    },
 };
 use utoipa_actix_web::AppExt;
 
@@ -22,8 +25,19 @@ bearer token (`POST /api/v1/auth/token`); anonymous callers read public records 
 records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missing).",
         license(name = "Apache-2.0"),
     ),
-    modifiers(&BearerScheme),
-    components(schemas(Problem, service::FieldError, service::ErrorCode)),
+    modifiers(&SecuritySchemes),
+    components(schemas(
+        Problem,
+        service::FieldError,
+        service::ErrorCode,
+        // Types of query and path parameters (`IntoParams` fields refer to them by name).
+        service::organizations::Scope,
+        service::organizations::OrganizationSort,
+        service::initiatives::InitiativeSort,
+        service::export::ExportFormat,
+        service::reference::ReferenceKind,
+        service::showcase::TableFormat,
+    )),
     tags(
         (name = "auth", description = "Access tokens and the caller"),
         (name = "tenants", description = "Registry operators"),
@@ -48,22 +62,83 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
 )]
 pub struct ApiDoc;
 
-struct BearerScheme;
+/// The token endpoint, as the OAuth2 flows name it (relative to the server).
+pub const TOKEN_URL: &str = "/api/v1/auth/token";
 
-impl Modify for BearerScheme {
+/// The name of the OAuth2 security scheme. Handlers name `bearer` in their `security(...)`;
+/// [`finish`] offers `oauth2` beside it wherever they do.
+pub const OAUTH2: &str = "oauth2";
+const BEARER: &str = "bearer";
+
+/// Two ways to send the same bearer token: `oauth2` (the password and client-credentials flows
+/// of the token endpoint, so Swagger UI's Authorize signs in) and `bearer` (a token obtained
+/// elsewhere: `msp-registry token`, an external identity provider).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
-            "bearer",
+            OAUTH2,
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
+                ],
+                "OAuth2 (RFC 6749) at POST /api/v1/auth/token: the password grant for people \
+(email as `username`; no client needed, client credentials sent with it are ignored) and the \
+client-credentials grant for API clients (client id and secret in the form or as HTTP Basic). \
+There are no scopes: the role comes from the membership or the client.",
+            )),
+        );
+        components.add_security_scheme(
+            BEARER,
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("An access token from POST /api/v1/auth/token"))
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/token (or `msp-registry token`)",
+                    ))
                     .build(),
             ),
         );
     }
+}
+
+/// What needs the handlers' paths (collected after [`ApiDoc::openapi`]): every operation that
+/// accepts the `bearer` scheme accepts `oauth2` too, listed first (Swagger UI's Authorize).
+pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let bearer = SecurityRequirement::new(BEARER, Vec::<String>::new());
+    let oauth2 = SecurityRequirement::new(OAUTH2, Vec::<String>::new());
+    for item in api.paths.paths.values_mut() {
+        for operation in operations_mut(item) {
+            if let Some(security) = operation.security.as_mut()
+                && let Some(at) = security.iter().position(|s| *s == bearer)
+                && !security.contains(&oauth2)
+            {
+                security.insert(at, oauth2.clone());
+            }
+        }
+    }
+    api
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.options.as_mut(),
+        item.head.as_mut(),
+        item.patch.as_mut(),
+        item.trace.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The document the running service serves at `/api-docs/openapi.json`.
@@ -73,7 +148,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
-    api
+    finish(api)
 }
 
 /// The document as committed in `openapi/openapi.json` (pretty JSON, trailing newline).

@@ -169,7 +169,8 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .configure(routes::configure)
                 .openapi_service(|api| {
-                    SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api)
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/api-docs/openapi.json", crate::openapi::finish(api))
                 })
                 .into_app()
                 .route("/docs", web::get().to(docs_redirect))

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The agreements of an initiative, oldest first, with their parties resolved.
 #[utoipa::path(
+    operation_id = "initiative_agreements_list",
     tag = "agreements",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), AgreementQuery),
@@ -54,6 +55,7 @@ pub async fn list(
 
 /// Records an agreement between partners of the initiative. Editors and above.
 #[utoipa::path(
+    operation_id = "initiative_agreements_create",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("X-Change-Reason" = Option<String>, Header)),
@@ -92,6 +94,7 @@ pub async fn create(
 
 /// One agreement.
 #[utoipa::path(
+    operation_id = "initiative_agreements_get",
     tag = "agreements",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("agreement_id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -115,6 +118,7 @@ pub async fn get(
 
 /// Changes an agreement. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_agreements_update",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("agreement_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),
@@ -155,6 +159,7 @@ pub async fn update(
 
 /// Deletes an agreement. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_agreements_delete",
     tag = "agreements",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("agreement_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),

@@ -142,6 +142,7 @@ fn map_response(
 /// `image/svg+xml` (or use the `.svg` path). The ETag follows the initiative's version and its
 /// partners' organisations; readable as the initiative is.
 #[utoipa::path(
+    operation_id = "initiative_stakeholder_map_get",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(
@@ -173,6 +174,7 @@ pub async fn stakeholder_map(
 /// `circle.stakeholder` per placed stakeholder with its organisation's name and a tooltip,
 /// coloured by sector with a legend; prospects dashed. Errors stay problem+json.
 #[utoipa::path(
+    operation_id = "initiative_stakeholder_map_svg",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("If-None-Match" = Option<String>, Header)),
@@ -201,6 +203,7 @@ pub async fn stakeholder_map_svg(
 /// each partner's count of unvalued in-kind contributions. Exact decimal strings; currencies
 /// are never added together.
 #[utoipa::path(
+    operation_id = "initiative_leverage_get",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id")),
@@ -227,6 +230,7 @@ pub async fn initiative_leverage(
 /// read in which it is a partner: its own contributions against everything mobilised in them,
 /// per currency, pledged vs delivered, overall and per initiative.
 #[utoipa::path(
+    operation_id = "organization_leverage_get",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organisation id")),
@@ -255,6 +259,7 @@ pub async fn organization_leverage(
 /// initiatives (`scope=tenant`, the default), every public one (`scope=public`) or both
 /// (`scope=all`); anonymous callers every tenant's public initiatives.
 #[utoipa::path(
+    operation_id = "analytics_engagement_models",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(AnalyticsQuery),
@@ -279,6 +284,7 @@ pub async fn engagement_models(
 /// tenant's initiatives, private ones included (`scope=tenant`, the default; or `public`,
 /// `all`); anonymous callers every tenant's public initiatives.
 #[utoipa::path(
+    operation_id = "analytics_dashboard",
     tag = "analytics",
     security((), ("bearer" = [])),
     params(AnalyticsQuery),

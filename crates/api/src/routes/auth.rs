@@ -1,4 +1,5 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine;
 use serde::{Deserialize, Serialize};
 use service::{Registry, Role, ServiceError, SubjectKind, auth::Grant, tenants::Tenant};
 use utoipa::ToSchema;
@@ -21,6 +22,7 @@ pub struct TokenRequest {
     pub password: Option<String>,
     /// Slug of the tenant to act in, for people who belong to several.
     pub tenant: Option<String>,
+    /// The API client, for the client-credentials grant (or send it as HTTP Basic).
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     /// Accepted and ignored: the role comes from the membership or client.
@@ -36,6 +38,60 @@ pub struct TokenResponse {
     pub expires_in: u64,
     pub tenant_id: Uuid,
     pub role: Role,
+}
+
+/// Client credentials sent as HTTP Basic (RFC 6749 section 2.3.1: form-encoded id and secret,
+/// joined by `:`, in base64) fill `client_id` and `client_secret`. An empty pair (`Basic Og==`,
+/// which Swagger UI sends with a password grant when no client is entered) counts as none;
+/// credentials both in the header and in the body are refused, as RFC 6749 asks.
+fn with_basic_client(
+    mut request: TokenRequest,
+    req: &HttpRequest,
+) -> Result<TokenRequest, ServiceError> {
+    let Some(encoded) = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("basic").then(|| rest.trim())
+        })
+    else {
+        return Ok(request);
+    };
+    let malformed = || {
+        ServiceError::field(
+            "authorization",
+            "invalid",
+            "the Basic credentials are not base64 of `client_id:client_secret`",
+        )
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(malformed)?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let form_decode = |part: &str| -> String {
+        form_urlencoded::parse(format!("v={part}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    let (id, secret) = (form_decode(id), form_decode(secret));
+    if id.is_empty() && secret.is_empty() {
+        return Ok(request);
+    }
+    if request.client_id.is_some() || request.client_secret.is_some() {
+        return Err(ServiceError::field(
+            "authorization",
+            "invalid",
+            "send the client credentials either as HTTP Basic or in the body, not both",
+        ));
+    }
+    request.client_id = Some(id).filter(|v| !v.is_empty());
+    request.client_secret = Some(secret).filter(|v| !v.is_empty());
+    Ok(request)
 }
 
 fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
@@ -66,9 +122,14 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
 
 /// Issues a short-lived access token (JWT, HS256).
 ///
-/// Wrong credentials answer 401 without saying which part was wrong. After repeated failures
-/// for one account or client, attempts answer 429 until the window has passed.
+/// The OAuth2 token endpoint (RFC 6749) of the `oauth2` security scheme: `grant_type=password`
+/// with `username` (the email) and `password`, or `grant_type=client_credentials` with the
+/// client's id and secret, in the form or as HTTP Basic (`Authorization: Basic`, as Swagger UI's
+/// Authorize sends them). `scope` is accepted and ignored. Wrong credentials answer 401 without
+/// saying which part was wrong. After repeated failures for one account or client, attempts
+/// answer 429 until the window has passed.
 #[utoipa::path(
+    operation_id = "auth_token",
     tag = "auth",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),
@@ -109,6 +170,7 @@ pub async fn token(
             "send application/x-www-form-urlencoded or application/json".into(),
         ));
     };
+    let request = with_basic_client(request, &req).map_err(ApiError::Token)?;
     let grant = grant_of(request).map_err(ApiError::Token)?;
     let issued = registry.issue_token(grant).await.map_err(ApiError::Token)?;
     Ok(HttpResponse::Ok()
@@ -133,6 +195,7 @@ pub struct Me {
 
 /// The caller: who they are, their tenant and role.
 #[utoipa::path(
+    operation_id = "me_get",
     tag = "auth",
     security(("bearer" = [])),
     responses(

@@ -45,6 +45,7 @@ fn streamed(format: ExportFormat, name: &str, body: ExportStream) -> HttpRespons
 ///   (`USD 1200.00; EUR 30.00`);
 /// - `iati`: IATI 2.03 `iati-activities` XML (the mapping is in the README).
 #[utoipa::path(
+    operation_id = "initiatives_export",
     tag = "bulk",
     security((), ("bearer" = [])),
     params(InitiativeExportQuery),
@@ -73,6 +74,7 @@ pub async fn export_initiatives(
 /// Exports the organisations matching the list's filters (`csv`, `json` or `ndjson`), streamed.
 /// Access as for the organisation list.
 #[utoipa::path(
+    operation_id = "organizations_export",
     tag = "bulk",
     security((), ("bearer" = [])),
     params(OrganizationExportQuery),
@@ -121,6 +123,7 @@ pub struct ImportParams {
 /// twice in a file is an error. At most `MSP_IMPORT_MAX_ROWS` rows (422 `too_many_rows`) and
 /// `MSP_IMPORT_BODY_LIMIT_BYTES` bytes (413).
 #[utoipa::path(
+    operation_id = "initiatives_import",
     tag = "bulk",
     security(("bearer" = [])),
     params(ImportParams),

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// the public feed of every tenant, where a record that stops being public appears as a
 /// `delete`. Each entry links to the record (`href`).
 #[utoipa::path(
+    operation_id = "changes_list",
     tag = "changes",
     security((), ("bearer" = [])),
     params(ChangeQuery),

@@ -13,6 +13,7 @@ use crate::{
 
 /// The tenant's API clients (portals, partner systems). Admins and owners.
 #[utoipa::path(
+    operation_id = "clients_list",
     tag = "clients",
     security(("bearer" = [])),
     params(PageParams),
@@ -36,6 +37,7 @@ pub async fn list(
 
 /// Creates an API client. The answer holds `client_secret`: it is shown this once.
 #[utoipa::path(
+    operation_id = "clients_create",
     tag = "clients",
     security(("bearer" = [])),
     request_body = NewApiClient,
@@ -59,6 +61,7 @@ pub async fn create(
 
 /// Revokes an API client: its secret stops working at once.
 #[utoipa::path(
+    operation_id = "clients_revoke",
     tag = "clients",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The contributions of an initiative, oldest first; filter by partner, resource kind, status.
 #[utoipa::path(
+    operation_id = "initiative_contributions_list",
     tag = "contributions",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ContributionQuery),
@@ -58,6 +59,7 @@ pub async fn list(
 /// kind, and per partner with its share of each currency's total. Exact decimal strings;
 /// currencies are never added together.
 #[utoipa::path(
+    operation_id = "initiative_contributions_totals",
     tag = "contributions",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id")),
@@ -82,6 +84,7 @@ pub async fn totals(
 /// Records a contribution of a partner of the initiative. Amounts are decimal strings
 /// (`"12500.50"`), never JSON numbers. Editors and above.
 #[utoipa::path(
+    operation_id = "initiative_contributions_create",
     tag = "contributions",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("X-Change-Reason" = Option<String>, Header)),
@@ -120,6 +123,7 @@ pub async fn create(
 
 /// One contribution.
 #[utoipa::path(
+    operation_id = "initiative_contributions_get",
     tag = "contributions",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("contribution_id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -143,6 +147,7 @@ pub async fn get(
 
 /// Changes a contribution. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_contributions_update",
     tag = "contributions",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("contribution_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),
@@ -183,6 +188,7 @@ pub async fn update(
 
 /// Deletes a contribution. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_contributions_delete",
     tag = "contributions",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("contribution_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),

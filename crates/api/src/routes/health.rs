@@ -12,7 +12,11 @@ pub struct HealthStatus {
 }
 
 /// Liveness: the process is up and serving.
-#[utoipa::path(tag = "operations", responses((status = 200, body = HealthStatus)))]
+#[utoipa::path(
+    operation_id = "health_get",
+    tag = "operations",
+    responses((status = 200, body = HealthStatus)),
+)]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: "ok" })
@@ -20,6 +24,7 @@ pub async fn health() -> HttpResponse {
 
 /// Readiness: the database answers. 503 while it does not.
 #[utoipa::path(
+    operation_id = "ready_get",
     tag = "operations",
     responses(
         (status = 200, body = HealthStatus),

@@ -19,6 +19,7 @@ use crate::{
 /// (`scope=all`). Search matches every word of `q` in title, summary, description and lessons,
 /// ranked by relevance, on SQLite and PostgreSQL alike.
 #[utoipa::path(
+    operation_id = "initiatives_list",
     tag = "initiatives",
     security((), ("bearer" = [])),
     params(InitiativeQuery),
@@ -42,6 +43,7 @@ pub async fn list(
 /// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
 /// it passes the publish check (it cannot yet have an active partner, so create it private).
 #[utoipa::path(
+    operation_id = "initiatives_create",
     tag = "initiatives",
     security(("bearer" = [])),
     params(("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history")),
@@ -75,6 +77,7 @@ pub async fn create(
 
 /// One initiative with its journey. Another tenant's private initiative answers 404.
 #[utoipa::path(
+    operation_id = "initiatives_get",
     tag = "initiatives",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -99,6 +102,7 @@ pub async fn get(
 /// step back needs `X-Change-Reason`. Making it public runs the publish check (422 listing what
 /// is missing).
 #[utoipa::path(
+    operation_id = "initiatives_update",
     tag = "initiatives",
     security(("bearer" = [])),
     params(
@@ -141,6 +145,7 @@ pub async fn update(
 
 /// Deletes an initiative and its children. Needs `If-Match`. The history is kept.
 #[utoipa::path(
+    operation_id = "initiatives_delete",
     tag = "initiatives",
     security(("bearer" = [])),
     params(
@@ -178,6 +183,7 @@ pub async fn delete(
 /// The revision history of an initiative and its children, newest first: who, when, what
 /// changed (field by field) and why. Members of the owning tenant; kept after deletion.
 #[utoipa::path(
+    operation_id = "initiative_history_list",
     tag = "initiatives",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), PageParams),

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// (anonymous callers: public ones only). `q` searches their text (every word must match) and
 /// ranks by relevance; otherwise newest first.
 #[utoipa::path(
+    operation_id = "lessons_search",
     tag = "lessons",
     security((), ("bearer" = [])),
     params(LessonSearch),
@@ -49,6 +50,7 @@ pub async fn search(
 
 /// The lessons learned of an initiative, newest first.
 #[utoipa::path(
+    operation_id = "initiative_lessons_list",
     tag = "lessons",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), LessonQuery),
@@ -78,6 +80,7 @@ pub async fn list(
 /// Records a lesson learned; its text becomes searchable with the initiative's. Editors and
 /// above.
 #[utoipa::path(
+    operation_id = "initiative_lessons_create",
     tag = "lessons",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("X-Change-Reason" = Option<String>, Header)),
@@ -113,6 +116,7 @@ pub async fn create(
 
 /// One lesson learned.
 #[utoipa::path(
+    operation_id = "initiative_lessons_get",
     tag = "lessons",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("lesson_id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -136,6 +140,7 @@ pub async fn get(
 
 /// Changes a lesson learned. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_lessons_update",
     tag = "lessons",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("lesson_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),
@@ -176,6 +181,7 @@ pub async fn update(
 
 /// Deletes a lesson learned. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_lessons_delete",
     tag = "lessons",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("lesson_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Replaces the levers the initiative brings to bear (editors). Filter lists with `lever=`.
 #[utoipa::path(
+    operation_id = "initiative_levers_replace",
     tag = "matchmaking",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ("X-Change-Reason" = Option<String>, Header)),
@@ -55,6 +56,7 @@ pub async fn put_levers(
 /// Replaces the resource kinds the initiative still needs (editors); partner suggestions look
 /// for organisations that offer them.
 #[utoipa::path(
+    operation_id = "initiative_needs_replace",
     tag = "matchmaking",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ("X-Change-Reason" = Option<String>, Header)),
@@ -83,6 +85,7 @@ pub async fn put_needs(
 
 /// What an organisation can offer: resource kinds, action lines, countries, motivations.
 #[utoipa::path(
+    operation_id = "organization_offers_get",
     tag = "matchmaking",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -106,6 +109,7 @@ pub async fn get_offers(
 
 /// Replaces what an organisation of the caller's tenant offers (editors).
 #[utoipa::path(
+    operation_id = "organization_offers_replace",
     tag = "matchmaking",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -137,6 +141,7 @@ pub async fn put_offers(
 /// initiative's countries (2), shared action lines (1 each). Each comes with its reasons.
 /// Active partners are left out.
 #[utoipa::path(
+    operation_id = "initiative_partner_suggestions_list",
     tag = "matchmaking",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path), SuggestionQuery),
@@ -163,6 +168,7 @@ pub async fn suggestions(
 /// The initiative's value assessment: the ten sources of partnership value rated 0–3, the cost
 /// of partnering, and a summary of where value is created.
 #[utoipa::path(
+    operation_id = "initiative_value_assessment_get",
     tag = "matchmaking",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -187,6 +193,7 @@ pub async fn get_value(
 
 /// Records or replaces the value assessment (editors). Replacing needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_value_assessment_replace",
     tag = "matchmaking",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "Needed when an assessment exists"), ("X-Change-Reason" = Option<String>, Header)),

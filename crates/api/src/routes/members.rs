@@ -13,6 +13,7 @@ use crate::{
 
 /// The people of the caller's tenant and their roles.
 #[utoipa::path(
+    operation_id = "members_list",
     tag = "members",
     security(("bearer" = [])),
     params(PageParams),
@@ -36,6 +37,7 @@ pub async fn list(
 /// Adds a person: an existing account by email, or a new one (with display name and password).
 /// Admins and owners; only owners grant the owner role.
 #[utoipa::path(
+    operation_id = "members_add",
     tag = "members",
     security(("bearer" = [])),
     request_body = NewMember,
@@ -58,6 +60,7 @@ pub async fn add(
 
 /// Changes a member's role. A tenant always keeps one owner.
 #[utoipa::path(
+    operation_id = "members_change_role",
     tag = "members",
     security(("bearer" = [])),
     params(("user_id" = Uuid, Path)),
@@ -85,6 +88,7 @@ pub async fn change_role(
 
 /// Removes a member from the tenant (the account stays).
 #[utoipa::path(
+    operation_id = "members_remove",
     tag = "members",
     security(("bearer" = [])),
     params(("user_id" = Uuid, Path)),

@@ -17,6 +17,7 @@ use crate::{
 /// (`scope=tenant`, the default), every tenant's public ones (`scope=public`), or both
 /// (`scope=all`). Unknown parameters answer 400.
 #[utoipa::path(
+    operation_id = "organizations_list",
     tag = "organizations",
     security((), ("bearer" = [])),
     params(OrganizationQuery),
@@ -39,6 +40,7 @@ pub async fn list(
 
 /// Registers a partner organisation in the caller's tenant. Editors and above.
 #[utoipa::path(
+    operation_id = "organizations_create",
     tag = "organizations",
     security(("bearer" = [])),
     request_body = NewOrganization,
@@ -71,6 +73,7 @@ pub async fn create(
 
 /// One organisation. Another tenant's private organisation answers 404, as a missing one.
 #[utoipa::path(
+    operation_id = "organizations_get",
     tag = "organizations",
     security((), ("bearer" = [])),
     params(
@@ -100,6 +103,7 @@ pub async fn get(
 /// Changes an organisation (JSON merge semantics: absent fields stay, `null` clears).
 /// Editors and above, in the organisation's own tenant; needs `If-Match`.
 #[utoipa::path(
+    operation_id = "organizations_update",
     tag = "organizations",
     security(("bearer" = [])),
     params(
@@ -136,6 +140,7 @@ pub async fn update(
 
 /// Deletes an organisation. Editors and above; needs `If-Match`.
 #[utoipa::path(
+    operation_id = "organizations_delete",
     tag = "organizations",
     security(("bearer" = [])),
     params(

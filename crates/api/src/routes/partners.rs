@@ -13,6 +13,7 @@ use crate::{
 
 /// The partners of an initiative, with their organisations.
 #[utoipa::path(
+    operation_id = "initiative_partners_list",
     tag = "partners",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), PartnerQuery),
@@ -41,6 +42,7 @@ pub async fn list(
 
 /// Adds an organisation (the tenant's own, or a public one) as a partner. Editors and above.
 #[utoipa::path(
+    operation_id = "initiative_partners_create",
     tag = "partners",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("X-Change-Reason" = Option<String>, Header)),
@@ -77,6 +79,7 @@ pub async fn create(
 
 /// One partner.
 #[utoipa::path(
+    operation_id = "initiative_partners_get",
     tag = "partners",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("partner_id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -100,6 +103,7 @@ pub async fn get(
 
 /// Changes a partner. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_partners_update",
     tag = "partners",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("partner_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),
@@ -140,6 +144,7 @@ pub async fn update(
 
 /// Removes a partner (409 while its contributions are recorded). Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_partners_delete",
     tag = "partners",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("partner_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),

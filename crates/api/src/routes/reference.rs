@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// `engagement-models`, `value-sources`, `levers`, `resource-kinds`. Each entry has a stable
 /// `code` (the value the API takes), a label and a description. Cacheable: `ETag`, 304.
 #[utoipa::path(
+    operation_id = "reference_list",
     tag = "reference",
     params(
         ("kind" = ReferenceKind, Path),

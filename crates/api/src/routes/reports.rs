@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The progress reports of an initiative, the latest period first.
 #[utoipa::path(
+    operation_id = "initiative_reports_list",
     tag = "reports",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), PageParams),
@@ -54,6 +55,7 @@ pub async fn list(
 /// Files a progress report; the initiative's `last_reported_on` and reporting status follow
 /// the latest period end. Editors and above.
 #[utoipa::path(
+    operation_id = "initiative_reports_create",
     tag = "reports",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("X-Change-Reason" = Option<String>, Header)),
@@ -89,6 +91,7 @@ pub async fn create(
 
 /// One progress report.
 #[utoipa::path(
+    operation_id = "initiative_reports_get",
     tag = "reports",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("report_id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
@@ -112,6 +115,7 @@ pub async fn get(
 
 /// Changes a progress report. Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_reports_update",
     tag = "reports",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("report_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),
@@ -153,6 +157,7 @@ pub async fn update(
 /// Deletes a progress report; the reporting status falls back to the remaining reports (or
 /// to the registration date). Needs `If-Match`.
 #[utoipa::path(
+    operation_id = "initiative_reports_delete",
     tag = "reports",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Initiative id"), ("report_id" = Uuid, Path), ("If-Match" = String, Header), ("X-Change-Reason" = Option<String>, Header)),

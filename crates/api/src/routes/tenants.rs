@@ -11,6 +11,7 @@ use crate::{
 
 /// Creates a tenant (a registry operator). Platform administrators only.
 #[utoipa::path(
+    operation_id = "tenants_create",
     tag = "tenants",
     security(("bearer" = [])),
     request_body = NewTenant,
@@ -36,6 +37,7 @@ pub async fn create(
 
 /// The caller's tenant.
 #[utoipa::path(
+    operation_id = "tenants_current_get",
     tag = "tenants",
     security(("bearer" = [])),
     responses(
@@ -56,6 +58,7 @@ pub async fn current(
 
 /// Changes the caller's tenant. Owners only; needs `If-Match`.
 #[utoipa::path(
+    operation_id = "tenants_current_update",
     tag = "tenants",
     security(("bearer" = [])),
     params(("If-Match" = String, Header, description = "The ETag last read")),

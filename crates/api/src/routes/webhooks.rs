@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The caller's tenant's webhook subscriptions (secrets are never listed). Members.
 #[utoipa::path(
+    operation_id = "webhooks_list",
     tag = "webhooks",
     security(("bearer" = [])),
     responses(
@@ -56,6 +57,7 @@ pub async fn list(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResul
 /// loopback, private, link-local, shared, unspecified, multicast or reserved address is refused
 /// (422, `private_address`), here and again at every delivery. Redirects are never followed.
 #[utoipa::path(
+    operation_id = "webhooks_create",
     tag = "webhooks",
     security(("bearer" = [])),
     request_body = NewWebhook,
@@ -85,6 +87,7 @@ pub async fn create(
 
 /// One subscription of the caller's tenant (another tenant's answers 404). Members.
 #[utoipa::path(
+    operation_id = "webhooks_get",
     tag = "webhooks",
     security(("bearer" = [])),
     params(
@@ -114,6 +117,7 @@ pub async fn get(
 /// `enabled: false` disables it (its undelivered events are abandoned). Admins and owners;
 /// needs `If-Match`. The URL is checked as on creation (SSRF precautions).
 #[utoipa::path(
+    operation_id = "webhooks_update",
     tag = "webhooks",
     security(("bearer" = [])),
     params(
@@ -150,6 +154,7 @@ pub async fn update(
 /// Deletes a subscription with its delivery log; undelivered events are dropped. Admins and
 /// owners; needs `If-Match`.
 #[utoipa::path(
+    operation_id = "webhooks_delete",
     tag = "webhooks",
     security(("bearer" = [])),
     params(
@@ -182,6 +187,7 @@ pub async fn delete(
 /// `delivering`, `succeeded`, `failed`, `abandoned`), attempts (time, HTTP status, duration,
 /// error) and the next attempt's time. Members.
 #[utoipa::path(
+    operation_id = "webhook_deliveries_list",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path), DeliveryQuery),
@@ -212,6 +218,7 @@ pub async fn deliveries(
 /// Queues a `webhook.ping` message for the subscription (whatever its event types), delivered
 /// like any event, after those queued before it. Admins and owners.
 #[utoipa::path(
+    operation_id = "webhooks_test",
     tag = "webhooks",
     security(("bearer" = [])),
     params(("id" = Uuid, Path)),

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// reason (functioning stage, government partner, enough sectors, signed partnership agreement,
 /// recent progress report, action line). Thresholds are configuration (`MSP_SHOWCASE_*`).
 #[utoipa::path(
+    operation_id = "initiative_showcase_eligibility_get",
     tag = "wsis",
     security((), ("bearer" = [])),
     params(("id" = Uuid, Path)),
@@ -54,6 +55,7 @@ pub async fn eligibility(
 /// with the criteria they fail. Members see their tenant's view; anonymous callers the public
 /// picture across all tenants. `format=csv` gives the same table as CSV.
 #[utoipa::path(
+    operation_id = "wsis_showcase_table",
     tag = "wsis",
     security((), ("bearer" = [])),
     params(ShowcaseQuery),
@@ -85,6 +87,7 @@ pub async fn table(
 /// the tenant that works in that country and passes the checklist can be designated (422 lists
 /// the failed criteria).
 #[utoipa::path(
+    operation_id = "wsis_showcase_designate",
     tag = "wsis",
     security(("bearer" = [])),
     params(("country" = String, Path, description = "ISO 3166-1 alpha-2")),
@@ -113,6 +116,7 @@ pub async fn designate(
 
 /// Removes the tenant's showcase designation for a country (admins and owners).
 #[utoipa::path(
+    operation_id = "wsis_showcase_undesignate",
     tag = "wsis",
     security(("bearer" = [])),
     params(("country" = String, Path, description = "ISO 3166-1 alpha-2")),
@@ -138,6 +142,7 @@ pub async fn undesignate(
 /// The country × action line matrix of functioning partnerships (implementing, reviewing or
 /// sustaining). Members: their tenant; anonymous: public initiatives of all tenants.
 #[utoipa::path(
+    operation_id = "wsis_coverage_get",
     tag = "wsis",
     security((), ("bearer" = [])),
     responses((status = 200, body = Coverage))
