@@ -28,14 +28,20 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 const KEPT_HEADERS: [header::HeaderName; 3] =
     [header::LOCATION, header::ETAG, header::CONTENT_TYPE];
 
+/// Whether `Idempotency-Key` is honoured on `method` `path` (the OpenAPI document says so
+/// where it is): POSTs under `/api/v1`, except the token endpoint, which creates nothing and
+/// whose `Authorization` may be HTTP Basic.
+pub fn applies(method: &str, path: &str) -> bool {
+    method == Method::POST.as_str()
+        && path.starts_with("/api/v1/")
+        && path != crate::openapi::TOKEN_URL
+}
+
 pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    // Not the token endpoint: it creates nothing, and its `Authorization` may be HTTP Basic.
-    let applies = req.method() == Method::POST
-        && req.path().starts_with("/api/v1/")
-        && req.path() != crate::openapi::TOKEN_URL;
+    let applies = applies(req.method().as_str(), req.path());
     let key = req.headers().get(IDEMPOTENCY_KEY).cloned();
     let (Some(key), true) = (key, applies) else {
         return next

@@ -6,12 +6,17 @@ use utoipa::{
     Modify, OpenApi,
     openapi::security::{
         ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
-        SecurityRequirement, SecurityScheme,
+        SecurityScheme,
     },
 };
 use utoipa_actix_web::AppExt;
 
 use crate::{problem::Problem, routes};
+
+mod finish;
+mod summaries;
+
+pub use finish::finish;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,8 +28,10 @@ that every country establish at least one functioning PPP/MSP as a showcase.\n\n
 Errors are RFC 9457 `application/problem+json` documents with a stable `code`. Writes need a \
 bearer token (`POST /api/v1/auth/token`); anonymous callers read public records only. Single \
 records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missing).",
-        license(name = "Apache-2.0"),
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "MSP Registry maintainers", url = "https://example.invalid/msp-registry"),
     ),
+    servers((url = "/", description = "The server this document is served from")),
     modifiers(&SecuritySchemes),
     components(schemas(
         Problem,
@@ -68,7 +75,7 @@ pub const TOKEN_URL: &str = "/api/v1/auth/token";
 /// The name of the OAuth2 security scheme. Handlers name `bearer` in their `security(...)`;
 /// [`finish`] offers `oauth2` beside it wherever they do.
 pub const OAUTH2: &str = "oauth2";
-const BEARER: &str = "bearer";
+pub const BEARER: &str = "bearer";
 
 /// Two ways to send the same bearer token: `oauth2` (the password and client-credentials flows
 /// of the token endpoint, so Swagger UI's Authorize signs in) and `bearer` (a token obtained
@@ -104,41 +111,6 @@ There are no scopes: the role comes from the membership or the client.",
             ),
         );
     }
-}
-
-/// What needs the handlers' paths (collected after [`ApiDoc::openapi`]): every operation that
-/// accepts the `bearer` scheme accepts `oauth2` too, listed first (Swagger UI's Authorize).
-pub fn finish(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
-    let bearer = SecurityRequirement::new(BEARER, Vec::<String>::new());
-    let oauth2 = SecurityRequirement::new(OAUTH2, Vec::<String>::new());
-    for item in api.paths.paths.values_mut() {
-        for operation in operations_mut(item) {
-            if let Some(security) = operation.security.as_mut()
-                && let Some(at) = security.iter().position(|s| *s == bearer)
-                && !security.contains(&oauth2)
-            {
-                security.insert(at, oauth2.clone());
-            }
-        }
-    }
-    api
-}
-
-fn operations_mut(
-    item: &mut utoipa::openapi::PathItem,
-) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
-    [
-        item.get.as_mut(),
-        item.put.as_mut(),
-        item.post.as_mut(),
-        item.delete.as_mut(),
-        item.options.as_mut(),
-        item.head.as_mut(),
-        item.patch.as_mut(),
-        item.trace.as_mut(),
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// The document the running service serves at `/api-docs/openapi.json`.

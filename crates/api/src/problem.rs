@@ -25,7 +25,6 @@ pub struct Problem {
     pub status: u16,
     pub detail: String,
     /// Stable machine-readable code (the same as GraphQL's `extensions.code`, in snake case).
-    #[schema(value_type = String)]
     pub code: ErrorCode,
     /// The request's id, as in the `X-Request-Id` header and the server's logs.
     #[serde(skip_serializing_if = "Option::is_none")]

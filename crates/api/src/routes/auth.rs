@@ -130,6 +130,7 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
 /// answer 429 until the window has passed.
 #[utoipa::path(
     operation_id = "auth_token",
+    security(()),
     tag = "auth",
     request_body(content(
         (TokenRequest = "application/x-www-form-urlencoded"),

@@ -14,6 +14,7 @@ pub struct HealthStatus {
 /// Liveness: the process is up and serving.
 #[utoipa::path(
     operation_id = "health_get",
+    security(()),
     tag = "operations",
     responses((status = 200, body = HealthStatus)),
 )]
@@ -25,6 +26,7 @@ pub async fn health() -> HttpResponse {
 /// Readiness: the database answers. 503 while it does not.
 #[utoipa::path(
     operation_id = "ready_get",
+    security(()),
     tag = "operations",
     responses(
         (status = 200, body = HealthStatus),

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// `code` (the value the API takes), a label and a description. Cacheable: `ETag`, 304.
 #[utoipa::path(
     operation_id = "reference_list",
+    security(()),
     tag = "reference",
     params(
         ("kind" = ReferenceKind, Path),
