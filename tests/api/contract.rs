@@ -13,6 +13,7 @@ both_databases!(
     swagger_ui_authorize_signs_in_with_the_password_flow,
     swagger_ui_authorize_signs_in_with_client_credentials,
     client_credentials_in_header_and_body_are_refused,
+    documented_problem_examples_are_what_the_server_sends,
 );
 
 const METHODS: [&str; 8] = [
@@ -234,4 +235,176 @@ async fn client_credentials_in_header_and_body_are_refused(app: TestApp) {
     .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "authorization");
+}
+
+#[test]
+fn every_response_and_summary_is_described_and_shared_headers_are_parameters() {
+    let doc = document();
+    for (at, op) in operations(&doc) {
+        let summary = op["summary"].as_str().unwrap_or_default();
+        assert!(
+            !summary.is_empty() && summary.len() <= 60 && !summary.contains('\n'),
+            "{at}: summary `{summary}` is not one short line"
+        );
+        for (status, response) in op["responses"].as_object().unwrap() {
+            let description = response["description"].as_str().unwrap_or_default();
+            assert!(!description.is_empty(), "{at} {status} has no description");
+        }
+        let headers: Vec<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "header")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        let responses = &op["responses"];
+        if responses.get("412").is_some() {
+            assert!(headers.contains(&"If-Match"), "{at} documents If-Match");
+        }
+        if responses.get("304").is_some() {
+            assert!(
+                headers.contains(&"If-None-Match"),
+                "{at} documents If-None-Match"
+            );
+        }
+        if at.starts_with("POST /api/v1/") && at != "POST /api/v1/auth/token" {
+            assert!(
+                headers.contains(&"Idempotency-Key"),
+                "{at} documents Idempotency-Key"
+            );
+        }
+    }
+}
+
+/// The documented example for `status` of `method path`, named `name`.
+fn example(doc: &Value, method: &str, path: &str, status: &str, name: &str) -> Value {
+    let mut value = doc["paths"][path][method]["responses"][status]["content"]
+        ["application/problem+json"]["examples"][name]["value"]
+        .clone();
+    assert!(
+        value.is_object(),
+        "{method} {path} {status} has example {name}"
+    );
+    value.as_object_mut().unwrap().remove("request_id");
+    value
+}
+
+fn without_request_id(mut body: Value) -> Value {
+    body.as_object_mut().unwrap().remove("request_id");
+    body
+}
+
+/// The examples are made by the server's own error mapping; this sends the real requests and
+/// compares whole bodies (but for the request id).
+async fn documented_problem_examples_are_what_the_server_sends(app: TestApp) {
+    let doc = document();
+    let t = app.tenant("examples").await;
+    let editor = app.member(&t, Role::Editor).await;
+    let created = app.initiative(&editor.token, "Examples partnership").await;
+    let path = format!("/api/v1/initiatives/{}", created["id"].as_str().unwrap());
+    let item = "/api/v1/initiatives/{id}";
+
+    let stale = app
+        .patch(
+            &path,
+            Some(&editor.token),
+            Some("\"7\""),
+            &json!({"summary": "x"}),
+        )
+        .await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(
+        without_request_id(stale.body),
+        example(&doc, "patch", item, "412", "stale_version")
+    );
+
+    let missing = app
+        .patch(&path, Some(&editor.token), None, &json!({"summary": "x"}))
+        .await;
+    assert_eq!(missing.status, 428);
+    assert_eq!(
+        without_request_id(missing.body),
+        example(&doc, "patch", item, "428", "precondition_required")
+    );
+
+    let nowhere = app
+        .get(&format!("/api/v1/initiatives/{}", uuid::Uuid::nil()), None)
+        .await;
+    assert_eq!(nowhere.status, 404);
+    assert_eq!(
+        without_request_id(nowhere.body),
+        example(&doc, "get", item, "404", "not_found")
+    );
+
+    let bad_token = app.get("/api/v1/me", Some("not-a-token")).await;
+    assert_eq!(bad_token.status, 401);
+    assert_eq!(
+        without_request_id(bad_token.body),
+        example(&doc, "get", "/api/v1/me", "401", "invalid_token")
+    );
+
+    let anonymous = app
+        .post(
+            "/api/v1/initiatives",
+            None,
+            &json!({"title": "x", "kind": "ppp"}),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(
+        without_request_id(anonymous.body),
+        example(
+            &doc,
+            "post",
+            "/api/v1/initiatives",
+            "401",
+            "unauthenticated"
+        )
+    );
+
+    let invalid = app
+        .post(
+            "/api/v1/initiatives",
+            Some(&editor.token),
+            &json!({"title": "Invalid", "kind": "ppp", "countries": ["XX"]}),
+        )
+        .await;
+    assert_eq!(invalid.status, 422);
+    let documented = example(&doc, "post", "/api/v1/initiatives", "422", "validation");
+    for key in ["type", "title", "status", "detail", "code"] {
+        assert_eq!(invalid.body[key], documented[key], "422 {key}");
+    }
+    let field_keys = |v: &Value| -> Vec<String> {
+        v["errors"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(field_keys(&invalid.body), field_keys(&documented));
+
+    let wrong_password = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("username", editor.email.as_str()),
+            ("password", "not the password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_password.status(), 401);
+    let body: Value = wrong_password.json().await.unwrap();
+    assert_eq!(
+        without_request_id(body),
+        example(
+            &doc,
+            "post",
+            "/api/v1/auth/token",
+            "401",
+            "invalid_credentials"
+        )
+    );
 }

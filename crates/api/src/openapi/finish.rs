@@ -31,6 +31,10 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
         for (method, operation) in operations_mut(item) {
             offer_oauth2(operation);
             document_401(operation);
+            // Every handler that declares a body reads one (JSON, a form, an import file).
+            if let Some(body) = operation.request_body.as_mut() {
+                body.required.get_or_insert(Required::True);
+            }
             summarise(operation);
             document_headers(method, path, operation);
             describe_parameters(path, operation);
