@@ -15,6 +15,7 @@ mod graphql;
 mod graphql_analytics;
 mod graphql_batching;
 mod graphql_limits;
+mod graphql_tools;
 mod idempotency;
 mod initiatives;
 mod lessons;

@@ -26,7 +26,7 @@ pub struct ExternalIdpConfig {
 /// Limits of the GraphQL endpoint against abusive queries (see `crate::graphql::limits`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GraphqlLimits {
-    /// Deepest nesting of selections (`MSP_GRAPHQL_MAX_DEPTH`).
+    /// Deepest nesting of data fields; introspection does not count (`MSP_GRAPHQL_MAX_DEPTH`).
     pub max_depth: usize,
     /// Highest query cost, lists counting `first` times their items (`MSP_GRAPHQL_MAX_COMPLEXITY`).
     pub max_complexity: usize,

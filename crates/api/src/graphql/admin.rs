@@ -15,7 +15,7 @@ use super::{
     context::request,
     enums::{Role, TenantKind},
     limits::{Window, cost},
-    types::{PageInfo, Paged, Tenant},
+    types::{ApiClientConnection, MemberConnection, Paged, Tenant},
 };
 
 /// A person's membership of the caller's tenant.
@@ -72,22 +72,6 @@ impl From<clients::ApiClient> for ApiClient {
 pub struct CreatedApiClient {
     pub client: ApiClient,
     pub client_secret: String,
-}
-
-/// A page of members.
-#[derive(SimpleObject)]
-pub struct MemberConnection {
-    pub nodes: Vec<Member>,
-    pub page_info: PageInfo,
-    pub total_count: u64,
-}
-
-/// A page of API clients.
-#[derive(SimpleObject)]
-pub struct ApiClientConnection {
-    pub nodes: Vec<ApiClient>,
-    pub page_info: PageInfo,
-    pub total_count: u64,
 }
 
 /// A new tenant (platform administrators only).
@@ -155,12 +139,7 @@ impl AdminQuery {
                 )
             })
             .await;
-        let paged = Paged::from_slice(rc.map(slice)?, Member::from);
-        Ok(MemberConnection {
-            nodes: paged.edges.into_iter().map(|(_, n)| n).collect(),
-            page_info: paged.page_info,
-            total_count: paged.total_count,
-        })
+        Ok(Paged::from_slice(rc.map(slice)?, Member::from).into())
     }
 
     /// The API clients of the caller's tenant, revoked ones included (admins and above).
@@ -190,12 +169,7 @@ impl AdminQuery {
                 )
             })
             .await;
-        let paged = Paged::from_slice(rc.map(slice)?, ApiClient::from);
-        Ok(ApiClientConnection {
-            nodes: paged.edges.into_iter().map(|(_, n)| n).collect(),
-            page_info: paged.page_info,
-            total_count: paged.total_count,
-        })
+        Ok(Paged::from_slice(rc.map(slice)?, ApiClient::from).into())
     }
 }
 

@@ -1,5 +1,5 @@
 //! The endpoint: `POST /graphql` with a JSON body, `GET /graphql?query=...` for queries, and
-//! GraphiQL at a bare `GET /graphql`.
+//! GraphiQL at a bare `GET /graphql` (its assets, from the binary, under `/graphql/assets/`).
 //!
 //! Each request is authenticated as REST does (no `Authorization` header: anonymous; a header
 //! that is not a valid bearer token: `UNAUTHENTICATED`, never silently anonymous), gets its
@@ -10,7 +10,6 @@ use std::sync::Arc;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, http::StatusCode, web};
 use async_graphql::{
     Request, Response,
-    http::GraphiQLSource,
     parser::{parse_query, types::OperationType},
 };
 use async_graphql_actix_web::GraphQLResponse;
@@ -49,6 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/graphql")
             .route(web::post().to(post))
             .route(web::get().to(get)),
+    )
+    .route(
+        "/graphql/assets/{version}/{file}",
+        web::get().to(super::graphiql::asset),
     );
 }
 
@@ -176,14 +179,7 @@ async fn get(
 ) -> HttpResponse {
     let query_string = req.query_string();
     if query_string.is_empty() {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("MSP Registry GraphQL")
-                    .finish(),
-            );
+        return super::graphiql::page();
     }
     if query_string.len() > state.limits.max_body_bytes {
         return refuse_api(&ApiError::PayloadTooLarge {

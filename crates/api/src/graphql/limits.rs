@@ -4,7 +4,8 @@
 //!   (`MSP_GRAPHQL_MAX_COMPLEXITY`, default 20,000) are checked before anything runs. Every
 //!   field costs 1; a list costs `first` times its items (the default page size, 25, when
 //!   `first` is not given), so `initiatives(first: 50) { nodes { partners { id } } }` costs
-//!   about 50 × 25.
+//!   about 50 × 25. The depth counts data fields only: introspection (`__schema`, `__type`) has
+//!   its own rule, in [`super::depth`], so that the standard introspection query works.
 //! - **Page size**: `first` is 1 to the REST maximum (`MSP_MAX_PAGE_SIZE`, default 100), on
 //!   connections and on nested lists alike; more is refused, not clipped.
 //! - **Request size** (`MSP_GRAPHQL_MAX_BODY_BYTES`, default 256 KiB) for a POST body or a GET

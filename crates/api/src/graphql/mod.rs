@@ -11,8 +11,10 @@
 mod admin;
 mod analytics;
 mod context;
+pub mod depth;
 pub mod enums;
 pub mod errors;
+pub mod graphiql;
 mod http;
 mod inputs;
 pub mod limits;

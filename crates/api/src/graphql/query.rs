@@ -1,7 +1,7 @@
 //! Queries: the lists as Relay connections, single records, lessons, history, reference data
 //! and the caller.
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ID, Object};
 use service::{
     ServiceError, initiatives::InitiativeQuery, lessons::LessonSearch,
     organizations::OrganizationQuery, pagination::PageParams, reference,
@@ -14,9 +14,9 @@ use super::{
     inputs::{InitiativeFilter, OrganizationFilter},
     limits::{Window, cost},
     types::{
-        Initiative, InitiativeConnection, Lesson, LessonConnection, Me, Organization,
+        Initiative, InitiativeConnection, Lesson, LessonConnection, Me, Node, Organization,
         OrganizationConnection, Paged, ReferenceData, RevisionConnection, RevisionEntry,
-        matchmaking::ReferenceEntry,
+        matchmaking::ReferenceEntry, node,
     },
 };
 
@@ -82,6 +82,13 @@ impl RegistryQuery {
             })
             .await;
         Ok(Paged::from_slice(rc.map(slice)?, Initiative::from).into())
+    }
+
+    /// Any object with a global id (Relay's `Node`: an initiative or an organisation), if the
+    /// caller may read it; `null` for a record that is missing or that the caller may not read
+    /// (another tenant's private one), exactly as the type's own query decides.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        node::resolve(request(ctx)?, &id).await
     }
 
     /// One initiative, if the caller may read it; else `NOT_FOUND` (another tenant's private

@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::{
     admin::{AdminMutation, AdminQuery},
     analytics::AnalyticsQuery,
+    depth::DepthLimit,
     matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
     query::RegistryQuery,
@@ -36,14 +37,15 @@ pub struct MutationRoot(
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with the depth and complexity limits (the body size is checked before parsing,
-/// page sizes by each list).
+/// page sizes by each list). The depth is measured by [`DepthLimit`], not async-graphql's
+/// `limit_depth`, so that the standard introspection query is not refused.
 pub fn build_schema(limits: GraphqlLimits) -> RegistrySchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .limit_depth(limits.max_depth)
+    .extension(DepthLimit::new(limits.max_depth))
     .limit_complexity(limits.max_complexity)
     .finish()
 }

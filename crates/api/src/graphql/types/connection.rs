@@ -3,7 +3,10 @@
 use async_graphql::SimpleObject;
 
 use super::{Initiative, Lesson, Organization, RevisionEntry};
-use crate::graphql::limits::{Slice, cursor};
+use crate::graphql::{
+    admin::{ApiClient, Member},
+    limits::{Slice, cursor},
+};
 
 /// Where a page of a connection lies in the whole list.
 #[derive(Clone, Debug, SimpleObject)]
@@ -90,4 +93,8 @@ connection! {
     LessonConnection, LessonEdge, Lesson;
     /// A page of the revision history.
     RevisionConnection, RevisionEdge, RevisionEntry;
+    /// A page of members.
+    MemberConnection, MemberEdge, Member;
+    /// A page of API clients.
+    ApiClientConnection, ApiClientEdge, ApiClient;
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{ComplexObject, Context, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use service::{contributions, initiatives};
 use uuid::Uuid;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::{
     Agreement, Contribution, ContributionTotals, Lesson, Partner, ProgressReport, RevisionEntry,
     analytics::{InitiativeLeverage, StakeholderMap},
+    global_id,
     matchmaking::{PartnerSuggestion, ValueAssessment},
     nested_first, take,
     wsis::ShowcaseEligibility,
@@ -64,6 +65,8 @@ struct Preloaded {
 #[derive(Clone, SimpleObject)]
 #[graphql(complex)]
 pub struct Initiative {
+    /// The UUID; GraphQL shows it as the global id (`id: ID!`, see [`super::node`]).
+    #[graphql(skip)]
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub title: String,
@@ -174,6 +177,11 @@ impl From<initiatives::InitiativeDetail> for Initiative {
 
 #[ComplexObject]
 impl Initiative {
+    /// The global id: the record's UUID, as REST and `node(id:)` take it.
+    pub async fn id(&self, _ctx: &Context<'_>) -> async_graphql::Result<ID> {
+        Ok(global_id(self.id))
+    }
+
     /// Every change of stage, oldest first, with its date.
     async fn stage_changes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
         if let Some(p) = &self.preloaded {

@@ -10,6 +10,7 @@ pub mod history;
 pub mod initiative;
 pub mod matchmaking;
 pub mod me;
+pub mod node;
 pub mod organization;
 pub mod partner;
 pub mod reference;
@@ -17,13 +18,14 @@ pub mod wsis;
 
 pub use children::{Agreement, Lesson, ProgressReport};
 pub use connection::{
-    InitiativeConnection, LessonConnection, OrganizationConnection, PageInfo, Paged,
-    RevisionConnection,
+    ApiClientConnection, InitiativeConnection, LessonConnection, MemberConnection,
+    OrganizationConnection, PageInfo, Paged, RevisionConnection,
 };
 pub use contribution::{Contribution, ContributionTotals};
 pub use history::RevisionEntry;
 pub use initiative::Initiative;
 pub use me::{Me, Tenant};
+pub use node::{Node, global_id};
 pub use organization::Organization;
 pub use partner::Partner;
 pub use reference::ReferenceData;

@@ -1,11 +1,13 @@
 //! A partner organisation and the initiatives it takes part in.
 
-use async_graphql::{ComplexObject, Context, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use service::organizations;
 use uuid::Uuid;
 
-use super::{Initiative, analytics::OrganizationLeverage, matchmaking::Offers, nested_first, take};
+use super::{
+    Initiative, analytics::OrganizationLeverage, global_id, matchmaking::Offers, nested_first, take,
+};
 use crate::graphql::{
     enums::{Sector, Visibility},
     limits::cost,
@@ -16,6 +18,8 @@ use crate::graphql::{
 #[derive(Clone, Debug, SimpleObject)]
 #[graphql(complex)]
 pub struct Organization {
+    /// The UUID; GraphQL shows it as the global id (`id: ID!`, see [`super::node`]).
+    #[graphql(skip)]
     pub id: Uuid,
     /// The tenant that keeps this record.
     pub tenant_id: Uuid,
@@ -60,6 +64,11 @@ impl From<organizations::Organization> for Organization {
 
 #[ComplexObject]
 impl Organization {
+    /// The global id: the record's UUID, as REST and `node(id:)` take it.
+    pub async fn id(&self, _ctx: &Context<'_>) -> async_graphql::Result<ID> {
+        Ok(global_id(self.id))
+    }
+
     /// What the organisation offers (as the root field `organizationOffers`).
     async fn offers(&self, ctx: &Context<'_>) -> async_graphql::Result<Offers> {
         crate::graphql::matchmaking::offers(crate::graphql::context::request(ctx)?, self.id).await
