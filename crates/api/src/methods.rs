@@ -25,6 +25,7 @@ const UNDOCUMENTED: &[(&str, &[&str])] = &[
     ("/docs/{tail}*", &["GET"]),
     ("/api-docs/openapi.json", &["GET"]),
     ("/graphql", &["GET", "POST"]),
+    ("/graphql/assets/{version}/{file}", &["GET"]),
 ];
 
 /// The order methods are listed in `Allow`.
