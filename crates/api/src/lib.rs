@@ -8,6 +8,7 @@ pub mod extract;
 pub mod graphql;
 pub mod idempotency;
 pub mod listing;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;
