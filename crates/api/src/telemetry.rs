@@ -178,9 +178,16 @@ pub async fn observe(
         status: response.status().as_u16(),
         bytes: 0,
     };
-    Ok(response.map_body(|_, body| Observed {
-        body: body.boxed(),
-        completion: Some(completion),
+    Ok(response.map_body(|_, body| {
+        let expected = match body.size() {
+            BodySize::Sized(n) if n > 0 => Some(n),
+            _ => None,
+        };
+        Observed {
+            body: body.boxed(),
+            expected,
+            completion: Some(completion),
+        }
     }))
 }
 
@@ -215,6 +222,9 @@ impl Completion {
 /// the client went away).
 struct Observed {
     body: BoxBody,
+    /// The length of a sized body: done once that much has been handed to the connection
+    /// (the server may drop a sized body only later).
+    expected: Option<u64>,
     completion: Option<Completion>,
 }
 
@@ -241,8 +251,13 @@ impl MessageBody for Observed {
         match &polled {
             Poll::Ready(Some(Ok(chunk))) => {
                 let len = chunk.len() as u64;
-                if let Some(c) = self.completion.as_mut() {
+                let expected = self.expected;
+                let complete = self.completion.as_mut().is_some_and(|c| {
                     c.bytes += len;
+                    expected.is_some_and(|n| c.bytes >= n)
+                });
+                if complete {
+                    self.done();
                 }
             }
             Poll::Ready(None) | Poll::Ready(Some(Err(_))) => self.done(),
