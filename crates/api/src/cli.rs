@@ -935,7 +935,11 @@ async fn export(registry: &Registry, args: &ExportArgs) -> anyhow::Result<()> {
 fn explain(err: service::ServiceError) -> anyhow::Error {
     match err {
         service::ServiceError::Validation(errors) => {
-            let mut text = format!("invalid input ({} problems):", errors.len());
+            let mut text = format!(
+                "invalid input ({} problem{}):",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
             for e in errors.iter().take(REPORT_LINES) {
                 text.push_str(&format!("\n  {}: {}", e.field, e.message));
             }
