@@ -63,7 +63,7 @@ for backend in $BACKENDS; do
   esac
   export MSP_DATABASE_URL="$url" MSP_DEMO=false MSP_LOG_LEVEL=warn MSP_WORKERS=2 MSP_DB_MAX_CONNECTIONS=16 \
     MSP_BIND="127.0.0.1:$PORT" MSP_JWT_SECRET="bench-secret-bench-secret-bench-secret-000"
-  gen=$("$BIN" generate --initiatives "$N" --tenant bench | tail -1)
+  gen=$("$BIN" generate --initiatives "$N" --tenant bench 2>&1 >/dev/null | tail -1)
   "$BIN" user create --email bench@example.org --name Bench --password "bench password 1" --tenant bench --role viewer > /dev/null
   token=$("$BIN" token --email bench@example.org)
   "$BIN" serve > "$work/server.log" 2>&1 &

@@ -21,6 +21,7 @@ mod initiatives;
 mod lessons;
 mod listing;
 mod matchmaking;
+mod metrics;
 mod operations;
 mod organizations;
 mod partners;

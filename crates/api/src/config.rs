@@ -64,6 +64,13 @@ pub struct Config {
     pub public_url: String,
     pub settings: Settings,
     pub graphql: GraphqlLimits,
+    /// Serve `/metrics` (`MSP_METRICS`, on by default).
+    pub metrics_enabled: bool,
+    /// The bearer token `/metrics` needs (`MSP_METRICS_TOKEN`); public when unset.
+    pub metrics_token: Option<String>,
+    /// Where a freshly loaded demo tenant's owner credentials are written (mode 0600) when they
+    /// may not be printed (`$MSP_DATA_DIR/demo-credentials.txt`).
+    pub demo_credentials_file: PathBuf,
 }
 
 /// All problems found in the environment, one line each.
@@ -337,7 +344,20 @@ impl Config {
                 "bytes",
             ) as usize,
         };
+        let metrics_enabled = r.flag("MSP_METRICS", true);
+        let metrics_token = vars.get("MSP_METRICS_TOKEN");
+        if let Some(token) = &metrics_token
+            && (token.len() < 16 || token.bytes().any(|b| !b.is_ascii_graphic()))
+        {
+            r.errors.push(
+                "MSP_METRICS_TOKEN must be at least 16 visible ASCII characters (no spaces)".into(),
+            );
+        }
+        let demo_credentials_file = PathBuf::from(&data_dir).join("demo-credentials.txt");
         let config = Config {
+            metrics_enabled,
+            metrics_token,
+            demo_credentials_file,
             bind,
             db,
             jwt_secret,

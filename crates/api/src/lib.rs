@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod idempotency;
 pub mod listing;
 pub mod methods;
+pub mod metrics;
 pub mod openapi;
 pub mod problem;
 pub mod routes;

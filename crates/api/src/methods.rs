@@ -26,6 +26,7 @@ const UNDOCUMENTED: &[(&str, &[&str])] = &[
     ("/api-docs/openapi.json", &["GET"]),
     ("/graphql", &["GET", "POST"]),
     ("/graphql/assets/{version}/{file}", &["GET"]),
+    ("/metrics", &["GET"]),
 ];
 
 /// The order methods are listed in `Allow`.

@@ -13,7 +13,6 @@ use service::{
     auth::{ExternalIdp, TokenKeys},
     db,
 };
-use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -21,10 +20,11 @@ use crate::{
     config::Config,
     extract::BodyLimit,
     graphql::GraphqlState,
+    metrics::MetricsAccess,
     openapi::ApiDoc,
     problem::ApiError,
     routes,
-    telemetry::{RequestSpan, request_id},
+    telemetry::observe,
 };
 use utoipa::OpenApi;
 
@@ -150,12 +150,19 @@ impl Application {
         let origins = config.cors_origins.clone();
         let body_limit = config.body_limit;
         let graphql = web::Data::new(GraphqlState::new(config.graphql));
+        let metrics_access = web::Data::new(MetricsAccess::new(
+            config.metrics_enabled,
+            config.metrics_token.as_deref(),
+        ));
+        // Installs the process's recorder before the first request is counted.
+        crate::metrics::handle();
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(registry.clone())
                 .app_data(graphql.clone())
+                .app_data(metrics_access.clone())
                 .app_data(BodyLimit(body_limit))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::PathConfig::default().error_handler(path_error))
@@ -166,12 +173,12 @@ impl Application {
                 })
                 .into_app()
                 .route("/docs", web::get().to(docs_redirect))
+                .route("/metrics", web::get().to(crate::metrics::metrics_page))
                 .configure(crate::graphql::configure)
                 .default_service(web::to(crate::methods::fallback))
                 .wrap(middleware::from_fn(crate::methods::methods))
                 .wrap(middleware::from_fn(crate::idempotency::idempotency))
-                .wrap(middleware::from_fn(request_id))
-                .wrap(TracingLogger::<RequestSpan>::new())
+                .wrap(middleware::from_fn(observe))
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())
         })

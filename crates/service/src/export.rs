@@ -457,6 +457,7 @@ impl InitiativeState {
                         }
                         self.written += 1;
                     }
+                    crate::telemetry::export_rows("initiative", self.format, batch.len());
                     return Some(Ok(out));
                 }
                 Step::Tail => {
@@ -543,6 +544,7 @@ impl OrganizationState {
                         }
                         self.written += 1;
                     }
+                    crate::telemetry::export_rows("organization", self.format, batch.len());
                     return Some(Ok(out));
                 }
                 Step::Tail => {

@@ -848,6 +848,9 @@ impl Registry {
             dry_run = report.dry_run,
             "initiatives imported"
         );
+        if !report.dry_run {
+            crate::telemetry::import_rows(report.created, report.updated, report.unchanged);
+        }
         Ok(report)
     }
 }

@@ -189,9 +189,11 @@ impl ReadCache {
         Fut: Future<Output = ServiceResult<T>>,
     {
         if let (Some(hit), _) = self.get::<T>(head, &key) {
+            crate::telemetry::read_cache_lookup(true);
             return Ok(hit);
         }
         let Some(flight) = self.flight(&key) else {
+            crate::telemetry::read_cache_lookup(false);
             return compute().await;
         };
         let landing = Landing {
@@ -203,9 +205,14 @@ impl ReadCache {
         let _turn = landing.flight.lock().await;
         // Whoever held the lock before may have left the answer.
         let generation = match self.get::<T>(head, &key) {
-            (Some(hit), _) => return Ok(hit),
+            (Some(hit), _) => {
+                // Computed by the asker before this one: a hit for this request.
+                crate::telemetry::read_cache_lookup(true);
+                return Ok(hit);
+            }
             (None, generation) => generation,
         };
+        crate::telemetry::read_cache_lookup(false);
         let value = compute().await?;
         // Counted at the size it has on the wire, most of its size in memory.
         if let Ok(json) = serde_json::to_vec(&value) {

@@ -236,6 +236,7 @@ impl Worker {
             return Ok(()); // deleted meanwhile: its deliveries went with it
         };
         let outcome = self.send(&subscription, &d).await;
+        crate::telemetry::webhook_attempt(outcome.succeeded());
         if outcome.succeeded() {
             tracing::info!(status = ?outcome.status_code, "webhook delivered");
         } else {
