@@ -164,7 +164,10 @@ async fn ensure_test_database(server_url: &str) {
     let exists = admin
         .query_one_raw(sea_orm::Statement::from_string(
             sea_orm::DatabaseBackend::Postgres,
-            format!("SELECT 1 FROM pg_database WHERE datname = '{}'", test_database()),
+            format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{}'",
+                test_database()
+            ),
         ))
         .await
         .ok()
