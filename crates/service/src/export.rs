@@ -1163,3 +1163,30 @@ pub mod iati {
         let _ = writeln!(out, "  </iati-activity>");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_escaped_and_read_back_exactly() {
+        for (cell, written) in [
+            ("=1+1", "'=1+1"),
+            ("+33 1 23", "'+33 1 23"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'quoted", "''quoted"),
+            ("''", "'''"),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_formula(cell), written, "{cell:?}");
+            assert_eq!(unescape_formula(written), cell, "{written:?}");
+        }
+        // A hand-written quote before something harmless stays.
+        assert_eq!(unescape_formula("'not a formula"), "'not a formula");
+    }
+}
