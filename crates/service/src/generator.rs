@@ -273,6 +273,9 @@ impl Registry {
                 let mut first_partner = None;
                 for (org_id, _) in chosen {
                     let pid = Uuid::now_v7();
+                    // A public initiative keeps an active partner, as publishing needs: its
+                    // first partner is never a prospect (else the next update is refused).
+                    let must_be_active = public && first_partner.is_none();
                     first_partner.get_or_insert(pid);
                     partners.push(initiative_partner::ActiveModel {
                         id: Set(pid),
@@ -288,7 +291,7 @@ impl Registry {
                             ],
                         )])
                         .unwrap_or_default()),
-                        status: Set(if rng.gen_bool(0.85) {
+                        status: Set(if rng.gen_bool(0.85) || must_be_active {
                             PartnerStatus::Active
                         } else {
                             PartnerStatus::Prospect
