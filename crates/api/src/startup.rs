@@ -17,14 +17,8 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    config::Config,
-    extract::BodyLimit,
-    graphql::GraphqlState,
-    metrics::MetricsAccess,
-    openapi::ApiDoc,
-    problem::ApiError,
-    routes,
-    telemetry::observe,
+    config::Config, extract::BodyLimit, graphql::GraphqlState, metrics::MetricsAccess,
+    openapi::ApiDoc, problem::ApiError, routes, telemetry::observe,
 };
 use utoipa::OpenApi;
 

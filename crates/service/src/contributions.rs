@@ -242,6 +242,19 @@ fn places_of(currency: Option<Currency>) -> u32 {
         .unwrap_or(2)
 }
 
+/// An amount given in hundredths (`cents`) written with the currency's minor units, as the API
+/// stores it: `12345` is `"123.45"` USD, `"123"` XOF (no minor unit: the hundredths are
+/// dropped) and `"123.450"` KWD.
+pub(crate) fn amount_text(cents: i64, currency: &str) -> String {
+    let places = places_of(Currency::from_code(currency));
+    let whole = cents / 100;
+    match places {
+        0 => whole.to_string(),
+        1 => format!("{whole}.{}", (cents % 100) / 10),
+        p => format!("{whole}.{:02}{}", cents % 100, "0".repeat(p as usize - 2)),
+    }
+}
+
 /// An ISO 4217 code of a currency of payment (not `XXX`, `XTS`, metals or units of account).
 fn check_currency(c: &mut Checks, raw: Option<&str>) -> Option<Currency> {
     let raw = raw.map(str::trim).filter(|v| !v.is_empty())?;
@@ -861,6 +874,14 @@ mod tests {
             ServiceError::Validation(errors) => errors.into_iter().map(|e| e.code).collect(),
             other => vec![other.to_string()],
         })
+    }
+
+    #[test]
+    fn generated_amounts_take_the_currency_minor_units() {
+        assert_eq!(amount_text(12345, "USD"), "123.45");
+        assert_eq!(amount_text(12345, "XOF"), "123");
+        assert_eq!(amount_text(12345, "KWD"), "123.450");
+        assert_eq!(amount_text(100, "JPY"), "1");
     }
 
     #[test]

@@ -310,13 +310,49 @@ impl Registry {
         caller: Caller,
         query: InitiativeExportQuery,
     ) -> ServiceResult<ExportStream> {
+        self.export_initiatives_or_partners(caller, query, false)
+            .await
+    }
+
+    /// The companion partners CSV of the initiative export: the same filters and access, one
+    /// row per partner of each initiative ([`PARTNER_COLUMNS`]). Only `format=csv` (the JSON and
+    /// NDJSON initiative exports carry their partners).
+    pub async fn export_partners(
+        &self,
+        caller: Caller,
+        query: InitiativeExportQuery,
+    ) -> ServiceResult<ExportStream> {
+        if query.format != Some(ExportFormat::Csv) {
+            return Err(ServiceError::bad_parameter(
+                "format",
+                "the partners export is csv (give format=csv); JSON and NDJSON initiative exports carry their partners",
+            ));
+        }
+        self.export_initiatives_or_partners(caller, query, true)
+            .await
+    }
+
+    async fn export_initiatives_or_partners(
+        &self,
+        caller: Caller,
+        query: InitiativeExportQuery,
+        partners: bool,
+    ) -> ServiceResult<ExportStream> {
         let format = query.format.unwrap_or_default();
         let filters = query.filters();
         let mut tenants = HashMap::new();
         let first = self
             .initiative_batch(&caller, &filters, None, &mut tenants)
             .await?;
+        if format == ExportFormat::Iati && first.is_empty() {
+            // The IATI 2.03 activity schema needs at least one `iati-activity`: an empty
+            // `<iati-activities/>` is not a valid file, so there is no document to send.
+            return Err(ServiceError::NotFound {
+                entity: "initiative matching these filters (an IATI file needs at least one activity)",
+            });
+        }
         let state = InitiativeState {
+            partners,
             registry: self.clone(),
             caller,
             filters,
@@ -375,6 +411,8 @@ enum Step {
 }
 
 struct InitiativeState {
+    /// The companion partners CSV rather than the initiatives.
+    partners: bool,
     registry: Registry,
     caller: Caller,
     filters: InitiativeQuery,
@@ -395,6 +433,9 @@ impl InitiativeState {
                 Step::Head => {
                     self.step = Step::Body;
                     let head = match self.format {
+                        ExportFormat::Csv if self.partners => {
+                            csv_line(PARTNER_COLUMNS.iter().copied())
+                        }
                         ExportFormat::Csv => csv_line(INITIATIVE_COLUMNS.iter().copied()),
                         ExportFormat::Json => "[".to_owned(),
                         ExportFormat::Ndjson => String::new(),
@@ -436,6 +477,11 @@ impl InitiativeState {
                     let mut out = String::new();
                     for item in &batch {
                         match self.format {
+                            ExportFormat::Csv if self.partners => {
+                                for row in partner_rows(item) {
+                                    out.push_str(&csv_line(row));
+                                }
+                            }
                             ExportFormat::Csv => out.push_str(&csv_line(initiative_row(item))),
                             ExportFormat::Json | ExportFormat::Ndjson => {
                                 if self.format == ExportFormat::Json && self.written > 0 {
@@ -597,6 +643,28 @@ pub const INITIATIVE_COLUMNS: [&str; 33] = [
     "updated_at",
 ];
 
+/// The columns of the companion partners CSV (`GET /api/v1/export/partners?format=csv`), one
+/// row per partner of each exported initiative, in order. The initiative columns name the row
+/// of the initiatives file the partner belongs to (see `crate::import`).
+pub const PARTNER_COLUMNS: [&str; 16] = [
+    "initiative_id",
+    "initiative_iati_identifier",
+    "initiative_title",
+    "initiative_countries",
+    "organization_id",
+    "organization_name",
+    "organization_acronym",
+    "organization_sector",
+    "organization_country",
+    "roles",
+    "status",
+    "gains",
+    "interest",
+    "influence",
+    "joined_on",
+    "left_on",
+];
+
 /// The columns of the organisation CSV, in order.
 pub const ORGANIZATION_COLUMNS: [&str; 14] = [
     "id",
@@ -644,7 +712,8 @@ where
         if i > 0 {
             out.push(',');
         }
-        let field = field.as_ref();
+        let escaped = escape_formula(field.as_ref());
+        let field = escaped.as_ref();
         if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ')
         {
             out.push('"');
@@ -656,6 +725,31 @@ where
     }
     out.push_str("\r\n");
     out
+}
+
+/// What a spreadsheet would run as a formula: a cell starting with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return (OWASP, "CSV injection").
+fn formula_trigger(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// Escapes a CSV cell a spreadsheet would run as a formula with a leading `'` (OWASP). A cell
+/// that already starts with `'` gets one too, so that [`unescape_formula`] (which the import
+/// applies to every cell) gives back exactly the text exported.
+pub fn escape_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some(c) if formula_trigger(c) || c == '\'' => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// The inverse of [`escape_formula`]: drops one leading `'` when what follows starts with a
+/// formula trigger or another `'`; any other cell is returned as it is.
+pub fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(|c: char| formula_trigger(c) || c == '\'') => rest,
+        _ => cell,
+    }
 }
 
 /// Partners as `name (sector; role, role)` joined with ` | `.
@@ -732,6 +826,30 @@ fn initiative_row(e: &ExportedInitiative) -> Vec<String> {
     ]
 }
 
+fn partner_rows(e: &ExportedInitiative) -> impl Iterator<Item = Vec<String>> + '_ {
+    let i = &e.initiative;
+    e.partners.iter().map(move |p| {
+        vec![
+            i.id.to_string(),
+            opt_text(&i.iati_identifier),
+            i.title.clone(),
+            joined(&i.countries),
+            p.organization.id.to_string(),
+            p.organization.name.clone(),
+            opt_text(&p.organization.acronym),
+            code(&p.organization.sector),
+            opt_text(&p.organization.country),
+            p.roles.iter().map(code).collect::<Vec<_>>().join(";"),
+            code(&p.status),
+            p.gains.iter().map(code).collect::<Vec<_>>().join(";"),
+            opt_text(&p.interest),
+            opt_text(&p.influence),
+            opt_text(&p.joined_on),
+            opt_text(&p.left_on),
+        ]
+    })
+}
+
 fn organization_row(o: &Organization) -> Vec<String> {
     vec![
         o.id.to_string(),
@@ -758,7 +876,7 @@ fn organization_row(o: &Organization) -> Vec<String> {
 /// | `iati-identifier` | `iati_identifier`, else `MSPREG-{tenant-slug}-{id}` |
 /// | `reporting-org` | the tenant: `ref="MSPREG-{tenant-slug}"`, type from the tenant kind (national registry 10, UN programme 40, donor portfolio 10, network/other 90) |
 /// | `title`, `description` (type 1) | title; summary, else description, else title |
-/// | `participating-org` | each partner, once per distinct IATI role of its roles (`partners::iati_role`: funder 1, lead/co-lead 2, coordinator 3, implementer/technical/beneficiary 4; 4 when it has none), `type` from the sector (see [`iati::organisation_type`]); the tenant as accountable (2) when there is no partner |
+/// | `participating-org` | each active or former partner (prospects are left out), once per distinct IATI role of its roles (`partners::iati_role`: funder 1, lead/co-lead 2, coordinator 3, implementer/technical/beneficiary 4; 4 when it has none), `type` from the sector (see [`iati::organisation_type`]); the tenant as accountable (2) when there is none |
 /// | `other-identifier` (type A1) | each external identifier other than IATI's |
 /// | `activity-status` | journey stage (see [`activity_status`]) |
 /// | `activity-date` | start date (2 actual start once implementing, else 1 planned), end date (4 actual end when closed or discontinued, else 3 planned); the registration date as planned start (1) when no date is known (IATI needs one) |
@@ -770,7 +888,7 @@ pub mod iati {
     use std::fmt::Write;
 
     use chrono::{DateTime, Utc};
-    use entity::enums::{ContributionStatus, JourneyStage, Sector, TenantKind};
+    use entity::enums::{ContributionStatus, JourneyStage, PartnerStatus, Sector, TenantKind};
 
     use super::{ExportedInitiative, TenantInfo};
 
@@ -908,7 +1026,13 @@ pub mod iati {
             "    <description type=\"1\"><narrative>{}</narrative></description>",
             escape(description)
         );
-        if e.partners.is_empty() {
+        // Prospects are not (yet) participating organisations: only active and former partners.
+        let participants: Vec<&super::Partner> = e
+            .partners
+            .iter()
+            .filter(|p| p.status != PartnerStatus::Prospect)
+            .collect();
+        if participants.is_empty() {
             let _ = writeln!(
                 out,
                 "    <participating-org ref=\"{}\" role=\"2\"><narrative>{}</narrative></participating-org>",
@@ -916,7 +1040,7 @@ pub mod iati {
                 escape(tenant.map(|t| t.name.as_str()).unwrap_or(slug))
             );
         }
-        for p in &e.partners {
+        for p in participants {
             let roles = if p.iati_roles.is_empty() {
                 vec![4]
             } else {
@@ -1041,5 +1165,32 @@ pub mod iati {
             let _ = writeln!(out, "    </transaction>");
         }
         let _ = writeln!(out, "  </iati-activity>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_escaped_and_read_back_exactly() {
+        for (cell, written) in [
+            ("=1+1", "'=1+1"),
+            ("+33 1 23", "'+33 1 23"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'quoted", "''quoted"),
+            ("''", "'''"),
+            ("plain", "plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(escape_formula(cell), written, "{cell:?}");
+            assert_eq!(unescape_formula(written), cell, "{written:?}");
+        }
+        // A hand-written quote before something harmless stays.
+        assert_eq!(unescape_formula("'not a formula"), "'not a formula");
     }
 }

@@ -287,6 +287,9 @@ impl Registry {
                 let mut first_partner = None;
                 for (org_id, _) in chosen {
                     let pid = Uuid::now_v7();
+                    // A public initiative keeps an active partner, as publishing needs: its
+                    // first partner is never a prospect (else the next update is refused).
+                    let must_be_active = public && first_partner.is_none();
                     first_partner.get_or_insert(pid);
                     partners.push(initiative_partner::ActiveModel {
                         id: Set(pid),
@@ -302,7 +305,7 @@ impl Registry {
                             ],
                         )])
                         .unwrap_or_default()),
-                        status: Set(if rng.gen_bool(0.85) {
+                        status: Set(if rng.gen_bool(0.85) || must_be_active {
                             PartnerStatus::Active
                         } else {
                             PartnerStatus::Prospect
@@ -320,6 +323,7 @@ impl Registry {
                 if let Some(pid) = first_partner {
                     for _ in 0..2 {
                         let cents: i64 = rng.gen_range(10_000..50_000_000);
+                        let currency = *pick(&mut rng, &["USD", "EUR", "XOF", "BRL"]);
                         contributions.push(contribution::ActiveModel {
                             id: Set(Uuid::now_v7()),
                             tenant_id: Set(tenant.id),
@@ -327,10 +331,9 @@ impl Registry {
                             partner_id: Set(pid),
                             resource_kind: Set(*pick(&mut rng, &kinds)),
                             description: Set(None),
-                            amount: Set(Some(format!("{}.{:02}", cents / 100, cents % 100))),
-                            currency: Set(Some(
-                                (*pick(&mut rng, &["USD", "EUR", "XOF", "BRL"])).to_owned(),
-                            )),
+                            // As the API writes it: the currency's minor units (XOF has none).
+                            amount: Set(Some(crate::contributions::amount_text(cents, currency))),
+                            currency: Set(Some(currency.to_owned())),
                             status: Set(if rng.gen_bool(0.5) {
                                 ContributionStatus::Pledged
                             } else {

@@ -29,16 +29,22 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::{enums::Role, initiative};
+use entity::{
+    enums::{Role, Visibility},
+    initiative,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+mod partners;
+
 use crate::{
     Caller, Registry,
     error::{FieldError, ServiceError, ServiceResult},
+    export::unescape_formula,
     history::WriteMeta,
     initiatives::{ExternalIdentifier, Initiative, InitiativePatch, NewInitiative, validate_new},
     validation::name_key,
@@ -143,11 +149,14 @@ pub struct ImportReport {
     pub duplicates: Vec<LikelyDuplicate>,
 }
 
-/// A parsed row: the create input and which fields the row gives.
+/// A parsed row: the create input, which fields the row gives, the id it was exported with and
+/// its partners (when the row or the companion CSV lists them).
 struct Row {
     line: usize,
+    id: Option<Uuid>,
     input: NewInitiative,
     given: HashSet<&'static str>,
+    partners: Option<Vec<partners::PartnerRow>>,
 }
 
 /// The fields an import sets.
@@ -212,22 +221,81 @@ fn row_field(line: usize, field: &str) -> String {
 
 /// Prefixes the fields of a validation error with the row.
 fn in_row(line: usize, err: ServiceError, errors: &mut Vec<FieldError>) -> ServiceResult<()> {
+    in_field(&row_field(line, ""), err, errors)
+}
+
+/// Prefixes the fields of a validation error (or a conflict) with `prefix` (`rows[3]`,
+/// `rows[3].partners[0]`, `partners[5]`); any other error is returned.
+fn in_field(prefix: &str, err: ServiceError, errors: &mut Vec<FieldError>) -> ServiceResult<()> {
+    let at = |field: &str| {
+        if field.is_empty() || field == "body" {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{field}")
+        }
+    };
     match err {
         ServiceError::Validation(list) | ServiceError::BadRequest { errors: list, .. }
             if !list.is_empty() =>
         {
             errors.extend(
                 list.into_iter()
-                    .map(|e| FieldError::new(row_field(line, &e.field), e.code, e.message)),
+                    .map(|e| FieldError::new(at(&e.field), e.code, e.message)),
             );
             Ok(())
         }
         ServiceError::Conflict(message) => {
-            errors.push(FieldError::new(row_field(line, ""), "conflict", message));
+            errors.push(FieldError::new(prefix, "conflict", message));
             Ok(())
         }
         other => Err(other),
     }
+}
+
+/// The physical line where a CSV record starts, counted incrementally from byte offsets (the
+/// csv reader's own line count lags behind on CRLF endings).
+struct LineCounter<'a> {
+    body: &'a [u8],
+    seen_byte: usize,
+    seen_line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(body: &'a [u8]) -> Self {
+        Self {
+            body,
+            seen_byte: 0,
+            seen_line: 1,
+        }
+    }
+
+    fn at(&mut self, byte: usize) -> usize {
+        let body = self.body;
+        let mut start = byte.min(body.len());
+        while start < body.len() && matches!(body[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start >= self.seen_byte {
+            self.seen_line += body[self.seen_byte..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.seen_byte = start;
+        }
+        self.seen_line
+    }
+}
+
+/// The natural key of an initiative: its title's key (case and spacing ignored) and its set of
+/// countries (upper case, sorted).
+fn natural_key(title: &str, countries: &[String]) -> (String, Vec<String>) {
+    let mut countries: Vec<String> = countries
+        .iter()
+        .map(|c| c.trim().to_ascii_uppercase())
+        .collect();
+    countries.sort_unstable();
+    countries.dedup();
+    (name_key(title), countries)
 }
 
 fn split_list(raw: &str) -> Vec<String> {
@@ -242,14 +310,31 @@ fn split_list(raw: &str) -> Vec<String> {
 fn csv_row(
     line: usize,
     headers: &[(usize, &'static str)],
+    id_column: Option<usize>,
     record: &csv::StringRecord,
     errors: &mut Vec<FieldError>,
 ) -> Option<Row> {
     let mut obj = Map::new();
     let mut given = HashSet::new();
     let mut ok = true;
+    let id = match id_column.and_then(|i| record.get(i)).map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => match raw.parse::<Uuid>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                ok = false;
+                errors.push(FieldError::new(
+                    row_field(line, "id"),
+                    "invalid",
+                    format!("`{raw}` is not an id (a UUID); leave it empty for a new initiative"),
+                ));
+                None
+            }
+        },
+    };
     for (index, field) in headers {
-        let raw = record.get(*index).unwrap_or("").trim();
+        // The export escapes what a spreadsheet would run as a formula; undo exactly that.
+        let raw = unescape_formula(record.get(*index).unwrap_or("").trim());
         let value = match *field {
             "countries" | "action_lines" | "sdg_targets" => Value::from(split_list(raw)),
             "sdg_goals" => {
@@ -296,7 +381,7 @@ fn csv_row(
         obj.insert((*field).to_owned(), value);
         given.insert(*field);
     }
-    let row = json_fields(line, obj, given, errors);
+    let row = json_fields(line, obj, given, errors).map(|row| Row { id, ..row });
     if ok { row } else { None }
 }
 
@@ -352,7 +437,13 @@ fn json_fields(
         return None;
     }
     match serde_json::from_value::<NewInitiative>(Value::Object(clean)) {
-        Ok(input) => Some(Row { line, input, given }),
+        Ok(input) => Some(Row {
+            line,
+            id: None,
+            input,
+            given,
+            partners: None,
+        }),
         Err(e) => {
             errors.push(FieldError::new(
                 row_field(line, ""),
@@ -386,10 +477,43 @@ fn json_row(line: usize, value: Value, errors: &mut Vec<FieldError>) -> Option<R
     let mut obj = Map::new();
     let mut given = HashSet::new();
     let mut ok = true;
+    let mut id = None;
+    let mut partner_rows = None;
     for (key, value) in map {
         if let Some(field) = editable(&key) {
             given.insert(field);
             obj.insert(key, value);
+        } else if key == "id" {
+            match value {
+                Value::Null => {}
+                Value::String(raw) if raw.trim().is_empty() => {}
+                Value::String(raw) => {
+                    match raw.trim().parse::<Uuid>() {
+                        Ok(v) => id = Some(v),
+                        Err(_) => {
+                            ok = false;
+                            errors.push(FieldError::new(
+                            row_field(line, "id"),
+                            "invalid",
+                            format!("`{raw}` is not an id (a UUID); leave it out for a new initiative"),
+                        ));
+                        }
+                    }
+                }
+                _ => {
+                    ok = false;
+                    errors.push(FieldError::new(
+                        row_field(line, "id"),
+                        "invalid",
+                        "must be an id (a UUID as a string)",
+                    ));
+                }
+            }
+        } else if key == "partners" {
+            let before = errors.len();
+            let rows = partners::from_json(&row_field(line, "partners"), value, errors);
+            ok &= errors.len() == before;
+            partner_rows = Some(rows);
         } else if !IGNORED.contains(&key.as_str()) {
             ok = false;
             errors.push(FieldError::new(
@@ -399,7 +523,11 @@ fn json_row(line: usize, value: Value, errors: &mut Vec<FieldError>) -> Option<R
             ));
         }
     }
-    let row = json_fields(line, obj, given, errors);
+    let row = json_fields(line, obj, given, errors).map(|row| Row {
+        id,
+        partners: partner_rows,
+        ..row
+    });
     if ok { row } else { None }
 }
 
@@ -429,9 +557,12 @@ fn parse(
                 .map_err(|e| ServiceError::bad_parameter("body", format!("not CSV: {e}")))?
                 .clone();
             let mut columns = Vec::new();
+            let mut id_column = None;
             for (index, name) in header.iter().enumerate() {
                 let name = name.trim().trim_start_matches('\u{feff}');
-                if let Some(field) = editable(name) {
+                if name == "id" {
+                    id_column = Some(index);
+                } else if let Some(field) = editable(name) {
                     columns.push((index, field));
                 } else if !IGNORED.contains(&name) {
                     errors.push(FieldError::new(
@@ -443,23 +574,8 @@ fn parse(
             }
             let width = header.len();
             let mut record = csv::StringRecord::new();
-            // The physical line where a record starts, counted incrementally from byte offsets
-            // (the reader's own line count lags behind on CRLF endings).
-            let (mut seen_byte, mut seen_line) = (0usize, 1usize);
-            let mut line_at = |byte: usize| {
-                let mut start = byte.min(body.len());
-                while start < body.len() && matches!(body[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                if start >= seen_byte {
-                    seen_line += body[seen_byte..start]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count();
-                    seen_byte = start;
-                }
-                seen_line
-            };
+            let mut lines = LineCounter::new(body);
+            let mut line_at = |byte: usize| lines.at(byte);
             loop {
                 match reader.read_record(&mut record) {
                     Ok(false) => break,
@@ -480,7 +596,8 @@ fn parse(
                             ));
                             continue;
                         }
-                        if let Some(row) = csv_row(line, &columns, &record, &mut errors) {
+                        if let Some(row) = csv_row(line, &columns, id_column, &record, &mut errors)
+                        {
                             rows.push(row);
                         }
                     }
@@ -623,10 +740,61 @@ fn patch_of(row: &Row, n: &NewInitiative, current: &Initiative) -> Option<Initia
     if g("visibility") && n.visibility != current.visibility {
         set!(visibility, n.visibility);
     }
+    if g("iati_identifier") && n.iati_identifier != current.iati_identifier {
+        set!(iati_identifier, n.iati_identifier.clone());
+    }
     if g("external_identifiers") && n.external_identifiers != current.external_identifiers {
         set!(external_identifiers, n.external_identifiers.clone());
     }
     changed.then_some(p)
+}
+
+/// Attaches each row of the companion partners CSV to the initiative row it names: by
+/// `initiative_id` (the row's `id`), else `initiative_iati_identifier`, else
+/// `initiative_title` with `initiative_countries` (the natural key).
+fn attach_partners(
+    rows: &mut [Row],
+    companion: Vec<partners::CompanionRow>,
+    errors: &mut Vec<FieldError>,
+) {
+    for (line, r, partner) in companion {
+        let found =
+            r.id.and_then(|id| rows.iter().position(|row| row.id == Some(id)))
+                .or_else(|| {
+                    let iati = r.iati_identifier.as_deref()?;
+                    rows.iter().position(|row| {
+                        row.input.iati_identifier.as_deref().map(str::trim) == Some(iati)
+                    })
+                })
+                .or_else(|| {
+                    let key = natural_key(r.title.as_deref()?, &r.countries);
+                    rows.iter()
+                        .position(|row| natural_key(&row.input.title, &row.input.countries) == key)
+                });
+        match found {
+            Some(i) => rows[i].partners.get_or_insert_with(Vec::new).push(partner),
+            None => errors.push(FieldError::new(
+                format!("partners[{line}].initiative_id"),
+                "unknown_initiative",
+                "matches no row of the initiatives file (by initiative_id, initiative_iati_identifier, or initiative_title with initiative_countries)",
+            )),
+        }
+    }
+}
+
+/// Where a row goes: an existing initiative of the tenant, or a new one.
+enum Target {
+    Existing(Box<Initiative>),
+    New,
+}
+
+/// A row that creates an initiative, while the bulk create runs.
+struct PendingCreate {
+    line: usize,
+    iati_identifier: Option<String>,
+    partners: Option<Vec<partners::PartnerRow>>,
+    /// Created private, published once its partners are in.
+    publish_later: bool,
 }
 
 impl Registry {
@@ -639,15 +807,36 @@ impl Registry {
         body: &[u8],
         options: ImportOptions,
     ) -> ServiceResult<ImportReport> {
+        self.import_initiatives_with_partners(caller, format, body, None, options)
+            .await
+    }
+
+    /// [`Registry::import_initiatives`] with the companion partners CSV (the shape of
+    /// `GET /api/v1/export/partners?format=csv`): its rows become partners of the initiative
+    /// rows they name. Its problems are named `partners[N].column`.
+    pub async fn import_initiatives_with_partners(
+        &self,
+        caller: &Caller,
+        format: ImportFormat,
+        body: &[u8],
+        partners_csv: Option<&[u8]>,
+        options: ImportOptions,
+    ) -> ServiceResult<ImportReport> {
         let principal = caller.require(Role::Editor)?.clone();
         let tenant_id = principal.tenant_id;
-        let (rows, mut errors) = parse(format, body, self.settings().import_max_rows)?;
+        let max_rows = self.settings().import_max_rows;
+        let (mut rows, mut errors) = parse(format, body, max_rows)?;
         if rows.is_empty() && errors.is_empty() {
             return Err(ServiceError::Validation(vec![FieldError::new(
                 "body",
                 "empty",
                 "the file has no rows",
             )]));
+        }
+        if let Some(companion) = partners_csv {
+            let (list, problems) = partners::from_csv(companion, max_rows)?;
+            errors.extend(problems);
+            attach_partners(&mut rows, list, &mut errors);
         }
 
         // 1. Every row by the rules of create.
@@ -675,7 +864,20 @@ impl Registry {
             }
         }
 
-        // 3. What exists already: by IATI identifier, and by title (for likely duplicates).
+        // 3. What exists already: by id, by IATI identifier, and by title (for the natural
+        // key and for likely duplicates).
+        let ids: Vec<Uuid> = checked.iter().filter_map(|(row, _)| row.id).collect();
+        let mut by_id: HashMap<Uuid, Initiative> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let found = initiative::Entity::find()
+                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(initiative::Column::Id.is_in(chunk.iter().copied()))
+                .all(self.db())
+                .await?;
+            for view in self.views(found).await? {
+                by_id.insert(view.id, view);
+            }
+        }
         let identifiers: Vec<String> = seen.keys().cloned().collect();
         let mut existing: HashMap<String, Initiative> = HashMap::new();
         for chunk in identifiers.chunks(500) {
@@ -708,17 +910,91 @@ impl Registry {
                     .push(view);
             }
         }
+
+        // 4. The target of each row: its id (an initiative of the tenant), else its IATI
+        // identifier, else (for a row with neither) its natural key among the initiatives no
+        // other row of the file claims. One initiative is the target of one row at most.
+        let mut targets: Vec<Option<Target>> = Vec::with_capacity(checked.len());
+        let mut claimed: HashMap<Uuid, usize> = HashMap::new();
+        for (row, n) in &checked {
+            let found = row
+                .id
+                .and_then(|id| by_id.get(&id))
+                .or_else(|| n.iati_identifier.as_ref().and_then(|i| existing.get(i)));
+            match found {
+                Some(current) => {
+                    if let Some(first) = claimed.get(&current.id) {
+                        errors.push(FieldError::new(
+                            row_field(row.line, "id"),
+                            "duplicate_in_file",
+                            format!("line {first} also updates initiative {}", current.id),
+                        ));
+                    } else {
+                        claimed.insert(current.id, row.line);
+                    }
+                    targets.push(Some(Target::Existing(Box::new(current.clone()))));
+                }
+                None if n.iati_identifier.is_some() => targets.push(Some(Target::New)),
+                None => targets.push(None),
+            }
+        }
+        let mut natural_in_file: HashMap<(String, Vec<String>), usize> = HashMap::new();
+        for ((row, n), target) in checked.iter().zip(targets.iter_mut()) {
+            if target.is_some() {
+                continue;
+            }
+            let key = natural_key(&n.title, &n.countries);
+            let candidates: Vec<&Initiative> = by_title
+                .get(&key.0)
+                .into_iter()
+                .flatten()
+                .filter(|i| natural_key(&i.title, &i.countries) == key)
+                .filter(|i| !claimed.contains_key(&i.id))
+                .collect();
+            if let Some(first) = natural_in_file.get(&key) {
+                errors.push(FieldError::new(
+                    row_field(row.line, "title"),
+                    "duplicate_in_file",
+                    format!(
+                        "line {first} has the same title and countries: give either an id or an iati_identifier"
+                    ),
+                ));
+                continue;
+            }
+            natural_in_file.insert(key, row.line);
+            match candidates.as_slice() {
+                [] => *target = Some(Target::New),
+                [one] => {
+                    claimed.insert(one.id, row.line);
+                    *target = Some(Target::Existing(Box::new((*one).clone())));
+                }
+                many => errors.push(FieldError::new(
+                    row_field(row.line, "title"),
+                    "ambiguous_match",
+                    format!(
+                        "{} initiatives of the tenant have this title and these countries ({}): give the row the id of the one it updates",
+                        many.len(),
+                        many.iter()
+                            .map(|i| i.id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+            }
+        }
+
         let mut duplicates = Vec::new();
         let mut in_file: HashMap<(String, String), usize> = HashMap::new();
-        for (row, n) in &checked {
+        for ((row, n), target) in checked.iter().zip(&targets) {
             let key = name_key(&n.title);
-            let own = n
-                .iati_identifier
-                .as_ref()
-                .and_then(|i| existing.get(i))
-                .map(|v| v.id);
+            let own = match target {
+                Some(Target::Existing(current)) => Some(current.id),
+                _ => None,
+            };
             for other in by_title.get(&key).into_iter().flatten() {
-                if Some(other.id) != own && n.countries.iter().any(|c| other.countries.contains(c))
+                if Some(other.id) != own
+                    && !claimed.contains_key(&other.id)
+                    && n.countries.iter().any(|c| other.countries.contains(c))
                 {
                     duplicates.push(LikelyDuplicate {
                         line: row.line,
@@ -756,65 +1032,131 @@ impl Registry {
             return Err(ServiceError::Validation(errors));
         }
 
-        // 4. Apply every row in one transaction; a dry run rolls it back. Updates go one by
-        // one through the update path; creates go through the bulk create, which checks and
-        // stores each row exactly as a single create does.
+        // 5. Apply every row in one transaction; a dry run rolls it back. Updates go one by
+        // one through the update path (partners first, so that a row may publish what its
+        // partners make publishable); creates go through the bulk create, which checks and
+        // stores each row exactly as a single create does. A new public initiative with
+        // partners is created private, given its partners, then published.
         let meta = WriteMeta::reason("bulk import");
         let txn = self.begin_write().await?;
         let mut items = Vec::with_capacity(checked.len());
-        // Rows refused by the create or update path, by line.
+        let mut orgs = partners::Organizations::default();
+        // Problems found by the create, update and partner paths, by line.
         let mut refused: Vec<(usize, Vec<FieldError>)> = Vec::new();
-        let mut refuse = |line: usize, e: ServiceError| -> ServiceResult<()> {
-            let mut list = Vec::new();
-            in_row(line, e, &mut list)?;
-            refused.push((line, list));
-            Ok(())
-        };
-        let mut creates: Vec<(usize, Option<String>)> = Vec::new();
+        let mut creates: Vec<PendingCreate> = Vec::new();
         let mut inputs: Vec<NewInitiative> = Vec::new();
-        for (row, n) in checked {
-            let Some(current) = n.iati_identifier.as_ref().and_then(|i| existing.get(i)) else {
-                creates.push((row.line, n.iati_identifier.clone()));
+        for ((row, mut n), target) in checked.into_iter().zip(targets) {
+            let Some(Target::Existing(current)) = target else {
+                let publish_later = n.visibility == Visibility::Public
+                    && row.partners.as_ref().is_some_and(|p| !p.is_empty());
+                if publish_later {
+                    n.visibility = Visibility::Private;
+                }
+                creates.push(PendingCreate {
+                    line: row.line,
+                    iati_identifier: n.iati_identifier.clone(),
+                    partners: row.partners,
+                    publish_later,
+                });
                 inputs.push(n);
                 continue;
             };
-            let result = match patch_of(&row, &n, current) {
-                None => Ok((RowAction::Unchanged, current.id, current.version)),
-                Some(patch) => self
-                    .update_in(
-                        &txn,
-                        caller,
-                        current.id,
-                        Some(current.version),
-                        patch,
-                        &meta,
+            let mut list = Vec::new();
+            let mut version = current.version;
+            let mut changed = 0;
+            if let Some(wanted) = &row.partners {
+                changed = self
+                    .sync_partners(
+                        &txn, caller, &principal, current.id, wanted, &mut orgs, &meta, &mut list,
                     )
-                    .await
-                    .map(|d| (RowAction::Updated, d.initiative.id, d.initiative.version)),
-            };
-            match result {
-                Ok((action, id, version)) => items.push(ImportedRow {
-                    line: row.line,
-                    action,
-                    id,
-                    iati_identifier: n.iati_identifier.clone(),
-                    version,
-                }),
-                Err(e) => refuse(row.line, e)?,
+                    .await?;
+                if changed > 0 {
+                    version = self.version_in(&txn, current.id).await?;
+                }
             }
+            if list.is_empty()
+                && let Some(patch) = patch_of(&row, &n, &current)
+            {
+                match self
+                    .update_in(&txn, caller, current.id, Some(version), patch, &meta)
+                    .await
+                {
+                    Ok(d) => {
+                        changed += 1;
+                        version = d.initiative.version;
+                    }
+                    Err(e) => in_row(row.line, e, &mut list)?,
+                }
+            }
+            if !list.is_empty() {
+                refused.push((row.line, list));
+                continue;
+            }
+            items.push(ImportedRow {
+                line: row.line,
+                action: if changed > 0 {
+                    RowAction::Updated
+                } else {
+                    RowAction::Unchanged
+                },
+                id: current.id,
+                iati_identifier: n.iati_identifier.clone(),
+                version,
+            });
         }
         let created = self.create_many_in(&txn, &principal, inputs, &meta).await?;
-        for ((line, iati_identifier), result) in creates.into_iter().zip(created) {
-            match result {
-                Ok(new) => items.push(ImportedRow {
-                    line,
-                    action: RowAction::Created,
-                    id: new.id,
-                    iati_identifier,
-                    version: new.version,
-                }),
-                Err(e) => refuse(line, e)?,
+        for (pending, result) in creates.into_iter().zip(created) {
+            let PendingCreate {
+                line,
+                iati_identifier,
+                partners: wanted,
+                publish_later,
+            } = pending;
+            let new = match result {
+                Ok(new) => new,
+                Err(e) => {
+                    let mut list = Vec::new();
+                    in_row(line, e, &mut list)?;
+                    refused.push((line, list));
+                    continue;
+                }
+            };
+            let mut list = Vec::new();
+            let mut version = new.version;
+            if let Some(wanted) = &wanted {
+                let changed = self
+                    .sync_partners(
+                        &txn, caller, &principal, new.id, wanted, &mut orgs, &meta, &mut list,
+                    )
+                    .await?;
+                if changed > 0 {
+                    version = self.version_in(&txn, new.id).await?;
+                }
             }
+            if publish_later && list.is_empty() {
+                let patch = InitiativePatch {
+                    visibility: Some(Visibility::Public),
+                    ..Default::default()
+                };
+                match self
+                    .update_in(&txn, caller, new.id, Some(version), patch, &meta)
+                    .await
+                {
+                    Ok(d) => version = d.initiative.version,
+                    Err(e) => in_row(line, e, &mut list)?,
+                }
+            }
+            if !list.is_empty() {
+                refused.push((line, list));
+                continue;
+            }
+            items.push(ImportedRow {
+                line,
+                action: RowAction::Created,
+                id: new.id,
+                iati_identifier,
+                version,
+            });
         }
         items.sort_by_key(|item| item.line);
         refused.sort_by_key(|(line, _)| *line);
@@ -852,6 +1194,17 @@ impl Registry {
             crate::telemetry::import_rows(report.created, report.updated, report.unchanged);
         }
         Ok(report)
+    }
+
+    /// An initiative's current version, read within `txn`.
+    async fn version_in(&self, txn: &sea_orm::DatabaseTransaction, id: Uuid) -> ServiceResult<i32> {
+        initiative::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|row| row.version)
+            .ok_or(ServiceError::NotFound {
+                entity: "initiative",
+            })
     }
 }
 

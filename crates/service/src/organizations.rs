@@ -375,6 +375,24 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<Organization> {
         let principal = caller.require(Role::Editor)?;
+        let txn = self.begin_write().await?;
+        let model = self
+            .create_organization_in(&txn, principal, input, meta)
+            .await?;
+        txn.commit().await?;
+        tracing::info!(organization = %model.id, tenant = %model.tenant_id, "organization created");
+        Ok(model)
+    }
+
+    /// Creates an organisation within the transaction `txn` (the bulk import creates the
+    /// partner organisations it cannot find).
+    pub(crate) async fn create_organization_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        principal: &crate::Principal,
+        input: NewOrganization,
+        meta: &WriteMeta,
+    ) -> ServiceResult<Organization> {
         let c = check(
             &input.name,
             input.acronym.as_deref(),
@@ -384,8 +402,7 @@ impl Registry {
             input.description.as_deref(),
             input.iati_identifier.as_deref(),
         )?;
-        let txn = self.begin_write().await?;
-        ensure_name_free(&txn, principal.tenant_id, &c.name, None).await?;
+        ensure_name_free(txn, principal.tenant_id, &c.name, None).await?;
         let now = Utc::now();
         let model = organization::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -406,13 +423,11 @@ impl Registry {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .map_err(name_conflict)?;
-        crate::idempotency::bind(&txn, meta, "organization", model.id).await?;
-        feed::append(&txn, org_event(&model, Operation::Create, false)).await?;
-        txn.commit().await?;
-        tracing::info!(organization = %model.id, tenant = %model.tenant_id, "organization created");
+        crate::idempotency::bind(txn, meta, "organization", model.id).await?;
+        feed::append(txn, org_event(&model, Operation::Create, false)).await?;
         Ok(model.into())
     }
 

@@ -257,7 +257,23 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
         let txn = self.begin_write().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+        let view = self
+            .add_partner_in(&txn, caller, initiative_id, input, meta)
+            .await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Adds a partner within the transaction `txn` (the bulk import adds many in one).
+    pub(crate) async fn add_partner_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        caller: &Caller,
+        initiative_id: Uuid,
+        input: NewPartner,
+        meta: &WriteMeta,
+    ) -> ServiceResult<Partner> {
+        let (initiative, principal) = access::writable(txn, caller, initiative_id).await?;
         let f = check(Fields {
             roles: input.roles,
             status: input.status.unwrap_or(PartnerStatus::Active),
@@ -269,7 +285,7 @@ impl Registry {
         })?;
         // The organisation must be one the caller can see: its own tenant's, or public.
         let org = organization::Entity::find_by_id(input.organization_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .filter(|o| o.tenant_id == principal.tenant_id || o.visibility == Visibility::Public)
             .ok_or_else(|| {
@@ -282,7 +298,7 @@ impl Registry {
         let taken = initiative_partner::Entity::find()
             .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
             .filter(initiative_partner::Column::OrganizationId.eq(org.id))
-            .count(&txn)
+            .count(txn)
             .await?;
         if taken > 0 {
             return Err(ServiceError::Conflict(format!(
@@ -307,11 +323,11 @@ impl Registry {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let view = to_view(row, org);
         access::child_changed(
-            &txn,
+            txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
@@ -325,7 +341,6 @@ impl Registry {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(view)
     }
 
@@ -339,8 +354,35 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
         let txn = self.begin_write().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
+        let after = self
+            .update_partner_in(
+                &txn,
+                caller,
+                initiative_id,
+                id,
+                expected_version,
+                patch,
+                meta,
+            )
+            .await?;
+        txn.commit().await?;
+        Ok(after)
+    }
+
+    /// Changes a partner within the transaction `txn` (the bulk import changes many in one).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn update_partner_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+        expected_version: Option<i32>,
+        patch: PartnerPatch,
+        meta: &WriteMeta,
+    ) -> ServiceResult<Partner> {
+        let (initiative, principal) = access::writable(txn, caller, initiative_id).await?;
+        let before = find(txn, initiative_id, id).await?;
         access::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             roles: patch.roles.unwrap_or_else(|| before.roles.clone()),
@@ -366,16 +408,16 @@ impl Registry {
             })
             .filter(initiative_partner::Column::Id.eq(id))
             .filter(initiative_partner::Column::Version.eq(before.version))
-            .exec(&txn)
+            .exec(txn)
             .await?;
         if result.rows_affected != 1 {
             return Err(ServiceError::StaleVersion {
                 current: before.version + 1,
             });
         }
-        let after = find(&txn, initiative_id, id).await?;
+        let after = find(txn, initiative_id, id).await?;
         access::child_changed(
-            &txn,
+            txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
@@ -389,7 +431,6 @@ impl Registry {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(after)
     }
 

@@ -109,6 +109,7 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("reference_list", "A reference vocabulary"),
     ("initiatives_export", "Export initiatives"),
     ("organizations_export", "Export organisations"),
+    ("partners_export", "Export partners (companion CSV)"),
     ("initiatives_import", "Import initiatives"),
     ("changes_list", "Follow the change feed"),
     ("webhooks_list", "List webhook subscriptions"),

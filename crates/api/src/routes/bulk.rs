@@ -1,11 +1,13 @@
 //! REST handlers: bulk export (streamed CSV, JSON, NDJSON, IATI 2.03 XML) and bulk import of
 //! initiatives.
 
+use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use service::{
     Registry, Role,
+    error::ServiceError,
     export::{ExportFormat, ExportStream, InitiativeExportQuery, OrganizationExportQuery},
     import::{ImportFormat, ImportMode, ImportOptions, ImportReport},
 };
@@ -20,6 +22,7 @@ use crate::{
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(export_initiatives)
+        .service(export_partners)
         .service(export_organizations)
         .service(import_initiatives);
 }
@@ -71,6 +74,37 @@ pub async fn export_initiatives(
     Ok(streamed(format, "initiatives", body))
 }
 
+/// Exports the partners of the initiatives matching the list's filters as CSV, streamed: the
+/// companion of the initiatives CSV.
+///
+/// The same filters and access as `GET /api/v1/export/initiatives`, and `format=csv` (the only
+/// format: JSON and NDJSON initiative exports carry their partners). One row per partner:
+/// `initiative_id`, `initiative_iati_identifier`, `initiative_title`, `initiative_countries`
+/// (which initiative row it belongs to), `organization_id`, `organization_name`,
+/// `organization_acronym`, `organization_sector`, `organization_country`, `roles` and `gains`
+/// (joined with `;`), `status`, `interest`, `influence`, `joined_on`, `left_on`. Send it back
+/// with the initiatives CSV as the `partners` part of a multipart import.
+#[utoipa::path(
+    tag = "bulk",
+    operation_id = "partners_export",
+    security((), ("bearer" = [])),
+    params(InitiativeExportQuery),
+    responses(
+        (status = 200, description = "The partners CSV, streamed", content_type = "text/csv", body = String),
+        (status = 400, description = "Unknown or malformed parameter, or a format other than csv", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/export/partners")]
+pub async fn export_partners(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    ApiQuery(query): ApiQuery<InitiativeExportQuery>,
+) -> ApiResult<HttpResponse> {
+    let body = registry.export_partners(caller, query).await?;
+    Ok(streamed(ExportFormat::Csv, "partners", body))
+}
+
 /// Exports the organisations matching the list's filters (`csv`, `json` or `ndjson`), streamed.
 /// Access as for the organisation list.
 #[utoipa::path(
@@ -118,10 +152,17 @@ pub struct ImportParams {
 /// `rows[N].field`, where `N` is the row's line number (CSV: the physical line where the record
 /// starts, the header being line 1; JSON: array index + 1; NDJSON: the line), and nothing is
 /// written. Otherwise all rows are written in one transaction (`dry_run=true` rolls it back).
-/// Rows upsert by `iati_identifier`: re-importing the same file changes nothing. Likely
-/// duplicates (same title and country) are listed in `duplicates`; the same IATI identifier
-/// twice in a file is an error. At most `MSP_IMPORT_MAX_ROWS` rows (422 `too_many_rows`) and
-/// `MSP_IMPORT_BODY_LIMIT_BYTES` bytes (413).
+/// A row updates the tenant's initiative with its `id`, else with its `iati_identifier`, else
+/// (a row with neither) with the same title and countries (the natural key); otherwise it
+/// creates one: an export imported back updates what it came from, and re-importing the same
+/// file changes nothing. JSON and NDJSON rows may carry `partners` (the export's shape; each
+/// names its organisation by `organization.id` or `organization.name`). A CSV import may come
+/// as `multipart/form-data` with the part `initiatives` (the file, with its own content type or
+/// a `.csv`/`.json`/`.ndjson` file name) and the part `partners` (the companion CSV of
+/// `GET /api/v1/export/partners`). Likely duplicates (same title and a common country) are
+/// listed in `duplicates`; the same IATI identifier, or the same title and countries without
+/// an identifier, twice in a file is an error. At most `MSP_IMPORT_MAX_ROWS` rows (422
+/// `too_many_rows`) and `MSP_IMPORT_BODY_LIMIT_BYTES` bytes (413).
 #[utoipa::path(
     operation_id = "initiatives_import",
     tag = "bulk",
@@ -131,6 +172,7 @@ pub struct ImportParams {
         (String = "text/csv"),
         (Vec<service::initiatives::NewInitiative> = "application/json"),
         (String = "application/x-ndjson"),
+        (String = "multipart/form-data"),
     )),
     responses(
         (status = 200, body = ImportReport),
@@ -159,11 +201,13 @@ pub async fn import_initiatives(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
-    let format = ImportFormat::from_media_type(&essence).ok_or_else(|| {
-        ApiError::UnsupportedMediaType(
-            "send the rows as text/csv, application/json or application/x-ndjson".into(),
-        )
-    })?;
+    let multipart = essence == "multipart/form-data";
+    let format = ImportFormat::from_media_type(&essence);
+    if format.is_none() && !multipart {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the rows as text/csv, application/json, application/x-ndjson, or multipart/form-data with the parts initiatives and partners".into(),
+        ));
+    }
     let limit = registry.settings().import_body_limit_bytes;
     let declared = req
         .headers()
@@ -173,22 +217,110 @@ pub async fn import_initiatives(
     if declared.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge { limit });
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::BadRequest(format!("the request body could not be read: {e}"))
-        })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
     let options = ImportOptions {
         dry_run: params.dry_run.unwrap_or(false),
         mode: params.mode.unwrap_or_default(),
     };
-    let report = registry
-        .import_initiatives(&caller, format, &body, options)
-        .await?;
+    let report = match format {
+        Some(format) => {
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::BadRequest(format!("the request body could not be read: {e}"))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            registry
+                .import_initiatives(&caller, format, &body, options)
+                .await?
+        }
+        None => {
+            let parts = read_parts(&req, payload, limit).await?;
+            registry
+                .import_initiatives_with_partners(
+                    &caller,
+                    parts.format,
+                    &parts.initiatives,
+                    parts.partners.as_deref(),
+                    options,
+                )
+                .await?
+        }
+    };
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// The parts of a multipart import.
+struct Parts {
+    format: ImportFormat,
+    initiatives: Vec<u8>,
+    partners: Option<Vec<u8>>,
+}
+
+/// Reads the `initiatives` and `partners` parts of a multipart import, at most `limit` bytes
+/// in all. The initiatives part's format comes from its content type, else its file name.
+async fn read_parts(req: &HttpRequest, payload: web::Payload, limit: usize) -> ApiResult<Parts> {
+    let bad =
+        |field: &str, message: String| ApiError::from(ServiceError::bad_parameter(field, message));
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut total = 0usize;
+    let mut initiatives = None;
+    let mut partners = None;
+    while let Some(field) = form.next().await {
+        let mut field = field
+            .map_err(|e| ApiError::BadRequest(format!("the multipart body is malformed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name != "initiatives" && name != "partners" {
+            return Err(bad(
+                &name,
+                "is not a part of an import (send `initiatives` and, optionally, `partners`)"
+                    .into(),
+            ));
+        }
+        let format = field
+            .content_type()
+            .and_then(|m| ImportFormat::from_media_type(m.essence_str()))
+            .or_else(|| {
+                field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .and_then(ImportFormat::from_path)
+            });
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::BadRequest(format!("the multipart body is malformed: {e}"))
+            })?;
+            total += chunk.len();
+            if total > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if name == "initiatives" {
+            initiatives = Some((format, data));
+        } else {
+            partners = Some(data);
+        }
+    }
+    let Some((format, initiatives)) = initiatives else {
+        return Err(bad(
+            "initiatives",
+            "is required: the part with the initiatives file".into(),
+        ));
+    };
+    let format = format.ok_or_else(|| {
+        bad(
+            "initiatives",
+            "give the part a content type (text/csv, application/json, application/x-ndjson) or a .csv, .json or .ndjson file name".into(),
+        )
+    })?;
+    Ok(Parts {
+        format,
+        initiatives,
+        partners,
+    })
 }
