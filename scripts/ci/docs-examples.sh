@@ -72,12 +72,18 @@ status=0
 
 # README.md: `cargo run --release` as a new user runs it, in its own folder (debug build here).
 cargo build -q -p msp-api --bin msp-registry
-(cd "$work/readme" && env -u MSP_DATABASE_URL MSP_BIND="127.0.0.1:$readme_port" \
+# `exec`, so that the pid is the server's and the trap stops it.
+(cd "$work/readme" && exec env -u MSP_DATABASE_URL MSP_BIND="127.0.0.1:$readme_port" \
     MSP_JWT_SECRET= MSP_DEMO= "$bin" serve >"$work/readme/server.log" 2>&1) &
 readme_pid=$!
 readme_base="http://127.0.0.1:$readme_port"
 for _ in $(seq 1 150); do
     curl -fsS "$readme_base/ready" >/dev/null 2>&1 && [ -f "$work/readme/data/demo-credentials.txt" ] && break
+    if ! kill -0 "$readme_pid" 2>/dev/null; then
+        echo "docs-examples: the README's server did not start; its log:" >&2
+        cat "$work/readme/server.log" >&2
+        exit 1
+    fi
     sleep 0.2
 done
 run_blocks README.md "$work/readme" "BASE='$readme_base'" || status=1

@@ -26,6 +26,7 @@ both_databases!(
     prospects_are_not_iati_participants,
     generated_contributions_patch_back_unchanged,
     a_generated_tenant_imports_back_unchanged,
+    a_row_may_not_take_another_initiatives_iati_identifier,
 );
 
 /// A raw response: status, content type and body text.
@@ -1388,4 +1389,36 @@ async fn a_generated_tenant_imports_back_unchanged(app: TestApp) {
     let r = import(&app, "", tok, "application/json", &json).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["unchanged"], 1000, "{:?}", r.body);
+}
+
+/// A row that updates an initiative by its id may not give it the IATI identifier another
+/// initiative of the tenant holds: one identifier names one activity.
+async fn a_row_may_not_take_another_initiatives_iati_identifier(app: TestApp) {
+    let t = app.tenant("iati-taken").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let holder = import(
+        &app,
+        "",
+        Some(&ed.token),
+        "text/csv",
+        "title,kind,iati_identifier\nHolder,msp,XI-HOLD-1\n",
+    )
+    .await;
+    assert_eq!(holder.status, 200, "{:?}", holder.body);
+    let other = app.initiative(&ed.token, "Other").await;
+    let body = format!(
+        "{{\"id\": \"{}\", \"title\": \"Other\", \"kind\": \"msp\", \"iati_identifier\": \"XI-HOLD-1\"}}\n",
+        other["id"].as_str().unwrap()
+    );
+    let r = import(&app, "", Some(&ed.token), "application/x-ndjson", &body).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.error_fields(), ["rows[1].iati_identifier"]);
+    assert_eq!(r.body["errors"][0]["code"], "iati_identifier_taken");
+    let after = app
+        .get(
+            &format!("/api/v1/initiatives/{}", other["id"].as_str().unwrap()),
+            Some(&ed.token),
+        )
+        .await;
+    assert_eq!(after.body["iati_identifier"], serde_json::Value::Null);
 }

@@ -77,9 +77,10 @@ pub fn body_errors<T: utoipa::PartialSchema>(body: &Value) -> Vec<FieldError> {
     let mut walk = Walk {
         source: Source::Body,
         errors: Vec::new(),
+        left_out: 0,
     };
     walk.check(&schema, body, "");
-    walk.errors
+    walk.finish()
 }
 
 /// The problems of a query string's parameters against those `T` declares.
@@ -95,11 +96,12 @@ pub fn query_errors<T: utoipa::IntoParams>(pairs: &[(String, String)]) -> Vec<Fi
     let mut walk = Walk {
         source: Source::Query,
         errors: Vec::new(),
+        left_out: 0,
     };
     let mut seen = HashSet::new();
     for (name, raw) in pairs {
         let Some(param) = params.iter().find(|p| p["name"] == name.as_str()) else {
-            walk.errors.push(
+            walk.push(
                 FieldError::new(
                     name.as_str(),
                     "unknown_parameter",
@@ -110,7 +112,7 @@ pub fn query_errors<T: utoipa::IntoParams>(pairs: &[(String, String)]) -> Vec<Fi
             continue;
         };
         if !seen.insert(name.as_str()) {
-            walk.errors.push(FieldError::new(
+            walk.push(FieldError::new(
                 name.as_str(),
                 "duplicate_parameter",
                 "is given more than once; give it once",
@@ -124,11 +126,10 @@ pub fn query_errors<T: utoipa::IntoParams>(pairs: &[(String, String)]) -> Vec<Fi
     for param in &params {
         let name = param["name"].as_str().unwrap_or_default();
         if param["required"] == true && !pairs.iter().any(|(n, _)| n == name) {
-            walk.errors
-                .push(FieldError::new(name, "required", "is required"));
+            walk.push(FieldError::new(name, "required", "is required"));
         }
     }
-    walk.errors
+    walk.finish()
 }
 
 /// `partners[2]` + `role` → `partners[2].role`; the root + `title` → `title`.
@@ -164,14 +165,40 @@ fn value_text(value: &Value) -> String {
     }
 }
 
+/// The most field errors one answer lists: a body of a million bad members gets the first of
+/// them and a count of the rest, not a response many times its size.
+pub const MAX_FIELD_ERRORS: usize = 100;
+
 struct Walk {
     source: Source,
     errors: Vec<FieldError>,
+    /// Errors found past [`MAX_FIELD_ERRORS`], counted only.
+    left_out: usize,
 }
 
 impl Walk {
     fn push(&mut self, error: FieldError) {
-        self.errors.push(error);
+        if self.errors.len() < MAX_FIELD_ERRORS {
+            self.errors.push(error);
+        } else {
+            self.left_out += 1;
+        }
+    }
+
+    /// The errors, with one more naming how many were left out.
+    fn finish(mut self) -> Vec<FieldError> {
+        if self.left_out > 0 {
+            let field = match self.source {
+                Source::Body => "body",
+                Source::Query => "query",
+            };
+            self.errors.push(FieldError::new(
+                field,
+                "too_many_errors",
+                format!("…and {} more problems", self.left_out),
+            ));
+        }
+        self.errors
     }
 
     /// The field name of a path: the root of a body is `body`.
@@ -295,6 +322,7 @@ impl Walk {
             let mut trial = Walk {
                 source: self.source,
                 errors: Vec::new(),
+                left_out: 0,
             };
             trial.check(branch, value, path);
             if trial.errors.is_empty() {
@@ -307,7 +335,7 @@ impl Walk {
             .filter(|(branch, _)| declared_types(resolve(branch)) != ["null"])
             .collect();
         match candidates.as_slice() {
-            [(_, errors)] => self.errors.extend(errors.iter().cloned()),
+            [(_, errors)] => errors.iter().cloned().for_each(|e| self.push(e)),
             _ => {
                 let texts: Vec<String> = candidates
                     .iter()
@@ -579,6 +607,18 @@ mod tests {
         let errors = body_errors::<service::initiatives::NewInitiative>(&json!([1]));
         assert_eq!(fields(&errors), [("body", "invalid_type")]);
         assert_eq!(errors[0].expected.as_deref(), Some("object"));
+    }
+
+    #[test]
+    fn a_body_of_countless_bad_members_lists_the_first_and_counts_the_rest() {
+        let body: serde_json::Map<String, Value> = (0..1000)
+            .map(|i| (format!("colour_{i}"), json!(i)))
+            .collect();
+        let errors = body_errors::<service::initiatives::NewInitiative>(&Value::Object(body));
+        assert_eq!(errors.len(), MAX_FIELD_ERRORS + 1);
+        let last = errors.last().map(|e| (e.field.as_str(), e.code.as_str()));
+        assert_eq!(last, Some(("body", "too_many_errors")));
+        assert!(errors[MAX_FIELD_ERRORS].message.contains("more problems"));
     }
 
     #[test]

@@ -757,20 +757,28 @@ fn attach_partners(
     companion: Vec<partners::CompanionRow>,
     errors: &mut Vec<FieldError>,
 ) {
+    // One index per way a partner row names its initiative row (the first row wins, as a
+    // scan would): a lookup per partner row, not a scan of every initiative row.
+    let mut by_id = HashMap::new();
+    let mut by_iati = HashMap::new();
+    let mut by_key = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(id) = row.id {
+            by_id.entry(id).or_insert(i);
+        }
+        if let Some(iati) = row.input.iati_identifier.as_deref() {
+            by_iati.entry(iati.trim().to_owned()).or_insert(i);
+        }
+        by_key
+            .entry(natural_key(&row.input.title, &row.input.countries))
+            .or_insert(i);
+    }
     for (line, r, partner) in companion {
         let found =
-            r.id.and_then(|id| rows.iter().position(|row| row.id == Some(id)))
-                .or_else(|| {
-                    let iati = r.iati_identifier.as_deref()?;
-                    rows.iter().position(|row| {
-                        row.input.iati_identifier.as_deref().map(str::trim) == Some(iati)
-                    })
-                })
-                .or_else(|| {
-                    let key = natural_key(r.title.as_deref()?, &r.countries);
-                    rows.iter()
-                        .position(|row| natural_key(&row.input.title, &row.input.countries) == key)
-                });
+            r.id.and_then(|id| by_id.get(&id))
+                .or_else(|| by_iati.get(r.iati_identifier.as_deref()?))
+                .or_else(|| by_key.get(&natural_key(r.title.as_deref()?, &r.countries)))
+                .copied();
         match found {
             Some(i) => rows[i].partners.get_or_insert_with(Vec::new).push(partner),
             None => errors.push(FieldError::new(
@@ -923,6 +931,20 @@ impl Registry {
                 .or_else(|| n.iati_identifier.as_ref().and_then(|i| existing.get(i)));
             match found {
                 Some(current) => {
+                    // A row found by its id may not take an IATI identifier another
+                    // initiative of the tenant holds: the identifier names one activity.
+                    if let Some(holder) = n
+                        .iati_identifier
+                        .as_ref()
+                        .and_then(|i| existing.get(i))
+                        .filter(|holder| holder.id != current.id)
+                    {
+                        errors.push(FieldError::new(
+                            row_field(row.line, "iati_identifier"),
+                            "iati_identifier_taken",
+                            format!("initiative {} already has this IATI identifier", holder.id),
+                        ));
+                    }
                     if let Some(first) = claimed.get(&current.id) {
                         errors.push(FieldError::new(
                             row_field(row.line, "id"),
