@@ -495,24 +495,8 @@ async fn user(registry: &Registry, command: UserCommand) -> anyhow::Result<()> {
         } => {
             let tenant = registry.tenant_by_slug(&slug).await.map_err(explain)?;
             let caller = operator(tenant.id);
-            let mut members = Vec::new();
-            for page in 1.. {
-                let got = registry
-                    .list_members(
-                        &caller,
-                        service::pagination::PageParams {
-                            page: Some(page),
-                            per_page: Some(registry.settings().max_page_size),
-                        },
-                    )
-                    .await
-                    .map_err(explain)?;
-                let last = page >= got.total_pages;
-                members.extend(got.items);
-                if last {
-                    break;
-                }
-            }
+            let members =
+                all_pages(registry, |params| registry.list_members(&caller, params)).await?;
             print_list(
                 list.json,
                 &members,
@@ -543,25 +527,30 @@ async fn all_clients(
     registry: &Registry,
     caller: &service::Caller,
 ) -> anyhow::Result<Vec<service::clients::ApiClient>> {
-    let mut clients = Vec::new();
+    all_pages(registry, |params| registry.list_clients(caller, params)).await
+}
+
+/// Every item of a paged list, read page after page at the largest page size.
+async fn all_pages<T, F, Fut>(registry: &Registry, mut list: F) -> anyhow::Result<Vec<T>>
+where
+    F: FnMut(service::pagination::PageParams) -> Fut,
+    Fut: std::future::Future<Output = service::ServiceResult<service::pagination::Page<T>>>,
+{
+    let mut items = Vec::new();
     for page in 1.. {
-        let got = registry
-            .list_clients(
-                caller,
-                service::pagination::PageParams {
-                    page: Some(page),
-                    per_page: Some(registry.settings().max_page_size),
-                },
-            )
-            .await
-            .map_err(explain)?;
+        let got = list(service::pagination::PageParams {
+            page: Some(page),
+            per_page: Some(registry.settings().max_page_size),
+        })
+        .await
+        .map_err(explain)?;
         let last = page >= got.total_pages;
-        clients.extend(got.items);
+        items.extend(got.items);
         if last {
             break;
         }
     }
-    Ok(clients)
+    Ok(items)
 }
 
 async fn client(registry: &Registry, command: ClientCommand) -> anyhow::Result<()> {
