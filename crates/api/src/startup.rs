@@ -150,6 +150,9 @@ impl Application {
         ));
         // Installs the process's recorder before the first request is counted.
         crate::metrics::handle();
+        // The document the validator and the 405 answers read, built now rather than on the
+        // first 404, 405 or 422 a client meets.
+        crate::validate::document();
         let mut server = HttpServer::new(move || {
             App::new()
                 .into_utoipa_app()

@@ -27,40 +27,14 @@ pub(crate) fn document() -> &'static Value {
     DOCUMENT.get_or_init(|| serde_json::to_value(crate::openapi::document()).unwrap_or(Value::Null))
 }
 
-/// The named schemas of the OpenAPI document (`#/components/schemas/...`), with the enums that
-/// only query parameters use.
+/// The named schemas of the OpenAPI document (`#/components/schemas/...`); the document
+/// defines every schema it refers to, query parameters' enums included (a test checks it).
 fn components() -> &'static Map<String, Value> {
     static COMPONENTS: OnceLock<Map<String, Value>> = OnceLock::new();
-    COMPONENTS.get_or_init(|| {
-        let mut map = match document().pointer("/components/schemas") {
-            Some(Value::Object(map)) => map.clone(),
-            _ => Map::new(),
-        };
-        for (name, schema) in query_enums() {
-            map.entry(name).or_insert(schema);
-        }
-        map
+    COMPONENTS.get_or_init(|| match document().pointer("/components/schemas") {
+        Some(Value::Object(map)) => map.clone(),
+        _ => Map::new(),
     })
-}
-
-/// Enums referenced by query parameters (`IntoParams` refers to them by name without
-/// collecting their schemas).
-fn query_enums() -> Vec<(String, Value)> {
-    use utoipa::ToSchema;
-    fn entry<T: ToSchema>() -> (String, Value) {
-        (
-            T::name().into_owned(),
-            serde_json::to_value(T::schema()).unwrap_or(Value::Null),
-        )
-    }
-    vec![
-        entry::<service::organizations::Scope>(),
-        entry::<service::organizations::OrganizationSort>(),
-        entry::<service::initiatives::InitiativeSort>(),
-        entry::<service::export::ExportFormat>(),
-        entry::<service::reference::ReferenceKind>(),
-        entry::<service::showcase::TableFormat>(),
-    ]
 }
 
 /// Where a value came from: a JSON body, or a query string (where every value is text, a
