@@ -12,6 +12,7 @@ both_databases!(
     every_bad_field_of_a_body_is_reported_at_once,
     an_unknown_enum_value_lists_the_allowed_ones,
     broken_json_is_400_with_line_and_column,
+    a_member_given_twice_is_422_naming_it,
     a_wrong_value_in_a_nested_list_is_named_by_its_path,
     a_type_keeps_its_own_message_for_a_field,
     every_bad_query_parameter_is_reported_at_once,
@@ -158,6 +159,30 @@ async fn broken_json_is_400_with_line_and_column(app: TestApp) {
     assert_eq!(body["code"], "bad_request");
     let detail = body["detail"].as_str().unwrap();
     assert!(detail.contains("line 3 column"), "{detail}");
+}
+
+/// `{"name": "A", "name": "B"}` is refused, not read as whichever came last.
+async fn a_member_given_twice_is_422_naming_it(app: TestApp) {
+    let tok = editor(&app, "twice").await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .bearer_auth(&tok)
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Org A", "sector": "business", "name": "Org B"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "validation", "{body:#}");
+    let names: Vec<&str> = body["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert!(names.contains(&"name"), "{body:#}");
 }
 
 async fn a_wrong_value_in_a_nested_list_is_named_by_its_path(app: TestApp) {

@@ -109,11 +109,31 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
 /// well-formed body that does not fit `T` is a 422 listing every bad field with its path and
 /// what it takes (see [`crate::validate`]).
 pub fn parse_json<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let serde_error = match serde_path_to_error::deserialize::<_, T>(&value) {
-        Ok(parsed) => return Ok(parsed),
+    let not_json =
+        |e: serde_json::Error| ApiError::BadRequest(format!("the body is not valid JSON: {e}"));
+    // The body is read straight into `T`: once, and a member given twice is refused as serde
+    // refuses it. Only a body `T` refuses is read again, as a value, to find every bad field.
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let first = match serde_path_to_error::deserialize::<_, T>(&mut reader) {
+        Ok(parsed) => {
+            reader.end().map_err(not_json)?;
+            return Ok(parsed);
+        }
         Err(err) => err,
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(not_json)?;
+    let serde_error = match serde_path_to_error::deserialize::<_, T>(&value) {
+        Err(err) => err,
+        // The value reads where the text did not: only a member given twice (the value keeps
+        // the last) makes the two readings differ.
+        Ok(_) => {
+            let error = serde_field_error(
+                &first.path().to_string(),
+                &first.inner().to_string(),
+                "body",
+            );
+            return Err(ServiceError::Validation(vec![error]).into());
+        }
     };
     let mut errors = crate::validate::body_errors::<T>(&value);
     for judged in serde_errors::<T>(value, serde_error) {
