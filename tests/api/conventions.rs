@@ -176,13 +176,13 @@ async fn a_member_given_twice_is_422_naming_it(app: TestApp) {
     assert_eq!(res.status().as_u16(), 422);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "validation", "{body:#}");
-    let names: Vec<&str> = body["errors"]
+    let found: Vec<(&str, &str)> = body["errors"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|e| e["field"].as_str())
+        .filter_map(|e| Some((e["field"].as_str()?, e["code"].as_str()?)))
         .collect();
-    assert!(names.contains(&"name"), "{body:#}");
+    assert_eq!(found, [("name", "duplicate_field")], "{body:#}");
 }
 
 async fn a_wrong_value_in_a_nested_list_is_named_by_its_path(app: TestApp) {
