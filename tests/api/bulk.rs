@@ -1117,17 +1117,17 @@ async fn the_demo_round_trips_in_every_format(app: TestApp) {
             source,
         )
         .await;
-        let r = if format == "csv" {
-            let (_, _, partners) = raw(&app, "/api/v1/export/partners?format=csv", source).await;
-            import_parts(&app, "", &ed.token, ("text/csv", &body), Some(&partners)).await
+        // A CSV export travels with its companion partners CSV.
+        let partners = if format == "csv" {
+            Some(
+                raw(&app, "/api/v1/export/partners?format=csv", source)
+                    .await
+                    .2,
+            )
         } else {
-            let ct = if format == "json" {
-                "application/json"
-            } else {
-                "application/x-ndjson"
-            };
-            import(&app, "", Some(&ed.token), ct, &body).await
+            None
         };
+        let r = import_export(&app, &ed.token, format, &body, partners.as_deref()).await;
         assert_eq!(r.status, 200, "{format}: {:?}", r.body);
         assert_eq!(r.body["created"], 8, "{format}: {:?}", r.body);
         let (_, _, copy) = raw(
@@ -1139,18 +1139,23 @@ async fn the_demo_round_trips_in_every_format(app: TestApp) {
         let copy: Vec<Value> = serde_json::from_str(&copy).unwrap();
         assert_eq!(comparable(&copy), comparable(&original), "{format}");
         // Imported again into the copy: nothing changes.
-        let r = if format == "csv" {
-            let (_, _, partners) = raw(&app, "/api/v1/export/partners?format=csv", source).await;
-            import_parts(&app, "", &ed.token, ("text/csv", &body), Some(&partners)).await
-        } else {
-            let ct = if format == "json" {
-                "application/json"
-            } else {
-                "application/x-ndjson"
-            };
-            import(&app, "", Some(&ed.token), ct, &body).await
-        };
+        let r = import_export(&app, &ed.token, format, &body, partners.as_deref()).await;
         assert_eq!(r.body["unchanged"], 8, "{format} again: {:?}", r.body);
+    }
+}
+
+/// Imports an export in `format` (with its companion partners CSV, for CSV).
+async fn import_export(
+    app: &TestApp,
+    token: &str,
+    format: &str,
+    body: &str,
+    partners: Option<&str>,
+) -> Resp {
+    match format {
+        "csv" => import_parts(app, "", token, ("text/csv", body), partners).await,
+        "json" => import(app, "", Some(token), "application/json", body).await,
+        _ => import(app, "", Some(token), "application/x-ndjson", body).await,
     }
 }
 
