@@ -366,7 +366,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             agreement_type: patch.agreement_type.unwrap_or(before.agreement_type),
             title: patch.title.unwrap_or_else(|| before.title.clone()),
@@ -436,7 +436,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let result = agreement::Entity::delete_many()
             .filter(agreement::Column::Id.eq(id))
             .filter(agreement::Column::Version.eq(before.version))

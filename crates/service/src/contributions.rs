@@ -752,7 +752,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             resource_kind: patch.resource_kind.unwrap_or(before.resource_kind),
             description: patch
@@ -825,7 +825,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let result = contribution::Entity::delete_many()
             .filter(contribution::Column::Id.eq(id))
             .filter(contribution::Column::Version.eq(before.version))

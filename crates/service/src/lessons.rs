@@ -443,7 +443,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             statement: patch.statement.unwrap_or_else(|| before.statement.clone()),
             context: patch.context.unwrap_or_else(|| before.context.clone()),
@@ -505,7 +505,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let result = lesson::Entity::delete_many()
             .filter(lesson::Column::Id.eq(id))
             .filter(lesson::Column::Version.eq(before.version))

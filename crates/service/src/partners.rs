@@ -383,7 +383,7 @@ impl Registry {
     ) -> ServiceResult<Partner> {
         let (initiative, principal) = access::writable(txn, caller, initiative_id).await?;
         let before = find(txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             roles: patch.roles.unwrap_or_else(|| before.roles.clone()),
             status: patch.status.unwrap_or(before.status),
@@ -447,7 +447,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let contributions = contribution::Entity::find()
             .filter(contribution::Column::PartnerId.eq(id))
             .count(&txn)

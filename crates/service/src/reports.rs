@@ -327,7 +327,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let f = check(Fields {
             period_start: patch.period_start.unwrap_or(before.period_start),
             period_end: patch.period_end.unwrap_or(before.period_end),
@@ -395,7 +395,7 @@ impl Registry {
         let txn = self.begin_write().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
-        access::expect_version(expected_version, before.version)?;
+        crate::precondition::expect_version(expected_version, before.version)?;
         let result = progress_report::Entity::delete_many()
             .filter(progress_report::Column::Id.eq(id))
             .filter(progress_report::Column::Version.eq(before.version))

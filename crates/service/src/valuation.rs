@@ -194,7 +194,7 @@ impl Registry {
         let before = current.clone().map(to_view);
         let version = match &current {
             Some(existing) => {
-                access::expect_version(expected_version, existing.version)?;
+                crate::precondition::expect_version(expected_version, existing.version)?;
                 existing.version + 1
             }
             // `If-Match: *` needs a current representation (RFC 9110, section 13.1.1).

@@ -71,12 +71,6 @@ pub async fn touch<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Checks the caller's `If-Match` version of a record (`*` matches any); returns the current
-/// version.
-pub fn expect_version(expected: Option<i32>, current: i32) -> ServiceResult<i32> {
-    crate::precondition::expect_version(expected, current)
-}
-
 /// After a child record changed: raises the initiative's version and records the change.
 pub(crate) async fn child_changed<C: ConnectionTrait>(
     db: &C,

@@ -785,7 +785,7 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
         let (row, principal) = access::writable(txn, caller, id).await?;
-        access::expect_version(expected_version, row.version)?;
+        crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(txn, row.clone(), self.settings()).await?;
         let d = check(draft_of_patch(&before, patch))?;
         if let Some(problem) = journey::check(before.stage, d.stage, meta.reason_text()) {
@@ -882,7 +882,7 @@ impl Registry {
     ) -> ServiceResult<()> {
         let txn = self.begin_write().await?;
         let (row, principal) = access::writable(&txn, caller, id).await?;
-        access::expect_version(expected_version, row.version)?;
+        crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(&txn, row.clone(), self.settings()).await?;
         let lessons = lesson::Entity::find()
             .filter(lesson::Column::InitiativeId.eq(id))
