@@ -544,7 +544,7 @@ where
         })
         .await
         .map_err(explain)?;
-        let last = page >= got.total_pages;
+        let last = page >= got.total_pages.unwrap_or_default();
         items.extend(got.items);
         if last {
             break;
@@ -859,7 +859,8 @@ async fn export(registry: &Registry, args: &ExportArgs) -> anyhow::Result<()> {
         )
         .await
         .map_err(explain)?
-        .total;
+        .total
+        .unwrap_or_default();
     let mut stream = registry
         .export_initiatives(
             caller,

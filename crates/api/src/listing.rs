@@ -14,7 +14,7 @@ pub fn page<T: Serialize>(req: &HttpRequest, page: &Page<T>) -> Result<HttpRespo
     let body = serde_json::to_vec(page)
         .map_err(|e| ApiError::Service(service::ServiceError::Internal(e.to_string())))?;
     let etag = weak_etag(&body);
-    let link = links(req, page.page, page.total_pages);
+    let link = links(req, page);
     let not_modified = matches_etag(req, &etag);
     let mut res = if not_modified {
         HttpResponse::NotModified()
@@ -49,26 +49,60 @@ pub fn matches_etag(req: &HttpRequest, etag: &str) -> bool {
         .is_some_and(|v| v.trim() == "*" || v.split(',').any(|t| opaque(t) == opaque(etag)))
 }
 
-/// `Link` to the first, previous, next and last pages of a list now at `page` of `total_pages`.
-pub fn links(req: &HttpRequest, page: u64, total_pages: u64) -> String {
-    let last = total_pages.max(1);
-    let mut rels = vec![("first", 1)];
-    if page > 1 {
-        rels.push(("prev", (page - 1).min(last)));
+/// `Link` to the first, previous, next and last pages of a list. A page with cursors links its
+/// `next` and `prev` by `after=`/`before=` (keyset: as fast deep in the list as at its start);
+/// a page by number without them links by `page=`. `last` needs a total.
+pub fn links<T>(req: &HttpRequest, page: &Page<T>) -> String {
+    let by_page = |n: u64| without(req, &["after", "before"], Some(("page", n.to_string())));
+    let mut rels = vec![("first", by_page(1))];
+    match (&page.prev_cursor, page.page) {
+        (Some(cursor), _) => rels.push((
+            "prev",
+            without(
+                req,
+                &["page", "after", "before"],
+                Some(("before", cursor.clone())),
+            ),
+        )),
+        (None, Some(n)) if n > 1 => rels.push((
+            "prev",
+            by_page((n - 1).min(page.total_pages.unwrap_or(n).max(1))),
+        )),
+        _ => {}
     }
-    if page < total_pages {
-        rels.push(("next", page + 1));
+    match (&page.next_cursor, page.page, page.total_pages) {
+        (Some(cursor), _, _) => rels.push((
+            "next",
+            without(
+                req,
+                &["page", "after", "before"],
+                Some(("after", cursor.clone())),
+            ),
+        )),
+        (None, Some(n), Some(total)) if n < total => rels.push(("next", by_page(n + 1))),
+        _ => {}
     }
-    rels.push(("last", last));
+    if let Some(total) = page.total_pages {
+        rels.push(("last", by_page(total.max(1))));
+    }
     rels.into_iter()
-        .map(|(rel, n)| {
-            format!(
-                "<{}>; rel=\"{rel}\"",
-                with_param(req, "page", &n.to_string())
-            )
-        })
+        .map(|(rel, url)| format!("<{url}>; rel=\"{rel}\""))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The request's path and query without the parameters `drop`, and with `set` appended.
+fn without(req: &HttpRequest, drop: &[&str], set: Option<(&str, String)>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if !drop.contains(&k.as_ref()) && set.as_ref().is_none_or(|(name, _)| *name != k) {
+            query.append_pair(&k, &v);
+        }
+    }
+    if let Some((name, value)) = &set {
+        query.append_pair(name, value);
+    }
+    format!("{}?{}", req.path(), query.finish())
 }
 
 /// The request's path and query with `name` set to `value` (other parameters kept in order).

@@ -56,26 +56,144 @@ pub struct PageParams {
     pub per_page: Option<u64>,
 }
 
+/// How a list counts its total (`count=`): `exact` (the default), `estimated` (the planner's
+/// estimate on PostgreSQL, exact on SQLite), or `none` (no count: `total` and `total_pages` are
+/// `null`, and the list is as fast as its page).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CountMode {
+    #[default]
+    Exact,
+    Estimated,
+    None,
+}
+
+/// A position in a sorted list, opaque to clients: the sort-key values and the id of the row a
+/// page starts after (`after=`) or ends before (`before=`). Encoded as base64url of a JSON
+/// array, so any key types fit and the same cursor works on both databases.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cursor(pub Vec<serde_json::Value>);
+
+impl Cursor {
+    /// The text a client sends back.
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        let json = serde_json::Value::Array(self.0.clone()).to_string();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    /// Reads a cursor sent as the parameter `param`; anything else than one this service
+    /// made is a 400 naming the parameter.
+    pub fn decode(text: &str, param: &'static str) -> ServiceResult<Self> {
+        use base64::Engine;
+        let bad = || ServiceError::bad_parameter(param, "not a cursor of this list");
+        if text.len() > 2048 {
+            return Err(bad());
+        }
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .map_err(|_| bad())?;
+        match serde_json::from_slice(&bytes) {
+            Ok(serde_json::Value::Array(keys)) if !keys.is_empty() => Ok(Self(keys)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// Where a requested page lies: by number (offset, kept for the first pages), or after or
+/// before a cursor (keyset: as fast deep in the list as at its start).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Position {
+    Page(u64),
+    After(Cursor),
+    Before(Cursor),
+}
+
+/// Cursor paging parameters, beside `page`: at most one of `after` and `before`.
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CursorParams {
+    /// The `next_cursor` of the page before: the page that follows it.
+    pub after: Option<String>,
+    /// The `prev_cursor` of the page after: the page that precedes it.
+    pub before: Option<String>,
+    /// `exact` (default), `estimated` or `none` (no total: fastest).
+    pub count: Option<CountMode>,
+}
+
+impl CursorParams {
+    /// The position these parameters ask for, with `page` (which neither cursor may go with).
+    pub fn position(&self, page: Option<u64>) -> ServiceResult<Position> {
+        match (&self.after, &self.before, page) {
+            (Some(_), Some(_), _) => Err(ServiceError::bad_parameter(
+                "before",
+                "give either after or before, not both",
+            )),
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => Err(ServiceError::bad_parameter(
+                "page",
+                "a cursor (after, before) and page cannot be combined",
+            )),
+            (Some(a), None, None) => Ok(Position::After(Cursor::decode(a, "after")?)),
+            (None, Some(b), None) => Ok(Position::Before(Cursor::decode(b, "before")?)),
+            (None, None, page) => Ok(Position::Page(page.unwrap_or(1))),
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// The page number, from 1.
-    pub page: u64,
+    /// The page number, from 1; `null` for a page reached by cursor.
+    pub page: Option<u64>,
     pub per_page: u64,
-    /// How many items match, over all pages.
-    pub total: u64,
-    pub total_pages: u64,
+    /// How many items match, over all pages; `null` with `count=none`.
+    pub total: Option<u64>,
+    /// `null` with `count=none`.
+    pub total_pages: Option<u64>,
+    /// How `total` was counted.
+    pub count: CountMode,
+    /// Send as `after=` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+    /// Send as `before=` for the previous page; `null` on the first page.
+    pub prev_cursor: Option<String>,
 }
 
 impl<T> Page<T> {
+    /// A page by number with an exact total (lists without cursors).
     pub fn new(items: Vec<T>, request: PageRequest, total: u64) -> Self {
         Self {
             items,
-            page: request.page,
+            page: Some(request.page),
             per_page: request.per_page,
+            total: Some(total),
+            total_pages: Some(total.div_ceil(request.per_page)),
+            count: CountMode::Exact,
+            next_cursor: None,
+            prev_cursor: None,
+        }
+    }
+
+    /// A page of a keyset list: `page` is its number when reached by number, the total is as
+    /// counted (`None` with `count=none`), and the cursors lead on from its ends.
+    pub fn keyset(
+        items: Vec<T>,
+        page: Option<u64>,
+        per_page: u64,
+        count: CountMode,
+        total: Option<u64>,
+        next_cursor: Option<String>,
+        prev_cursor: Option<String>,
+    ) -> Self {
+        Self {
+            items,
+            page,
+            per_page,
+            total_pages: total.map(|t| t.div_ceil(per_page)),
             total,
-            total_pages: total.div_ceil(request.per_page),
+            count,
+            next_cursor,
+            prev_cursor,
         }
     }
 
@@ -86,6 +204,27 @@ impl<T> Page<T> {
             per_page: self.per_page,
             total: self.total,
             total_pages: self.total_pages,
+            count: self.count,
+            next_cursor: self.next_cursor,
+            prev_cursor: self.prev_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_made() {
+        let cursor = Cursor(vec![serde_json::json!("title key"), serde_json::json!(7)]);
+        assert_eq!(Cursor::decode(&cursor.encode(), "after").ok(), Some(cursor));
+    }
+
+    #[test]
+    fn anything_else_is_not_a_cursor() {
+        for text in ["", "nope!", "bnVsbA", "W10"] {
+            assert!(Cursor::decode(text, "after").is_err(), "{text}");
         }
     }
 }

@@ -103,7 +103,7 @@ impl Window {
         for (page, size) in self.pages(max) {
             let first_index = (page - 1) * size;
             let got = fetch(page, size).await?;
-            total = got.total;
+            total = got.total.unwrap_or_default();
             for (i, item) in got.items.into_iter().enumerate() {
                 let index = first_index + i as u64;
                 if index >= self.start && index < self.start + self.count {
