@@ -11,6 +11,7 @@ mod changes;
 mod contract;
 mod contributions;
 mod conventions;
+mod cursors;
 mod graphql;
 mod graphql_analytics;
 mod graphql_batching;

@@ -541,6 +541,7 @@ where
         let got = list(service::pagination::PageParams {
             page: Some(page),
             per_page: Some(registry.settings().max_page_size),
+            ..Default::default()
         })
         .await
         .map_err(explain)?;

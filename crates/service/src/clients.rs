@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{api_client, enums::Role};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,7 +12,8 @@ use crate::{
     Caller, Registry,
     auth::{password, role_name},
     error::{ServiceError, ServiceResult},
-    pagination::{Page, PageParams, PageRequest},
+    keyset::{self, Key, KeyType, Keyset},
+    pagination::{Page, PageParams},
     validation::Checks,
 };
 
@@ -72,22 +70,32 @@ impl Registry {
         params: PageParams,
     ) -> ServiceResult<Page<ApiClient>> {
         let principal = caller.require(Role::Admin)?;
-        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
+        let ask = params
+            .cursor()
+            .ask(params.page, params.per_page, self.settings())?;
         let select =
             api_client::Entity::find().filter(api_client::Column::TenantId.eq(principal.tenant_id));
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .order_by_asc(api_client::Column::CreatedAt)
-            .order_by_asc(api_client::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(
-            rows.into_iter().map(ApiClient::from).collect(),
-            request,
-            total,
-        ))
+        let oldest_first = Keyset {
+            tag: "clients",
+            keys: vec![
+                Key::column(
+                    api_client::Column::CreatedAt,
+                    false,
+                    KeyType::Timestamp,
+                    |c: &api_client::Model| keyset::json(&c.created_at),
+                ),
+                Key::column(
+                    api_client::Column::Id,
+                    false,
+                    KeyType::Uuid,
+                    |c: &api_client::Model| keyset::json(&c.id),
+                ),
+            ],
+        };
+        Ok(oldest_first
+            .page(self.db(), select, ask)
+            .await?
+            .map(ApiClient::from))
     }
 
     pub async fn create_client(

@@ -171,9 +171,7 @@ impl OrganizationExportQuery {
             sub_type: self.sub_type.clone(),
             q: self.q.clone(),
             updated_since: self.updated_since,
-            sort: None,
-            page: None,
-            per_page: None,
+            ..OrganizationQuery::default()
         }
     }
 }

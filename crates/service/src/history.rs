@@ -7,10 +7,7 @@ use entity::{
     enums::{Role, Visibility},
     initiative, revision,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -19,7 +16,8 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
-    pagination::{Page, PageParams, PageRequest},
+    keyset::{self, Key, KeyType, Keyset},
+    pagination::{Page, PageParams, Position},
 };
 
 /// What a write is, for the history.
@@ -250,37 +248,48 @@ impl Registry {
         params: PageParams,
     ) -> ServiceResult<Page<RevisionEntry>> {
         let principal = caller.require(Role::Viewer)?;
-        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
+        let ask = params
+            .cursor()
+            .ask(params.page, params.per_page, self.settings())?;
         let select = revision::Entity::find()
             .filter(revision::Column::InitiativeId.eq(initiative_id))
             .filter(revision::Column::TenantId.eq(principal.tenant_id));
-        let total = select.clone().count(self.db()).await?;
-        if total == 0 {
+        let newest_first = Keyset {
+            tag: "history",
+            keys: vec![
+                Key::column(
+                    revision::Column::At,
+                    true,
+                    KeyType::Timestamp,
+                    |r: &revision::Model| keyset::json(&r.at),
+                ),
+                Key::column(
+                    revision::Column::Id,
+                    true,
+                    KeyType::Uuid,
+                    |r: &revision::Model| keyset::json(&r.id),
+                ),
+            ],
+        };
+        let first_page = ask.position == Position::Page(1);
+        let page = newest_first.page(self.db(), select, ask).await?;
+        // An initiative always has its creation in the history: none means no such initiative
+        // (or another tenant's).
+        if first_page && page.items.is_empty() {
             return Err(ServiceError::NotFound {
                 entity: "initiative",
             });
         }
-        let rows = select
-            .order_by_desc(revision::Column::At)
-            .order_by_desc(revision::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        let items = rows
-            .into_iter()
-            .map(|r| RevisionEntry {
-                id: r.id,
-                entity_type: r.entity_type,
-                entity_id: r.entity_id,
-                operation: r.operation,
-                actor: r.actor,
-                at: r.at,
-                reason: r.reason,
-                changes: serde_json::from_str(&r.changes).unwrap_or_default(),
-            })
-            .collect();
-        Ok(Page::new(items, request, total))
+        Ok(page.map(|r| RevisionEntry {
+            id: r.id,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            operation: r.operation,
+            actor: r.actor,
+            at: r.at,
+            reason: r.reason,
+            changes: serde_json::from_str(&r.changes).unwrap_or_default(),
+        }))
     }
 }
 

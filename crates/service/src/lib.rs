@@ -23,6 +23,7 @@ pub mod history;
 pub mod idempotency;
 pub mod import;
 pub mod initiatives;
+mod keyset;
 pub mod lessons;
 pub mod matchmaking;
 pub mod members;

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{app_user, enums::Role, membership};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +15,8 @@ use crate::{
     Caller, Principal, Registry,
     auth::{password, role_name},
     error::{ServiceError, ServiceResult},
-    pagination::{Page, PageParams, PageRequest},
+    keyset::{self, Key, KeyType, Keyset},
+    pagination::{Page, PageParams},
     tenants::find_user_by_email,
     validation::Checks,
 };
@@ -149,23 +150,38 @@ impl Registry {
         params: PageParams,
     ) -> ServiceResult<Page<Member>> {
         let principal = caller.require(Role::Viewer)?;
-        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
+        let ask = params
+            .cursor()
+            .ask(params.page, params.per_page, self.settings())?;
         let select =
             membership::Entity::find().filter(membership::Column::TenantId.eq(principal.tenant_id));
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .find_also_related(app_user::Entity)
-            .order_by_asc(membership::Column::CreatedAt)
-            .order_by_asc(membership::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
+        let oldest_first = Keyset {
+            tag: "members",
+            keys: vec![
+                Key::column(
+                    membership::Column::CreatedAt,
+                    false,
+                    KeyType::Timestamp,
+                    |m: &membership::Model| keyset::json(&m.created_at),
+                ),
+                Key::column(
+                    membership::Column::Id,
+                    false,
+                    KeyType::Uuid,
+                    |m: &membership::Model| keyset::json(&m.id),
+                ),
+            ],
+        };
+        let page = oldest_first.page(self.db(), select, ask).await?;
+        let mut users: std::collections::HashMap<Uuid, app_user::Model> = app_user::Entity::find()
+            .filter(app_user::Column::Id.is_in(page.items.iter().map(|m| m.user_id)))
             .all(self.db())
-            .await?;
-        let items = rows
+            .await?
             .into_iter()
-            .filter_map(|(m, u)| u.map(|u| to_member(m, u)))
+            .map(|u| (u.id, u))
             .collect();
-        Ok(Page::new(items, request, total))
+        // Every membership has its user (a foreign key); one missing would be skipped.
+        Ok(page.filter_map(|m| users.remove(&m.user_id).map(|u| to_member(m, u))))
     }
 
     pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Member> {

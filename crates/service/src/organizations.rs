@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, Set,
     sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,8 @@ use crate::{
     error::{ServiceError, ServiceResult},
     feed,
     history::{Operation, WriteMeta},
-    pagination::{Page, PageRequest},
+    keyset::{self, Key, KeyType, Keyset},
+    pagination::Page,
     validation::{Checks, double_option, name_key},
 };
 
@@ -218,6 +219,62 @@ pub struct OrganizationQuery {
     pub page: Option<u64>,
     /// Items per page (default 25, at most 100).
     pub per_page: Option<u64>,
+    /// The `next_cursor` of the page before: the page that follows it (not with `page`).
+    pub after: Option<String>,
+    /// The `prev_cursor` of the page after: the page that precedes it (not with `page`).
+    pub before: Option<String>,
+    /// `exact` (default), `estimated` or `none` (no total).
+    pub count: Option<crate::pagination::CountMode>,
+}
+
+impl OrganizationSort {
+    /// The sort as keyset keys: its own key (a missing country sorts as empty, first), then the
+    /// id, ascending, to break ties.
+    fn keyset(self) -> Keyset<organization::Entity> {
+        use organization::{Column, Model};
+        let (tag, first) = match self {
+            Self::Name | Self::NameDesc => (
+                "organizations:name",
+                Key::column(Column::NameKey, false, KeyType::Text, |o: &Model| {
+                    keyset::json(&o.name_key)
+                }),
+            ),
+            Self::CreatedAt | Self::CreatedAtDesc => (
+                "organizations:created_at",
+                Key::column(Column::CreatedAt, false, KeyType::Timestamp, |o: &Model| {
+                    keyset::json(&o.created_at)
+                }),
+            ),
+            Self::UpdatedAt | Self::UpdatedAtDesc => (
+                "organizations:updated_at",
+                Key::column(Column::UpdatedAt, false, KeyType::Timestamp, |o: &Model| {
+                    keyset::json(&o.updated_at)
+                }),
+            ),
+            Self::Country | Self::CountryDesc => (
+                "organizations:country",
+                Key::text_or_empty(Column::Country, false, |o: &Model| {
+                    keyset::json(&o.country.clone().unwrap_or_default())
+                }),
+            ),
+        };
+        let descending = matches!(
+            self,
+            Self::NameDesc | Self::CreatedAtDesc | Self::UpdatedAtDesc | Self::CountryDesc
+        );
+        Keyset {
+            tag,
+            keys: vec![
+                Key {
+                    descending,
+                    ..first
+                },
+                Key::column(Column::Id, false, KeyType::Uuid, |o: &Model| {
+                    keyset::json(&o.id)
+                }),
+            ],
+        }
+    }
 }
 
 /// Checked values of a create or of a patched record.
@@ -262,35 +319,18 @@ impl Registry {
         caller: &Caller,
         query: OrganizationQuery,
     ) -> ServiceResult<Page<Organization>> {
-        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let mut select = self.filtered_organizations(caller, &query)?;
-        select = match query.sort.unwrap_or_default() {
-            OrganizationSort::Name => select.order_by_asc(organization::Column::NameKey),
-            OrganizationSort::NameDesc => select.order_by_desc(organization::Column::NameKey),
-            OrganizationSort::CreatedAt => select.order_by_asc(organization::Column::CreatedAt),
-            OrganizationSort::CreatedAtDesc => {
-                select.order_by_desc(organization::Column::CreatedAt)
-            }
-            OrganizationSort::UpdatedAt => select.order_by_asc(organization::Column::UpdatedAt),
-            OrganizationSort::UpdatedAtDesc => {
-                select.order_by_desc(organization::Column::UpdatedAt)
-            }
-            OrganizationSort::Country => select.order_by_asc(organization::Column::Country),
-            OrganizationSort::CountryDesc => select.order_by_desc(organization::Column::Country),
-        }
-        .order_by_asc(organization::Column::Id);
-
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(
-            rows.into_iter().map(Organization::from).collect(),
-            request,
-            total,
-        ))
+        let cursor = crate::pagination::CursorParams {
+            after: query.after.clone(),
+            before: query.before.clone(),
+            count: query.count,
+        };
+        let ask = cursor.ask(query.page, query.per_page, self.settings())?;
+        let select = self.filtered_organizations(caller, &query)?;
+        let keyset = query.sort.unwrap_or_default().keyset();
+        Ok(keyset
+            .page(self.db(), select, ask)
+            .await?
+            .map(Organization::from))
     }
 
     /// The organisations the caller may read that match the query's filters, unsorted and

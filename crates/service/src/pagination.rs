@@ -46,7 +46,7 @@ impl PageRequest {
 }
 
 /// Paging parameters of a list that has no filters of its own. Unknown parameters are refused.
-#[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
+#[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
@@ -54,6 +54,31 @@ pub struct PageParams {
     pub page: Option<u64>,
     /// Items per page (default 25, at most the configured maximum, 100 unless changed).
     pub per_page: Option<u64>,
+    /// The `next_cursor` of the page before: the page that follows it (not with `page`).
+    pub after: Option<String>,
+    /// The `prev_cursor` of the page after: the page that precedes it (not with `page`).
+    pub before: Option<String>,
+    /// `exact` (default), `estimated` or `none` (no total).
+    pub count: Option<CountMode>,
+}
+
+impl PageParams {
+    /// The first page of `per_page` items (for callers that walk a list).
+    pub fn first(per_page: u64) -> Self {
+        Self {
+            per_page: Some(per_page),
+            ..Self::default()
+        }
+    }
+
+    /// The cursor parameters of these.
+    pub fn cursor(&self) -> CursorParams {
+        CursorParams {
+            after: self.after.clone(),
+            before: self.before.clone(),
+            count: self.count,
+        }
+    }
 }
 
 /// How a list counts its total (`count=`): `exact` (the default), `estimated` (the planner's
@@ -122,6 +147,21 @@ pub struct CursorParams {
 }
 
 impl CursorParams {
+    /// What a keyset list is asked for: the position, a checked page size, and the count.
+    pub(crate) fn ask(
+        &self,
+        page: Option<u64>,
+        per_page: Option<u64>,
+        settings: &Settings,
+    ) -> ServiceResult<crate::keyset::PageAsk> {
+        let request = PageRequest::new(page, per_page, settings)?;
+        Ok(crate::keyset::PageAsk {
+            position: self.position(page)?,
+            per_page: request.per_page,
+            count: self.count.unwrap_or_default(),
+        })
+    }
+
     /// The position these parameters ask for, with `page` (which neither cursor may go with).
     pub fn position(&self, page: Option<u64>) -> ServiceResult<Position> {
         match (&self.after, &self.before, page) {
@@ -197,9 +237,14 @@ impl<T> Page<T> {
         }
     }
 
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        self.filter_map(|item| Some(f(item)))
+    }
+
+    /// The page with each item turned into another, dropping those `f` gives none for.
+    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
         Page {
-            items: self.items.into_iter().map(f).collect(),
+            items: self.items.into_iter().filter_map(f).collect(),
             page: self.page,
             per_page: self.per_page,
             total: self.total,

@@ -135,6 +135,7 @@ impl AdminQuery {
                     PageParams {
                         page: Some(page),
                         per_page: Some(per_page),
+                        ..PageParams::default()
                     },
                 )
             })
@@ -165,6 +166,7 @@ impl AdminQuery {
                     PageParams {
                         page: Some(page),
                         per_page: Some(per_page),
+                        ..PageParams::default()
                     },
                 )
             })

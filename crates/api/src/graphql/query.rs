@@ -131,6 +131,7 @@ impl RegistryQuery {
                     PageParams {
                         page: Some(page),
                         per_page: Some(per_page),
+                        ..PageParams::default()
                     },
                 )
             })
