@@ -253,7 +253,7 @@ impl Registry {
         let request = PageRequest::new(params.page, params.per_page, self.settings())?;
         let select = revision::Entity::find()
             .filter(revision::Column::InitiativeId.eq(initiative_id))
-            .filter(revision::Column::TenantId.eq(principal.tenant_id));
+            .filter(crate::tenancy::own::<revision::Entity>(principal.tenant_id));
         let total = select.clone().count(self.db()).await?;
         if total == 0 {
             return Err(ServiceError::NotFound {

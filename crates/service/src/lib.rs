@@ -38,6 +38,7 @@ pub mod reports;
 pub mod search;
 pub mod showcase;
 pub mod telemetry;
+pub mod tenancy;
 pub mod tenants;
 pub mod validation;
 pub mod valuation;
