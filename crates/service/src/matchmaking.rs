@@ -241,13 +241,10 @@ impl Registry {
         id: Uuid,
         input: Offers,
     ) -> ServiceResult<Offers> {
-        let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
-        let org = self.get_organization(caller, id).await?;
-        if org.tenant_id != principal.tenant_id {
-            return Err(ServiceError::forbidden(
-                "this organization belongs to another tenant: it can be read but not changed",
-            ));
-        }
+        crate::tenancy::writable(
+            caller,
+            organization::Entity::find_by_id(id).one(self.db()).await?,
+        )?;
         caller.require(Role::Editor)?;
         let mut errors = Vec::new();
         let mut countries = Vec::new();

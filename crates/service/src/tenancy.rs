@@ -289,3 +289,88 @@ pub fn child_of<E: Child>(initiative_id: Uuid) -> Condition {
 pub fn may_read<R: Record>(caller: &Caller, row: &R) -> bool {
     Coverage::readable(caller).allows(row.owner(), row.visibility())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Role, SubjectKind};
+
+    fn member(tenant: Uuid) -> Caller {
+        Caller::Member(Principal {
+            subject: Uuid::now_v7(),
+            kind: SubjectKind::User,
+            tenant_id: tenant,
+            role: Role::Editor,
+            platform_admin: false,
+        })
+    }
+
+    #[test]
+    fn members_read_their_own_and_public_records_anonymous_callers_public_ones() {
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let caller = member(own);
+        let readable = Coverage::readable(&caller);
+        assert!(readable.allows(own, Visibility::Private));
+        assert!(readable.allows(other, Visibility::Public));
+        assert!(!readable.allows(other, Visibility::Private));
+        let anonymous = Coverage::readable(&Caller::Anonymous);
+        assert!(anonymous.allows(other, Visibility::Public));
+        assert!(!anonymous.allows(own, Visibility::Private));
+    }
+
+    #[test]
+    fn lists_follow_their_scope_and_anonymous_callers_always_get_public() {
+        let own = Uuid::now_v7();
+        let caller = member(own);
+        assert_eq!(Coverage::listed(&caller, None), Coverage::Tenant(own));
+        assert_eq!(
+            Coverage::listed(&caller, Some(Scope::All)),
+            Coverage::TenantAndPublic(own)
+        );
+        assert_eq!(
+            Coverage::listed(&Caller::Anonymous, Some(Scope::Tenant)),
+            Coverage::Public
+        );
+    }
+
+    #[test]
+    fn the_showcase_counts_a_members_own_tenant_only() {
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let showcase = Coverage::showcase(&member(own));
+        assert!(showcase.allows(own, Visibility::Private));
+        assert!(!showcase.allows(other, Visibility::Public));
+        assert_eq!(Coverage::showcase(&Caller::Anonymous), Coverage::Public);
+    }
+
+    #[test]
+    fn another_tenants_private_row_is_not_found_and_its_public_row_forbidden() {
+        let row = |tenant: Uuid, visibility: Visibility| entity::organization::Model {
+            id: Uuid::now_v7(),
+            tenant_id: tenant,
+            name: "Org".into(),
+            name_key: "org".into(),
+            acronym: None,
+            sector: entity::enums::Sector::Business,
+            sub_type: None,
+            country: None,
+            website: None,
+            description: None,
+            iati_identifier: None,
+            visibility,
+            version: 1,
+            created_by: None,
+            updated_by: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let caller = member(own);
+        let private = writable(&caller, Some(row(other, Visibility::Private)));
+        assert!(matches!(private, Err(ServiceError::NotFound { .. })));
+        let public = writable(&caller, Some(row(other, Visibility::Public)));
+        assert!(matches!(public, Err(ServiceError::Forbidden(_))));
+        assert!(writable(&caller, Some(row(own, Visibility::Private))).is_ok());
+        let anonymous = writable(&Caller::Anonymous, Some(row(own, Visibility::Public)));
+        assert!(matches!(anonymous, Err(ServiceError::Unauthenticated)));
+    }
+}
