@@ -34,16 +34,17 @@ use crate::{
     error::{ServiceError, ServiceResult},
 };
 
-/// Which records a list covers (the `scope` query parameter).
+// The type's text stays the one the committed OpenAPI document carries.
+/// Which organisations a list covers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The caller's tenant only (members' default).
     #[default]
     Tenant,
-    /// Public records of every tenant (anonymous callers always get this).
+    /// Public organisations of every tenant (anonymous callers always get this).
     Public,
-    /// The caller's tenant plus every other tenant's public records.
+    /// The caller's tenant plus every other tenant's public organisations.
     All,
 }
 
@@ -249,10 +250,7 @@ pub fn readable<R: Record>(caller: &Caller, row: Option<R>) -> ServiceResult<R> 
 
 /// The loaded row and the principal, if the caller may change it: 401 without a token, 404 when
 /// it cannot be read, 403 for another tenant's public one. The role is checked apart.
-pub fn writable<'c, R: Record>(
-    caller: &'c Caller,
-    row: Option<R>,
-) -> ServiceResult<(R, &'c Principal)> {
+pub fn writable<R: Record>(caller: &Caller, row: Option<R>) -> ServiceResult<(R, &Principal)> {
     let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
     let row = readable(caller, row)?;
     if row.owner() != principal.tenant_id {
