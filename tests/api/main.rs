@@ -19,6 +19,7 @@ mod graphql_limits;
 mod graphql_tools;
 mod idempotency;
 mod initiatives;
+mod isolation;
 mod lessons;
 mod listing;
 mod matchmaking;

@@ -246,7 +246,7 @@ async fn find<C: ConnectionTrait>(
     id: Uuid,
 ) -> ServiceResult<Agreement> {
     let row = agreement::Entity::find_by_id(id)
-        .filter(agreement::Column::InitiativeId.eq(initiative_id))
+        .filter(crate::tenancy::child_of::<agreement::Entity>(initiative_id))
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound {

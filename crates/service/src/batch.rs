@@ -8,11 +8,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{
-    agreement, contribution,
-    enums::{Role, Visibility},
-    initiative, initiative_partner, lesson, organization, progress_report, revision, stage_change,
+    agreement, contribution, enums::Role, initiative, initiative_partner, lesson, organization,
+    progress_report, revision, stage_change,
 };
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
@@ -26,22 +25,10 @@ use crate::{
     organizations::Organization,
     partners::{self, Partner},
     reports::{self, ProgressReport},
+    tenancy::Coverage,
 };
 
 type PartnerRows = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
-
-/// What the caller may read: its own tenant's records and every public one.
-fn readable_condition(
-    caller: &Caller,
-    visibility: impl ColumnTrait,
-    tenant: impl ColumnTrait,
-) -> Condition {
-    let public = Condition::all().add(visibility.eq(Visibility::Public));
-    match caller.tenant_id() {
-        None => public,
-        Some(t) => Condition::any().add(public).add(tenant.eq(t)),
-    }
-}
 
 fn dedup(ids: &[Uuid]) -> Vec<Uuid> {
     let mut ids = ids.to_vec();
@@ -64,11 +51,7 @@ impl Registry {
             .select_only()
             .column(initiative::Column::Id)
             .filter(initiative::Column::Id.is_in(dedup(ids)))
-            .filter(readable_condition(
-                caller,
-                initiative::Column::Visibility,
-                initiative::Column::TenantId,
-            ))
+            .filter(Coverage::readable(caller).condition::<initiative::Entity>())
             .into_tuple()
             .all(self.db())
             .await?;
@@ -350,7 +333,7 @@ impl Registry {
         }
         let rows = revision::Entity::find()
             .filter(revision::Column::InitiativeId.is_in(dedup(ids)))
-            .filter(revision::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<revision::Entity>(principal.tenant_id))
             .order_by_desc(revision::Column::At)
             .order_by_desc(revision::Column::Id)
             .all(self.db())
@@ -384,11 +367,7 @@ impl Registry {
         }
         let rows = organization::Entity::find()
             .filter(organization::Column::Id.is_in(dedup(ids)))
-            .filter(readable_condition(
-                caller,
-                organization::Column::Visibility,
-                organization::Column::TenantId,
-            ))
+            .filter(Coverage::readable(caller).condition::<organization::Entity>())
             .all(self.db())
             .await?;
         Ok(rows
@@ -423,11 +402,7 @@ impl Registry {
         let initiative_ids = dedup(&links.iter().map(|(_, i)| *i).collect::<Vec<_>>());
         let rows = initiative::Entity::find()
             .filter(initiative::Column::Id.is_in(initiative_ids))
-            .filter(readable_condition(
-                caller,
-                initiative::Column::Visibility,
-                initiative::Column::TenantId,
-            ))
+            .filter(Coverage::readable(caller).condition::<initiative::Entity>())
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
             .all(self.db())

@@ -73,8 +73,9 @@ impl Registry {
         let ask = params
             .cursor()
             .ask(params.page, params.per_page, self.settings())?;
-        let select =
-            api_client::Entity::find().filter(api_client::Column::TenantId.eq(principal.tenant_id));
+        let select = api_client::Entity::find().filter(crate::tenancy::own::<api_client::Entity>(
+            principal.tenant_id,
+        ));
         let oldest_first = Keyset {
             tag: "clients",
             keys: vec![
@@ -155,7 +156,9 @@ impl Registry {
         let result = api_client::Entity::update_many()
             .col_expr(api_client::Column::RevokedAt, Expr::value(Some(Utc::now())))
             .filter(api_client::Column::Id.eq(id))
-            .filter(api_client::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<api_client::Entity>(
+                principal.tenant_id,
+            ))
             .filter(api_client::Column::RevokedAt.is_null())
             .exec(self.db())
             .await?;

@@ -464,13 +464,18 @@ async fn find<C: ConnectionTrait>(
         entity: "contribution",
     };
     let Some(row) = contribution::Entity::find_by_id(id)
-        .filter(contribution::Column::InitiativeId.eq(initiative_id))
+        .filter(crate::tenancy::child_of::<contribution::Entity>(
+            initiative_id,
+        ))
         .one(db)
         .await?
     else {
         return Err(not_found);
     };
     let (partner, org) = initiative_partner::Entity::find_by_id(row.partner_id)
+        .filter(crate::tenancy::child_of::<initiative_partner::Entity>(
+            initiative_id,
+        ))
         .find_also_related(organization::Entity)
         .one(db)
         .await?

@@ -210,7 +210,7 @@ impl Registry {
         let public = match caller.principal() {
             Some(p) => {
                 caller.require(Role::Viewer)?;
-                select = select.filter(change_event::Column::TenantId.eq(p.tenant_id));
+                select = select.filter(crate::tenancy::own::<change_event::Entity>(p.tenant_id));
                 false
             }
             None => {

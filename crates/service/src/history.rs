@@ -253,7 +253,7 @@ impl Registry {
             .ask(params.page, params.per_page, self.settings())?;
         let select = revision::Entity::find()
             .filter(revision::Column::InitiativeId.eq(initiative_id))
-            .filter(revision::Column::TenantId.eq(principal.tenant_id));
+            .filter(crate::tenancy::own::<revision::Entity>(principal.tenant_id));
         let newest_first = Keyset {
             tag: "history",
             keys: vec![

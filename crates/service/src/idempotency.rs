@@ -101,7 +101,7 @@ impl Registry {
         // Two rounds at most: a concurrent first request may insert between our read and ours.
         for _ in 0..2 {
             let existing = idempotency_key::Entity::find()
-                .filter(idempotency_key::Column::TenantId.eq(tenant_id))
+                .filter(crate::tenancy::own::<idempotency_key::Entity>(tenant_id))
                 .filter(idempotency_key::Column::Principal.eq(principal.as_str()))
                 .filter(idempotency_key::Column::Key.eq(key))
                 .one(db)

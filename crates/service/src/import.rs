@@ -878,7 +878,7 @@ impl Registry {
         let mut by_id: HashMap<Uuid, Initiative> = HashMap::new();
         for chunk in ids.chunks(500) {
             let found = initiative::Entity::find()
-                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(crate::tenancy::own::<initiative::Entity>(tenant_id))
                 .filter(initiative::Column::Id.is_in(chunk.iter().copied()))
                 .all(self.db())
                 .await?;
@@ -890,7 +890,7 @@ impl Registry {
         let mut existing: HashMap<String, Initiative> = HashMap::new();
         for chunk in identifiers.chunks(500) {
             let found = initiative::Entity::find()
-                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(crate::tenancy::own::<initiative::Entity>(tenant_id))
                 .filter(initiative::Column::IatiIdentifier.is_in(chunk.iter().cloned()))
                 .all(self.db())
                 .await?;
@@ -907,7 +907,7 @@ impl Registry {
         let mut by_title: HashMap<String, Vec<Initiative>> = HashMap::new();
         for chunk in title_keys.chunks(500) {
             let found = initiative::Entity::find()
-                .filter(initiative::Column::TenantId.eq(tenant_id))
+                .filter(crate::tenancy::own::<initiative::Entity>(tenant_id))
                 .filter(initiative::Column::TitleKey.is_in(chunk.iter().cloned()))
                 .all(self.db())
                 .await?;

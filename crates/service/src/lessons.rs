@@ -222,7 +222,7 @@ fn tagged(tag: &str) -> ServiceResult<Condition> {
 
 async fn find<C: ConnectionTrait>(db: &C, initiative_id: Uuid, id: Uuid) -> ServiceResult<Lesson> {
     lesson::Entity::find_by_id(id)
-        .filter(lesson::Column::InitiativeId.eq(initiative_id))
+        .filter(crate::tenancy::child_of::<lesson::Entity>(initiative_id))
         .one(db)
         .await?
         .map(to_view)

@@ -39,6 +39,7 @@ pub mod reports;
 pub mod search;
 pub mod showcase;
 pub mod telemetry;
+pub mod tenancy;
 pub mod tenants;
 pub mod validation;
 pub mod valuation;

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 
 use entity::{
-    enums::{Gain, Lever, PartnerStatus, ResourceKind, Role, Sector, Visibility},
+    enums::{Gain, Lever, PartnerStatus, ResourceKind, Role, Sector},
     initiative_partner, initiative_tag, organization, organization_offer,
 };
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -241,13 +241,10 @@ impl Registry {
         id: Uuid,
         input: Offers,
     ) -> ServiceResult<Offers> {
-        let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
-        let org = self.get_organization(caller, id).await?;
-        if org.tenant_id != principal.tenant_id {
-            return Err(ServiceError::forbidden(
-                "this organization belongs to another tenant: it can be read but not changed",
-            ));
-        }
+        crate::tenancy::writable(
+            caller,
+            organization::Entity::find_by_id(id).one(self.db()).await?,
+        )?;
         caller.require(Role::Editor)?;
         let mut errors = Vec::new();
         let mut countries = Vec::new();
@@ -354,18 +351,15 @@ impl Registry {
         // The initiative's tenant's organisations and every public one.
         let candidates = organization::Entity::find()
             .filter(
-                Condition::any()
-                    .add(organization::Column::TenantId.eq(row.tenant_id))
-                    .add(organization::Column::Visibility.eq(Visibility::Public)),
+                crate::tenancy::Coverage::TenantAndPublic(row.tenant_id)
+                    .condition::<organization::Entity>(),
             )
             .all(self.db())
             .await?;
         let candidates: Vec<organization::Model> = candidates
             .into_iter()
             .filter(|o| !active.contains(&o.id))
-            .filter(|o| {
-                caller.tenant_id() == Some(o.tenant_id) || o.visibility == Visibility::Public
-            })
+            .filter(|o| crate::tenancy::may_read(caller, o))
             .collect();
         let ids: Vec<Uuid> = candidates.iter().map(|o| o.id).collect();
         let mut offers = load_offers(self.db(), &ids).await?;

@@ -153,8 +153,9 @@ impl Registry {
         let ask = params
             .cursor()
             .ask(params.page, params.per_page, self.settings())?;
-        let select =
-            membership::Entity::find().filter(membership::Column::TenantId.eq(principal.tenant_id));
+        let select = membership::Entity::find().filter(crate::tenancy::own::<membership::Entity>(
+            principal.tenant_id,
+        ));
         let oldest_first = Keyset {
             tag: "members",
             keys: vec![
@@ -211,7 +212,9 @@ impl Registry {
             }
         };
         let exists = membership::Entity::find()
-            .filter(membership::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<membership::Entity>(
+                principal.tenant_id,
+            ))
             .filter(membership::Column::UserId.eq(user.id))
             .count(&txn)
             .await?;
@@ -306,7 +309,7 @@ async fn find_membership<C: ConnectionTrait>(
     user_id: Uuid,
 ) -> ServiceResult<(membership::Model, app_user::Model)> {
     membership::Entity::find()
-        .filter(membership::Column::TenantId.eq(tenant_id))
+        .filter(crate::tenancy::own::<membership::Entity>(tenant_id))
         .filter(membership::Column::UserId.eq(user_id))
         .find_also_related(app_user::Entity)
         .one(db)
@@ -321,7 +324,7 @@ async fn ensure_other_owner<C: ConnectionTrait>(
     user_id: Uuid,
 ) -> ServiceResult<()> {
     let others = membership::Entity::find()
-        .filter(membership::Column::TenantId.eq(tenant_id))
+        .filter(crate::tenancy::own::<membership::Entity>(tenant_id))
         .filter(membership::Column::Role.eq(Role::Owner))
         .filter(membership::Column::UserId.ne(user_id))
         .count(db)

@@ -27,6 +27,7 @@ use crate::{
     history::{Operation, WriteMeta},
     keyset::{self, Key, KeyType, Keyset},
     pagination::Page,
+    tenancy::{self, Coverage},
     validation::{Checks, double_option, name_key},
 };
 
@@ -159,18 +160,8 @@ pub struct OrganizationPatch {
     pub visibility: Option<Visibility>,
 }
 
-/// Which organisations a list covers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    /// The caller's tenant only (members' default).
-    #[default]
-    Tenant,
-    /// Public organisations of every tenant (anonymous callers always get this).
-    Public,
-    /// The caller's tenant plus every other tenant's public organisations.
-    All,
-}
+/// Which organisations a list covers (the rule is `tenancy`'s).
+pub use crate::tenancy::Scope;
 
 /// Sort keys; a leading `-` sorts descending. Ties are broken by id, so pages are stable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, ToSchema)]
@@ -340,18 +331,7 @@ impl Registry {
         caller: &Caller,
         query: &OrganizationQuery,
     ) -> ServiceResult<sea_orm::Select<organization::Entity>> {
-        let scope = match caller.tenant_id() {
-            None => Condition::all().add(organization::Column::Visibility.eq(Visibility::Public)),
-            Some(tenant) => match query.scope.unwrap_or_default() {
-                Scope::Tenant => Condition::all().add(organization::Column::TenantId.eq(tenant)),
-                Scope::Public => {
-                    Condition::all().add(organization::Column::Visibility.eq(Visibility::Public))
-                }
-                Scope::All => Condition::any()
-                    .add(organization::Column::TenantId.eq(tenant))
-                    .add(organization::Column::Visibility.eq(Visibility::Public)),
-            },
-        };
+        let scope = Coverage::listed(caller, query.scope).condition::<organization::Entity>();
         let mut select = organization::Entity::find().filter(scope);
         if let Some(sector) = query.sector {
             select = select.filter(organization::Column::Sector.eq(sector));
@@ -534,7 +514,9 @@ impl Registry {
             )
             .col_expr(organization::Column::UpdatedAt, Expr::value(now))
             .filter(organization::Column::Id.eq(id))
-            .filter(organization::Column::TenantId.eq(current.tenant_id))
+            .filter(crate::tenancy::own::<organization::Entity>(
+                current.tenant_id,
+            ))
             .filter(organization::Column::Version.eq(expected))
             .exec(&txn)
             .await
@@ -580,7 +562,9 @@ impl Registry {
         }
         let result = organization::Entity::delete_many()
             .filter(organization::Column::Id.eq(id))
-            .filter(organization::Column::TenantId.eq(current.tenant_id))
+            .filter(crate::tenancy::own::<organization::Entity>(
+                current.tenant_id,
+            ))
             .filter(organization::Column::Version.eq(expected))
             .exec(&txn)
             .await?;
@@ -614,40 +598,23 @@ fn org_event(m: &organization::Model, operation: Operation, public_before: bool)
     }
 }
 
-/// The row, if the caller may read it: its own tenant's, or any public one.
+/// The row, if the caller may read it: its own tenant's, or any public one (`tenancy::readable`).
 async fn find_readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
 ) -> ServiceResult<organization::Model> {
-    let row = organization::Entity::find_by_id(id).one(db).await?;
-    match row {
-        Some(row)
-            if row.visibility == Visibility::Public
-                || Some(row.tenant_id) == caller.tenant_id() =>
-        {
-            Ok(row)
-        }
-        _ => Err(ServiceError::NotFound {
-            entity: "organization",
-        }),
-    }
+    tenancy::readable(caller, organization::Entity::find_by_id(id).one(db).await?)
 }
 
-/// The row, if the caller may change it. Unauthenticated callers learn nothing (401); a readable
-/// row of another tenant is 403; anything else the caller cannot read is 404.
+/// The row, if the caller may change it (`tenancy::writable`): 401 without a token, 403 for a
+/// readable row of another tenant, 404 for anything else the caller cannot read.
 async fn find_writable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
 ) -> ServiceResult<organization::Model> {
-    let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
-    let row = find_readable(db, caller, id).await?;
-    if row.tenant_id != principal.tenant_id {
-        return Err(ServiceError::forbidden(
-            "this organization belongs to another tenant: it can be read but not changed",
-        ));
-    }
+    let (row, _) = tenancy::writable(caller, organization::Entity::find_by_id(id).one(db).await?)?;
     Ok(row)
 }
 
@@ -658,7 +625,7 @@ async fn ensure_name_free<C: ConnectionTrait>(
     except: Option<Uuid>,
 ) -> ServiceResult<()> {
     let mut select = organization::Entity::find()
-        .filter(organization::Column::TenantId.eq(tenant_id))
+        .filter(crate::tenancy::own::<organization::Entity>(tenant_id))
         .filter(organization::Column::NameKey.eq(name_key(name)));
     if let Some(id) = except {
         select = select.filter(organization::Column::Id.ne(id));

@@ -201,7 +201,9 @@ fn json<T: Serialize>(value: &T) -> String {
 
 async fn find<C: ConnectionTrait>(db: &C, initiative_id: Uuid, id: Uuid) -> ServiceResult<Partner> {
     initiative_partner::Entity::find_by_id(id)
-        .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
+        .filter(crate::tenancy::child_of::<initiative_partner::Entity>(
+            initiative_id,
+        ))
         .find_also_related(organization::Entity)
         .one(db)
         .await?

@@ -191,7 +191,9 @@ async fn find<C: ConnectionTrait>(
     id: Uuid,
 ) -> ServiceResult<ProgressReport> {
     progress_report::Entity::find_by_id(id)
-        .filter(progress_report::Column::InitiativeId.eq(initiative_id))
+        .filter(crate::tenancy::child_of::<progress_report::Entity>(
+            initiative_id,
+        ))
         .one(db)
         .await?
         .map(to_view)

@@ -14,8 +14,8 @@ use entity::{
     initiative, showcase_designation,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait,
-    QueryFilter, QueryOrder, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
+    QueryOrder, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +27,7 @@ use crate::{
     error::{FieldError, ServiceError, ServiceResult},
     initiatives::{access, load_sectors, load_tags},
     reference::ACTION_LINES,
+    tenancy,
 };
 
 /// The stages in which a partnership counts as functioning.
@@ -301,13 +302,6 @@ pub struct CoverageRow {
     pub total: u64,
 }
 
-fn scope(caller: &Caller) -> Condition {
-    match caller.tenant_id() {
-        Some(tenant) => Condition::all().add(initiative::Column::TenantId.eq(tenant)),
-        None => Condition::all().add(initiative::Column::Visibility.eq(Visibility::Public)),
-    }
-}
-
 fn country_name(code: &str) -> String {
     CountryCode::parse(code)
         .map(|c| c.name())
@@ -351,8 +345,9 @@ impl Registry {
             ),
             None => None,
         };
+        let coverage = tenancy::Coverage::showcase(caller);
         let rows = initiative::Entity::find()
-            .filter(scope(caller))
+            .filter(coverage.condition::<initiative::Entity>())
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
             .all(self.db())
@@ -396,18 +391,19 @@ impl Registry {
         }
         // Designations: the caller's tenant's, or (anonymous) those of public initiatives.
         let mut designations = showcase_designation::Entity::find();
-        if let Some(tenant) = caller.tenant_id() {
-            designations = designations.filter(showcase_designation::Column::TenantId.eq(tenant));
+        if let Some(tenant) = coverage.tenant() {
+            designations =
+                designations.filter(tenancy::own::<showcase_designation::Entity>(tenant));
         }
         let titles: HashMap<Uuid, (&str, Visibility, Uuid)> = facts
             .iter()
             .map(|f| (f.id, (f.title.as_str(), f.visibility, f.tenant_id)))
             .collect();
         for d in designations.all(self.db()).await? {
-            let Some((title, visibility, _)) = titles.get(&d.initiative_id) else {
+            let Some((title, visibility, owner)) = titles.get(&d.initiative_id) else {
                 continue;
             };
-            if caller.tenant_id().is_none() && *visibility != Visibility::Public {
+            if !coverage.allows(*owner, *visibility) {
                 continue;
             }
             if let Some(line) = by_country.get_mut(&d.country) {
@@ -472,7 +468,9 @@ impl Registry {
         }
         let txn = self.begin_write().await?;
         showcase_designation::Entity::delete_many()
-            .filter(showcase_designation::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<showcase_designation::Entity>(
+                principal.tenant_id,
+            ))
             .filter(showcase_designation::Column::Country.eq(country.as_str()))
             .exec(&txn)
             .await?;
@@ -504,7 +502,9 @@ impl Registry {
         let country = CountryCode::parse(country)
             .map_err(|m| ServiceError::field("country", "invalid_country", m))?;
         let result = showcase_designation::Entity::delete_many()
-            .filter(showcase_designation::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<showcase_designation::Entity>(
+                principal.tenant_id,
+            ))
             .filter(showcase_designation::Column::Country.eq(country.as_str()))
             .exec(self.db())
             .await?;
@@ -523,10 +523,18 @@ impl Registry {
             DatabaseBackend::Postgres => format!("${n}"),
             _ => "?".to_owned(),
         };
-        let (scope_sql, scope_value): (String, sea_orm::Value) = match caller.tenant_id() {
-            Some(tenant) => (format!("i.tenant_id = {}", p(1)), tenant.into()),
-            None => (format!("i.visibility = {}", p(1)), "public".into()),
-        };
+        // The showcase's rule (`tenancy::Coverage::showcase`), written out for this SQL.
+        let (scope_sql, scope_value): (String, sea_orm::Value) =
+            match tenancy::Coverage::showcase(caller) {
+                tenancy::Coverage::Tenant(tenant) => {
+                    (format!("i.tenant_id = {}", p(1)), tenant.into())
+                }
+                tenancy::Coverage::Public => (format!("i.visibility = {}", p(1)), "public".into()),
+                tenancy::Coverage::TenantAndPublic(tenant) => (
+                    format!("(i.tenant_id = {0} OR i.visibility = 'public')", p(1)),
+                    tenant.into(),
+                ),
+            };
         let stages: Vec<String> = FUNCTIONING
             .iter()
             .map(|s| format!("'{}'", stage_name(*s)))

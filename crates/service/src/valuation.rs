@@ -131,6 +131,9 @@ impl Registry {
     ) -> ServiceResult<ValueAssessment> {
         access::readable(self.db(), caller, initiative_id).await?;
         value_assessment::Entity::find_by_id(initiative_id)
+            .filter(crate::tenancy::child_of::<value_assessment::Entity>(
+                initiative_id,
+            ))
             .one(self.db())
             .await?
             .map(to_view)

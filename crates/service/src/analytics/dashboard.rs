@@ -263,8 +263,8 @@ impl Registry {
         query: AnalyticsQuery,
     ) -> ServiceResult<Dashboard> {
         let db = self.db();
-        let coverage = Coverage::of(caller, query.scope);
-        let scope = coverage.condition();
+        let coverage = Coverage::listed(caller, query.scope);
+        let scope = coverage.condition::<initiative::Entity>();
         let backend = db.get_database_backend();
         let now = Utc::now();
         let today = now.date_naive();

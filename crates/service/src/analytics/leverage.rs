@@ -257,16 +257,7 @@ async fn readable_organization<C: ConnectionTrait>(
     caller: &Caller,
     id: Uuid,
 ) -> ServiceResult<organization::Model> {
-    organization::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|o| {
-            o.visibility == entity::enums::Visibility::Public
-                || Some(o.tenant_id) == caller.tenant_id()
-        })
-        .ok_or(ServiceError::NotFound {
-            entity: "organization",
-        })
+    crate::tenancy::readable(caller, organization::Entity::find_by_id(id).one(db).await?)
 }
 
 /// `initiative.id IN (initiatives where the organisation is a partner)`.

@@ -16,13 +16,12 @@ pub mod stakeholder_map;
 
 use std::{collections::BTreeMap, future::Future, pin::Pin, str::FromStr, task::Poll};
 
-use entity::{enums::Visibility, initiative};
+use entity::initiative;
 use iso_currency::Currency;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::Condition;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::{
     Caller,
@@ -41,57 +40,18 @@ pub struct AnalyticsQuery {
     pub scope: Option<Scope>,
 }
 
-/// The initiatives a cross-initiative figure covers: as for the initiative list, members get
-/// their tenant's by default and anonymous callers public ones.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Coverage {
-    /// One tenant's initiatives, private ones included.
-    Tenant(Uuid),
-    /// Every tenant's public initiatives.
-    Public,
-    /// One tenant's initiatives and every public one.
-    TenantAndPublic(Uuid),
-}
-
-impl Coverage {
-    pub fn of(caller: &Caller, scope: Option<Scope>) -> Coverage {
-        match caller.tenant_id() {
-            None => Coverage::Public,
-            Some(tenant) => match scope.unwrap_or_default() {
-                Scope::Tenant => Coverage::Tenant(tenant),
-                Scope::Public => Coverage::Public,
-                Scope::All => Coverage::TenantAndPublic(tenant),
-            },
-        }
-    }
-
-    /// The coverage as a condition on `initiative`.
-    pub fn condition(self) -> Condition {
-        let public = initiative::Column::Visibility.eq(Visibility::Public);
-        match self {
-            Coverage::Tenant(tenant) => {
-                Condition::all().add(initiative::Column::TenantId.eq(tenant))
-            }
-            Coverage::Public => Condition::all().add(public),
-            Coverage::TenantAndPublic(tenant) => Condition::any()
-                .add(public)
-                .add(initiative::Column::TenantId.eq(tenant)),
-        }
-    }
-}
+/// The initiatives a cross-initiative figure covers: as for the initiative list
+/// (`tenancy::Coverage::listed`).
+pub(crate) use crate::tenancy::Coverage;
 
 /// The initiatives a cross-initiative figure covers, as a condition on `initiative`.
 pub(crate) fn initiative_scope(caller: &Caller, scope: Option<Scope>) -> Condition {
-    Coverage::of(caller, scope).condition()
+    Coverage::listed(caller, scope).condition::<initiative::Entity>()
 }
 
 /// Every initiative the caller may read: its tenant's and every public one.
 pub(crate) fn readable_initiatives(caller: &Caller) -> Condition {
-    let mut any = Condition::any().add(initiative::Column::Visibility.eq(Visibility::Public));
-    if let Some(tenant) = caller.tenant_id() {
-        any = any.add(initiative::Column::TenantId.eq(tenant));
-    }
-    any
+    Coverage::readable(caller).condition::<initiative::Entity>()
 }
 
 /// Awaits every future concurrently on the current task and returns their outputs in order

@@ -407,7 +407,8 @@ impl Registry {
     ) -> ServiceResult<Option<Uuid>> {
         if let Some(id) = p.organization_id
             && let Some(org) = organization::Entity::find_by_id(id).one(txn).await?
-            && (org.tenant_id == principal.tenant_id || org.visibility == Visibility::Public)
+            && crate::tenancy::Coverage::TenantAndPublic(principal.tenant_id)
+                .allows(org.tenant_id, org.visibility)
         {
             return Ok(Some(org.id));
         }
@@ -424,7 +425,9 @@ impl Registry {
             return Ok(Some(*id));
         }
         if let Some(org) = organization::Entity::find()
-            .filter(organization::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<organization::Entity>(
+                principal.tenant_id,
+            ))
             .filter(organization::Column::NameKey.eq(key.clone()))
             .one(txn)
             .await?

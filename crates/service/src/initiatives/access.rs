@@ -1,51 +1,31 @@
 //! Finding an initiative the caller may read or change, and marking it changed.
 
 use chrono::Utc;
-use entity::{
-    enums::{Role, Visibility},
-    initiative,
-};
+use entity::{enums::Role, initiative};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::{
-    Caller, Principal,
-    error::{ServiceError, ServiceResult},
-};
+use crate::{Caller, Principal, error::ServiceResult, tenancy};
 
-/// The initiative, if the caller may read it (own tenant, or public); else `NotFound`.
+/// The initiative, if the caller may read it (own tenant, or public); else `NotFound`
+/// (`tenancy::readable`).
 pub async fn readable<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
 ) -> ServiceResult<initiative::Model> {
-    match initiative::Entity::find_by_id(id).one(db).await? {
-        Some(row)
-            if row.visibility == Visibility::Public
-                || Some(row.tenant_id) == caller.tenant_id() =>
-        {
-            Ok(row)
-        }
-        _ => Err(ServiceError::NotFound {
-            entity: "initiative",
-        }),
-    }
+    tenancy::readable(caller, initiative::Entity::find_by_id(id).one(db).await?)
 }
 
-/// The initiative and the principal, if the caller may change it: 401 without a token, 404 when
-/// it cannot be read, 403 for another tenant's public one or a role below editor.
+/// The initiative and the principal, if the caller may change it (`tenancy::writable`): 401
+/// without a token, 404 when it cannot be read, 403 for another tenant's public one or a role
+/// below editor.
 pub async fn writable<'c, C: ConnectionTrait>(
     db: &C,
     caller: &'c Caller,
     id: Uuid,
 ) -> ServiceResult<(initiative::Model, &'c Principal)> {
-    let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
-    let row = readable(db, caller, id).await?;
-    if row.tenant_id != principal.tenant_id {
-        return Err(ServiceError::forbidden(
-            "this initiative belongs to another tenant: it can be read but not changed",
-        ));
-    }
+    let (row, _) = tenancy::writable(caller, initiative::Entity::find_by_id(id).one(db).await?)?;
     let principal = caller.require(Role::Editor)?;
     Ok((row, principal))
 }

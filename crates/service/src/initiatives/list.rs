@@ -273,18 +273,8 @@ impl Registry {
         query: &InitiativeQuery,
     ) -> ServiceResult<(sea_orm::Select<initiative::Entity>, Vec<String>)> {
         let backend = self.db().get_database_backend();
-        let scope = match caller.tenant_id() {
-            None => Condition::all().add(initiative::Column::Visibility.eq(Visibility::Public)),
-            Some(tenant) => match query.scope.unwrap_or_default() {
-                Scope::Tenant => Condition::all().add(initiative::Column::TenantId.eq(tenant)),
-                Scope::Public => {
-                    Condition::all().add(initiative::Column::Visibility.eq(Visibility::Public))
-                }
-                Scope::All => Condition::any()
-                    .add(initiative::Column::TenantId.eq(tenant))
-                    .add(initiative::Column::Visibility.eq(Visibility::Public)),
-            },
-        };
+        let scope =
+            crate::tenancy::Coverage::listed(caller, query.scope).condition::<initiative::Entity>();
         let mut select = initiative::Entity::find().filter(scope);
         for (kind, value) in tag_filters(query)? {
             select = select.filter(tagged(kind, value));

@@ -94,7 +94,9 @@ pub(crate) async fn enqueue_many<C: ConnectionTrait>(
     at: DateTime<Utc>,
 ) -> ServiceResult<()> {
     let subscriptions = webhook_subscription::Entity::find()
-        .filter(webhook_subscription::Column::TenantId.eq(tenant_id))
+        .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+            tenant_id,
+        ))
         .filter(webhook_subscription::Column::Enabled.eq(true))
         .all(db)
         .await?;
@@ -250,7 +252,9 @@ impl Registry {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         subscriptions::find(self.db(), principal.tenant_id, subscription_id).await?;
         let mut select = webhook_delivery::Entity::find()
-            .filter(webhook_delivery::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<webhook_delivery::Entity>(
+                principal.tenant_id,
+            ))
             .filter(webhook_delivery::Column::SubscriptionId.eq(subscription_id));
         if let Some(status) = query.status {
             select = select.filter(webhook_delivery::Column::Status.eq(status.as_str()));
@@ -267,7 +271,9 @@ impl Registry {
             Vec::new()
         } else {
             webhook_attempt::Entity::find()
-                .filter(webhook_attempt::Column::TenantId.eq(principal.tenant_id))
+                .filter(crate::tenancy::own::<webhook_attempt::Entity>(
+                    principal.tenant_id,
+                ))
                 .filter(webhook_attempt::Column::DeliveryId.is_in(ids))
                 .order_by_asc(webhook_attempt::Column::Attempt)
                 .all(self.db())

@@ -209,7 +209,9 @@ impl Registry {
     pub async fn list_webhooks(&self, caller: &Caller) -> ServiceResult<Vec<Webhook>> {
         let principal = caller.require(Role::Viewer)?;
         let rows = webhook_subscription::Entity::find()
-            .filter(webhook_subscription::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+                principal.tenant_id,
+            ))
             .order_by_asc(webhook_subscription::Column::CreatedAt)
             .order_by_asc(webhook_subscription::Column::Id)
             .all(self.db())
@@ -253,7 +255,9 @@ impl Registry {
         c.finish()?;
         let txn = self.begin_write().await?;
         let count = webhook_subscription::Entity::find()
-            .filter(webhook_subscription::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+                principal.tenant_id,
+            ))
             .count(&txn)
             .await?;
         if count >= MAX_PER_TENANT {
@@ -378,7 +382,9 @@ impl Registry {
         }
         let result = update
             .filter(webhook_subscription::Column::Id.eq(id))
-            .filter(webhook_subscription::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+                principal.tenant_id,
+            ))
             .filter(webhook_subscription::Column::Version.eq(expected))
             .exec(&txn)
             .await?;
@@ -407,7 +413,9 @@ impl Registry {
         let txn = self.begin_write().await?;
         let result = webhook_subscription::Entity::delete_many()
             .filter(webhook_subscription::Column::Id.eq(id))
-            .filter(webhook_subscription::Column::TenantId.eq(principal.tenant_id))
+            .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+                principal.tenant_id,
+            ))
             .filter(webhook_subscription::Column::Version.eq(expected))
             .exec(&txn)
             .await?;
@@ -453,7 +461,9 @@ pub(crate) async fn find<C: ConnectionTrait>(
     id: Uuid,
 ) -> ServiceResult<webhook_subscription::Model> {
     webhook_subscription::Entity::find_by_id(id)
-        .filter(webhook_subscription::Column::TenantId.eq(tenant_id))
+        .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+            tenant_id,
+        ))
         .one(db)
         .await?
         .ok_or_else(outbox::not_found)

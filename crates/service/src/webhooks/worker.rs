@@ -229,7 +229,9 @@ impl Worker {
     async fn deliver(&self, d: webhook_delivery::Model) -> ServiceResult<()> {
         let db = self.registry.db();
         let Some(subscription) = webhook_subscription::Entity::find_by_id(d.subscription_id)
-            .filter(webhook_subscription::Column::TenantId.eq(d.tenant_id))
+            .filter(crate::tenancy::own::<webhook_subscription::Entity>(
+                d.tenant_id,
+            ))
             .one(db)
             .await?
         else {
