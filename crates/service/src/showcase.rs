@@ -470,7 +470,7 @@ impl Registry {
         if !problems.is_empty() {
             return Err(ServiceError::Validation(problems));
         }
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         showcase_designation::Entity::delete_many()
             .filter(showcase_designation::Column::TenantId.eq(principal.tenant_id))
             .filter(showcase_designation::Column::Country.eq(country.as_str()))
