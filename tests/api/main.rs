@@ -31,4 +31,5 @@ mod reports;
 mod roles;
 mod tenancy;
 mod webhooks;
+mod write_pipeline;
 mod wsis;

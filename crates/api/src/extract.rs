@@ -8,7 +8,7 @@ use actix_web::{
 };
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
-use service::{Caller, FieldError, Registry, ServiceError};
+use service::{Caller, FieldError, Registry, ServiceError, precondition::Precondition};
 use utoipa::{IntoParams, PartialSchema};
 
 use crate::problem::ApiError;
@@ -317,20 +317,24 @@ fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(query.as_bytes())
 }
 
-/// The version an `If-Match` header names: `None` when absent (the service answers 428),
-/// [`service::precondition::ANY`] for `*` (any current version matches, RFC 9110), the first
-/// version of a list that can be read, and a version no record has when none can (so the
-/// service answers 412).
-pub fn if_match(req: &HttpRequest) -> Option<i32> {
-    let value = req.headers().get(header::IF_MATCH)?;
+/// The precondition an `If-Match` header states: `Missing` when absent (the service answers
+/// 428), `Any` for `*` (any current version matches, RFC 9110), the first version of a list that
+/// can be read, and a version no record has (0) when none can (so the service answers 412).
+pub fn if_match(req: &HttpRequest) -> Precondition {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Precondition::Missing;
+    };
     let Ok(value) = value.to_str() else {
-        return Some(-1);
+        return Precondition::Version(NO_VERSION);
     };
     if value.trim() == "*" {
-        return Some(service::precondition::ANY);
+        return Precondition::Any;
     }
-    Some(value.split(',').find_map(parse_etag).unwrap_or(-1))
+    Precondition::Version(value.split(',').find_map(parse_etag).unwrap_or(NO_VERSION))
 }
+
+/// A version no record has (versions start at 1): an unreadable `If-Match` never matches.
+const NO_VERSION: i32 = 0;
 
 /// Whether `If-None-Match` names the current version (the GET answers 304).
 pub fn not_modified(req: &HttpRequest, version: i32) -> bool {

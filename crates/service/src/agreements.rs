@@ -19,12 +19,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
     pagination::{Page, PageRequest},
+    precondition::Precondition,
     validation::{Checks, double_option},
+    write,
 };
 
 const MAX_TITLE: usize = 300;
@@ -306,7 +308,7 @@ impl Registry {
         input: NewAgreement,
         meta: &WriteMeta,
     ) -> ServiceResult<Agreement> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let f = check(Fields {
             agreement_type: input.agreement_type,
@@ -335,12 +337,12 @@ impl Registry {
         .insert(&txn)
         .await?;
         let view = find(&txn, initiative_id, id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "agreement",
+                entity_type: EntityKind::Agreement,
                 entity_id: id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
@@ -359,11 +361,11 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: AgreementPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Agreement> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -406,12 +408,12 @@ impl Registry {
             });
         }
         let after = find(&txn, initiative_id, id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "agreement",
+                entity_type: EntityKind::Agreement,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -430,10 +432,10 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -447,12 +449,12 @@ impl Registry {
                 current: before.version + 1,
             });
         }
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "agreement",
+                entity_type: EntityKind::Agreement,
                 entity_id: id,
                 operation: Operation::Delete,
                 actor: Some(principal.subject),

@@ -22,12 +22,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
     pagination::{Page, PageRequest},
+    precondition::Precondition,
     validation::{Checks, double_option},
+    write,
 };
 
 /// Digits before the decimal point an amount may have (up to a quadrillion less one): far above
@@ -696,7 +698,7 @@ impl Registry {
         input: NewContribution,
         meta: &WriteMeta,
     ) -> ServiceResult<Contribution> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let f = check(Fields {
             resource_kind: input.resource_kind,
@@ -726,12 +728,12 @@ impl Registry {
         .insert(&txn)
         .await?;
         let view = to_view(row, &partner, &org);
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "contribution",
+                entity_type: EntityKind::Contribution,
                 entity_id: view.id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
@@ -750,11 +752,11 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: ContributionPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Contribution> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -800,12 +802,12 @@ impl Registry {
             });
         }
         let after = find(&txn, initiative_id, id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "contribution",
+                entity_type: EntityKind::Contribution,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -824,10 +826,10 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -841,12 +843,12 @@ impl Registry {
                 current: before.version + 1,
             });
         }
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "contribution",
+                entity_type: EntityKind::Contribution,
                 entity_id: id,
                 operation: Operation::Delete,
                 actor: Some(principal.subject),

@@ -597,7 +597,7 @@ impl Registry {
             self.update_initiative(
                 caller,
                 id,
-                Some(current.initiative.version),
+                crate::precondition::Precondition::Version(current.initiative.version),
                 InitiativePatch {
                     visibility: Some(Visibility::Public),
                     ..Default::default()

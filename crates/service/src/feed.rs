@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::Operation,
 };
@@ -28,7 +28,7 @@ const FEED_LOCK: i64 = 0x004d_5350_4645_4544;
 /// What one write appends.
 pub(crate) struct Event {
     pub tenant_id: Uuid,
-    pub entity_type: &'static str,
+    pub entity_type: EntityKind,
     pub entity_id: Uuid,
     pub initiative_id: Option<Uuid>,
     pub operation: Operation,
@@ -37,21 +37,10 @@ pub(crate) struct Event {
     pub public_after: bool,
 }
 
-/// Appends an event inside the writer's transaction, with its webhook deliveries. Call it
-/// last, just before committing.
-pub(crate) async fn append<C: ConnectionTrait>(db: &C, e: Event) -> ServiceResult<()> {
-    lock(db).await?;
-    let at = Utc::now();
-    let inserted = change_event::Entity::insert(event_row(&e, at))
-        .exec(db)
-        .await?;
-    // The webhook outbox, in the same transaction: a rollback sends nothing, a commit cannot
-    // lose an event.
-    crate::webhooks::outbox::enqueue(db, inserted.last_insert_id, &e, at).await
-}
-
-/// Appends many events of one tenant, in order, with one multi-row insert per chunk (the bulk
-/// import). Same rules as `append`: call it last, just before committing.
+/// Appends events of one tenant, in order, with one multi-row insert per chunk, and their
+/// webhook deliveries (the outbox, in the same transaction: a rollback sends nothing, a commit
+/// cannot lose an event). Called by the write pipeline (`write::steps::record`) as a write's
+/// last step before its refresh and commit.
 pub(crate) async fn append_many<C: ConnectionTrait>(
     db: &C,
     tenant_id: Uuid,
@@ -94,7 +83,7 @@ async fn lock<C: ConnectionTrait>(db: &C) -> ServiceResult<()> {
 fn event_row(e: &Event, at: DateTime<Utc>) -> change_event::ActiveModel {
     change_event::ActiveModel {
         tenant_id: Set(e.tenant_id),
-        entity_type: Set(e.entity_type.to_owned()),
+        entity_type: Set(e.entity_type.as_str().to_owned()),
         entity_id: Set(e.entity_id),
         initiative_id: Set(e.initiative_id),
         operation: Set(e.operation.as_str().to_owned()),
@@ -145,25 +134,24 @@ pub struct ChangeQuery {
 }
 
 pub(crate) fn href(
-    entity_type: &str,
+    kind: EntityKind,
     entity_id: Uuid,
     initiative_id: Option<Uuid>,
 ) -> Option<String> {
     let child = |segment: &str| {
         initiative_id.map(|i| format!("/api/v1/initiatives/{i}/{segment}/{entity_id}"))
     };
-    match entity_type {
-        "initiative" => Some(format!("/api/v1/initiatives/{entity_id}")),
-        "organization" => Some(format!("/api/v1/organizations/{entity_id}")),
-        "partner" => child("partners"),
-        "contribution" => child("contributions"),
-        "agreement" => child("agreements"),
-        "report" => child("reports"),
-        "lesson" => child("lessons"),
-        "value_assessment" => {
+    match kind {
+        EntityKind::Initiative => Some(format!("/api/v1/initiatives/{entity_id}")),
+        EntityKind::Organization => Some(format!("/api/v1/organizations/{entity_id}")),
+        EntityKind::Partner => child("partners"),
+        EntityKind::Contribution => child("contributions"),
+        EntityKind::Agreement => child("agreements"),
+        EntityKind::Report => child("reports"),
+        EntityKind::Lesson => child("lessons"),
+        EntityKind::ValueAssessment => {
             initiative_id.map(|i| format!("/api/v1/initiatives/{i}/value-assessment"))
         }
-        _ => None,
     }
 }
 
@@ -248,7 +236,8 @@ impl Registry {
                     href: if gone {
                         None
                     } else {
-                        href(&r.entity_type, r.entity_id, r.initiative_id)
+                        EntityKind::parse(&r.entity_type)
+                            .and_then(|kind| href(kind, r.entity_id, r.initiative_id))
                     },
                     version: if gone { None } else { r.version },
                     entity_type: r.entity_type,

@@ -3,18 +3,15 @@
 //! initiative, so the history outlives a deletion.
 
 use chrono::{DateTime, Utc};
-use entity::{
-    enums::{Role, Visibility},
-    initiative, revision,
-};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use entity::{enums::Role, revision};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     keyset::{self, Key, KeyType, Keyset},
     pagination::{Page, PageParams, Position},
@@ -116,11 +113,11 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
         .collect()
 }
 
-/// What to record about one write.
+/// What a write changed, as a step reports it to its unit of work (`write::UnitOfWork::changed`).
 pub(crate) struct Change<'a> {
     pub tenant_id: Uuid,
     pub initiative_id: Uuid,
-    pub entity_type: &'static str,
+    pub entity_type: EntityKind,
     pub entity_id: Uuid,
     pub operation: Operation,
     pub actor: Option<Uuid>,
@@ -129,108 +126,35 @@ pub(crate) struct Change<'a> {
     pub after: Option<Value>,
 }
 
-/// Records a write, inside the caller's transaction, in the history and in the change feed.
-/// Call it last, just before committing (the feed's ordering depends on it).
-pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> ServiceResult<()> {
-    let (row, event) = prepare(db, &change).await?;
-    if change.operation == Operation::Create {
-        crate::idempotency::bind(db, change.meta, change.entity_type, change.entity_id).await?;
-    }
-    if change.entity_type == "initiative" && change.operation != Operation::Delete {
-        crate::initiatives::store::sync_tag_keys(db, change.entity_id).await?;
-    }
-    row.insert(db).await?;
-    crate::feed::append(db, event).await
-}
-
-/// Records the creation of many initiatives of one tenant at once (the bulk import): the same
-/// history rows and feed events as `record`, in multi-row inserts. The bulk create writes the
-/// tags with their sort keys already, so there is nothing to sync.
-pub(crate) async fn record_initiative_creates<C: ConnectionTrait>(
-    db: &C,
-    tenant_id: Uuid,
-    changes: Vec<Change<'_>>,
-) -> ServiceResult<()> {
-    let mut rows = Vec::with_capacity(changes.len());
-    let mut events = Vec::with_capacity(changes.len());
-    for change in &changes {
-        if change.tenant_id != tenant_id
-            || change.entity_type != "initiative"
-            || change.operation != Operation::Create
-        {
-            return Err(ServiceError::Internal(
-                "record_initiative_creates takes creates of one tenant's initiatives".into(),
-            ));
-        }
-        let (row, event) = prepare(db, change).await?;
-        crate::idempotency::bind(db, change.meta, change.entity_type, change.entity_id).await?;
-        rows.push(row);
-        events.push(event);
-    }
-    // 10 columns a row: well under both engines' limits on bound values.
-    for chunk in rows.chunks(1000) {
-        revision::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    crate::feed::append_many(db, tenant_id, &events).await
-}
-
-/// The history row and the feed event of one change (reads the initiative only for a child).
-async fn prepare<C: ConnectionTrait>(
-    db: &C,
-    change: &Change<'_>,
-) -> ServiceResult<(revision::ActiveModel, crate::feed::Event)> {
-    let public = |v: &Option<Value>| {
-        v.as_ref()
-            .and_then(|v| v.get("visibility"))
-            .map(|vis| vis == "public")
-    };
-    let (public_before, public_after) = match (public(&change.before), public(&change.after)) {
-        // The initiative's own snapshots say whether it was public.
-        (before, after)
-            if change.entity_type == "initiative" && (before.is_some() || after.is_some()) =>
-        {
-            (before.unwrap_or(false), after.unwrap_or(false))
-        }
-        _ => {
-            // A child (or a partial snapshot) is as public as its initiative now.
-            let visible = initiative::Entity::find_by_id(change.initiative_id)
-                .one(db)
-                .await?
-                .is_some_and(|i| i.visibility == Visibility::Public);
-            (visible, visible)
-        }
-    };
-    let version = change
-        .after
-        .as_ref()
-        .and_then(|v| v["version"].as_i64())
-        .and_then(|v| i32::try_from(v).ok());
-    let event = crate::feed::Event {
-        tenant_id: change.tenant_id,
-        entity_type: change.entity_type,
-        entity_id: change.entity_id,
-        initiative_id: Some(change.initiative_id),
-        operation: change.operation,
-        version,
-        public_before,
-        public_after,
-    };
+/// The history row of one change (its field-level differences, the actor and the reason).
+pub(crate) fn revision_row(change: &Change<'_>) -> revision::ActiveModel {
     let changes = diff(change.before.as_ref(), change.after.as_ref());
-    let row = revision::ActiveModel {
+    revision::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(change.tenant_id),
         initiative_id: Set(change.initiative_id),
-        entity_type: Set(change.entity_type.to_owned()),
+        entity_type: Set(change.entity_type.as_str().to_owned()),
         entity_id: Set(change.entity_id),
         operation: Set(change.operation.as_str().to_owned()),
         actor: Set(change.actor),
         at: Set(Utc::now()),
         reason: Set(change.meta.reason_text().map(str::to_owned)),
         changes: Set(serde_json::to_string(&changes).unwrap_or_else(|_| "[]".into())),
-    };
-    Ok((row, event))
+    }
+}
+
+/// Inserts history rows, in multi-row inserts (the write pipeline's first step).
+pub(crate) async fn insert<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<revision::ActiveModel>,
+) -> ServiceResult<()> {
+    // 10 columns a row: well under both engines' limits on bound values.
+    for chunk in rows.chunks(1000) {
+        revision::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A value as JSON for the history (a view struct of the record).

@@ -21,7 +21,6 @@ use crate::{
     Caller, Registry,
     auth::SubjectKind,
     error::{ServiceError, ServiceResult},
-    history::WriteMeta,
 };
 
 const IN_PROGRESS: &str = "in_progress";
@@ -31,7 +30,7 @@ const COMPLETED: &str = "completed";
 /// The longest key accepted.
 pub const MAX_KEY_LEN: usize = 255;
 
-/// A claimed key, carried in the request's [`WriteMeta`] into the create's transaction.
+/// A claimed key, carried in the request's [`WriteMeta`](crate::history::WriteMeta) into the create's transaction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IdempotencyClaim {
     pub id: Uuid,
@@ -276,16 +275,16 @@ impl Registry {
 /// (and so rolls the create back) when the claim is no longer this attempt's.
 pub(crate) async fn bind<C: ConnectionTrait>(
     db: &C,
-    meta: &WriteMeta,
-    entity_type: &str,
+    claim: IdempotencyClaim,
+    entity_type: crate::EntityKind,
     entity_id: Uuid,
 ) -> ServiceResult<()> {
-    let Some(claim) = meta.idempotency else {
-        return Ok(());
-    };
     let bound = idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::State, COMMITTED.into())
-        .col_expr(idempotency_key::Column::EntityType, entity_type.into())
+        .col_expr(
+            idempotency_key::Column::EntityType,
+            entity_type.as_str().into(),
+        )
         .col_expr(idempotency_key::Column::EntityId, entity_id.into())
         .filter(idempotency_key::Column::Id.eq(claim.id))
         .filter(idempotency_key::Column::Attempt.eq(claim.attempt))

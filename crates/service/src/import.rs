@@ -47,7 +47,9 @@ use crate::{
     export::unescape_formula,
     history::WriteMeta,
     initiatives::{ExternalIdentifier, Initiative, InitiativePatch, NewInitiative, validate_new},
+    precondition::Precondition,
     validation::name_key,
+    write::UnitOfWork,
 };
 
 /// The body's format.
@@ -1060,7 +1062,7 @@ impl Registry {
         // stores each row exactly as a single create does. A new public initiative with
         // partners is created private, given its partners, then published.
         let meta = WriteMeta::reason("bulk import");
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let mut items = Vec::with_capacity(checked.len());
         let mut orgs = partners::Organizations::default();
         // Problems found by the create, update and partner paths, by line.
@@ -1100,7 +1102,14 @@ impl Registry {
                 && let Some(patch) = patch_of(&row, &n, &current)
             {
                 match self
-                    .update_in(&txn, caller, current.id, Some(version), patch, &meta)
+                    .update_in(
+                        &txn,
+                        caller,
+                        current.id,
+                        Precondition::Version(version),
+                        patch,
+                        &meta,
+                    )
                     .await
                 {
                     Ok(d) => {
@@ -1161,7 +1170,14 @@ impl Registry {
                     ..Default::default()
                 };
                 match self
-                    .update_in(&txn, caller, new.id, Some(version), patch, &meta)
+                    .update_in(
+                        &txn,
+                        caller,
+                        new.id,
+                        Precondition::Version(version),
+                        patch,
+                        &meta,
+                    )
                     .await
                 {
                     Ok(d) => version = d.initiative.version,
@@ -1219,7 +1235,7 @@ impl Registry {
     }
 
     /// An initiative's current version, read within `txn`.
-    async fn version_in(&self, txn: &sea_orm::DatabaseTransaction, id: Uuid) -> ServiceResult<i32> {
+    async fn version_in(&self, txn: &UnitOfWork, id: Uuid) -> ServiceResult<i32> {
         initiative::Entity::find_by_id(id)
             .one(txn)
             .await?

@@ -15,14 +15,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::{access, refresh_search},
     organizations::Scope,
     pagination::{Page, PageRequest},
+    precondition::Precondition,
     search,
     validation::{Checks, double_option},
+    write,
 };
 
 const MAX_TAGS: usize = 20;
@@ -384,7 +386,7 @@ impl Registry {
         input: NewLesson,
         meta: &WriteMeta,
     ) -> ServiceResult<Lesson> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let f = check(Fields {
             statement: input.statement,
@@ -412,12 +414,12 @@ impl Registry {
         .await?;
         index(&txn, initiative_id, id, Some(&f)).await?;
         let view = to_view(row);
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "lesson",
+                entity_type: EntityKind::Lesson,
                 entity_id: id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
@@ -436,11 +438,11 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: LessonPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Lesson> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -475,12 +477,12 @@ impl Registry {
         }
         index(&txn, initiative_id, id, Some(&f)).await?;
         let after = find(&txn, initiative_id, id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "lesson",
+                entity_type: EntityKind::Lesson,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -499,10 +501,10 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -517,12 +519,12 @@ impl Registry {
             });
         }
         index(&txn, initiative_id, id, None).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "lesson",
+                entity_type: EntityKind::Lesson,
                 entity_id: id,
                 operation: Operation::Delete,
                 actor: Some(principal.subject),

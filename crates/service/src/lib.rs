@@ -15,6 +15,7 @@ pub mod contributions;
 pub mod country;
 pub mod db;
 pub mod demo;
+pub mod entity_kind;
 pub mod error;
 pub mod export;
 pub mod feed;
@@ -44,8 +45,10 @@ pub mod tenants;
 pub mod validation;
 pub mod valuation;
 pub mod webhooks;
+pub mod write;
 
 pub use auth::{Caller, Principal, SubjectKind};
 pub use entity::enums::{Role, Sector, TenantKind, Visibility};
+pub use entity_kind::EntityKind;
 pub use error::{ErrorCode, FieldError, ServiceError, ServiceResult};
 pub use registry::{Registry, Settings};

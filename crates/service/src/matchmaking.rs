@@ -13,14 +13,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     codes::{code, dedup, from_code},
     country::CountryCode,
     error::{FieldError, ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta},
     initiatives::{access, load_sectors, load_tags},
     organizations::Organization,
-    reference,
+    reference, write,
 };
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
@@ -112,8 +112,8 @@ async fn replace_tags<C: ConnectionTrait>(
     if !rows.is_empty() {
         initiative_tag::Entity::insert_many(rows).exec(db).await?;
     }
-    // The new rows' sort keys are filled by the history record of this write
-    // (`history::record` syncs them for every initiative write).
+    // The new rows' sort keys are filled by the refresh of the initiatives this write touched
+    // (`write::steps::refresh_initiatives`, when the unit of work commits).
     Ok(())
 }
 
@@ -195,7 +195,7 @@ impl Registry {
         values: Vec<String>,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (row, principal) = access::writable(&txn, caller, id).await?;
         let before: Vec<String> = initiative_tag::Entity::find()
             .filter(initiative_tag::Column::InitiativeId.eq(id))
@@ -206,12 +206,12 @@ impl Registry {
             .map(|t| t.value)
             .collect();
         replace_tags(&txn, id, kind, values.clone()).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: row.tenant_id,
                 initiative_id: id,
-                entity_type: "initiative",
+                entity_type: EntityKind::Initiative,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -278,7 +278,7 @@ impl Registry {
             countries: dedup(&countries),
             motivations: dedup(&input.motivations),
         };
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         organization_offer::Entity::delete_many()
             .filter(organization_offer::Column::OrganizationId.eq(id))
             .exec(&txn)

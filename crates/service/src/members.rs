@@ -191,7 +191,7 @@ impl Registry {
         let mut c = Checks::new();
         let email = check_email(&mut c, &input.email);
         c.finish()?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let user = match find_user_by_email(&txn, &email).await? {
             Some(user) => user,
             None => {
@@ -244,7 +244,7 @@ impl Registry {
         patch: MemberPatch,
     ) -> ServiceResult<Member> {
         let principal = caller.require(Role::Admin)?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (m, user) = find_membership(&txn, principal.tenant_id, user_id).await?;
         may_manage_role(principal, m.role)?;
         may_manage_role(principal, patch.role)?;
@@ -264,7 +264,7 @@ impl Registry {
 
     pub async fn remove_member(&self, caller: &Caller, user_id: Uuid) -> ServiceResult<()> {
         let principal = caller.require(Role::Admin)?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (m, _) = find_membership(&txn, principal.tenant_id, user_id).await?;
         may_manage_role(principal, m.role)?;
         if m.role == Role::Owner {

@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, Set,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
     sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
@@ -23,12 +23,13 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
-    feed,
     history::{Operation, WriteMeta},
     keyset::{self, Key, KeyType, Keyset},
     pagination::Page,
+    precondition::Precondition,
     tenancy::{self, Coverage},
     validation::{Checks, double_option, name_key},
+    write::{OrganizationChange, UnitOfWork},
 };
 
 const NAME_MAX: usize = 200;
@@ -395,7 +396,7 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<Organization> {
         let principal = caller.require(Role::Editor)?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let model = self
             .create_organization_in(&txn, principal, input, meta)
             .await?;
@@ -408,7 +409,7 @@ impl Registry {
     /// partner organisations it cannot find).
     pub(crate) async fn create_organization_in(
         &self,
-        txn: &sea_orm::DatabaseTransaction,
+        txn: &UnitOfWork,
         principal: &crate::Principal,
         input: NewOrganization,
         meta: &WriteMeta,
@@ -446,8 +447,15 @@ impl Registry {
         .insert(txn)
         .await
         .map_err(name_conflict)?;
-        crate::idempotency::bind(txn, meta, "organization", model.id).await?;
-        feed::append(txn, org_event(&model, Operation::Create, false)).await?;
+        txn.organization_changed(OrganizationChange {
+            tenant_id: model.tenant_id,
+            id: model.id,
+            operation: Operation::Create,
+            version: Some(model.version),
+            public_before: false,
+            public_after: model.visibility == Visibility::Public,
+            meta,
+        });
         Ok(model.into())
     }
 
@@ -456,10 +464,10 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: OrganizationPatch,
     ) -> ServiceResult<Organization> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let current = find_writable(&txn, caller, id).await?;
         let principal = caller.require(Role::Editor)?;
         let expected = crate::precondition::expect_version(expected_version, current.version)?;
@@ -533,10 +541,19 @@ impl Registry {
             .ok_or(ServiceError::NotFound {
                 entity: "organization",
             })?;
-        let was_public = current.visibility == Visibility::Public;
-        feed::append(&txn, org_event(&updated, Operation::Update, was_public)).await?;
+        txn.organization_changed(OrganizationChange {
+            tenant_id: updated.tenant_id,
+            id,
+            operation: Operation::Update,
+            version: Some(updated.version),
+            public_before: current.visibility == Visibility::Public,
+            public_after: updated.visibility == Visibility::Public,
+            meta: &WriteMeta::default(),
+        });
+        // What its partners show (name, sector) changed with it.
+        txn.touch(partnered_initiatives(&txn, id).await?);
         txn.commit().await?;
-        tracing::info!(organization = %id, version = next_version, "organization updated");
+        tracing::info!(organization = %id, version = updated.version, "organization updated");
         Ok(updated.into())
     }
 
@@ -545,9 +562,9 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let current = find_writable(&txn, caller, id).await?;
         caller.require(Role::Editor)?;
         let expected = crate::precondition::expect_version(expected_version, current.version)?;
@@ -573,29 +590,30 @@ impl Registry {
                 current: current.version + 1,
             });
         }
-        let was_public = current.visibility == Visibility::Public;
-        let mut event = org_event(&current, Operation::Delete, was_public);
-        event.public_after = false;
-        event.version = None;
-        feed::append(&txn, event).await?;
+        txn.organization_changed(OrganizationChange {
+            tenant_id: current.tenant_id,
+            id,
+            operation: Operation::Delete,
+            version: None,
+            public_before: current.visibility == Visibility::Public,
+            public_after: false,
+            meta: &WriteMeta::default(),
+        });
         txn.commit().await?;
         tracing::info!(organization = %id, "organization deleted");
         Ok(())
     }
 }
 
-/// The change-feed event of an organisation write.
-fn org_event(m: &organization::Model, operation: Operation, public_before: bool) -> feed::Event {
-    feed::Event {
-        tenant_id: m.tenant_id,
-        entity_type: "organization",
-        entity_id: m.id,
-        initiative_id: None,
-        operation,
-        version: Some(m.version),
-        public_before,
-        public_after: m.visibility == Visibility::Public,
-    }
+/// The initiatives an organisation is a partner of.
+async fn partnered_initiatives<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<Vec<Uuid>> {
+    Ok(entity::initiative_partner::Entity::find()
+        .select_only()
+        .column(entity::initiative_partner::Column::InitiativeId)
+        .filter(entity::initiative_partner::Column::OrganizationId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// The row, if the caller may read it: its own tenant's, or any public one (`tenancy::readable`).

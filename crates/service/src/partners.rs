@@ -17,13 +17,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     codes::dedup,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
     pagination::{Page, PageRequest},
+    precondition::Precondition,
     validation::{Checks, double_option},
+    write::{self, UnitOfWork},
 };
 
 /// The organisation behind a partner, in brief.
@@ -258,7 +260,7 @@ impl Registry {
         input: NewPartner,
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let view = self
             .add_partner_in(&txn, caller, initiative_id, input, meta)
             .await?;
@@ -269,7 +271,7 @@ impl Registry {
     /// Adds a partner within the transaction `txn` (the bulk import adds many in one).
     pub(crate) async fn add_partner_in(
         &self,
-        txn: &sea_orm::DatabaseTransaction,
+        txn: &UnitOfWork,
         caller: &Caller,
         initiative_id: Uuid,
         input: NewPartner,
@@ -328,12 +330,12 @@ impl Registry {
         .insert(txn)
         .await?;
         let view = to_view(row, org);
-        access::child_changed(
+        write::child_changed(
             txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "partner",
+                entity_type: EntityKind::Partner,
                 entity_id: view.id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
@@ -351,11 +353,11 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: PartnerPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let after = self
             .update_partner_in(
                 &txn,
@@ -375,11 +377,11 @@ impl Registry {
     #[allow(clippy::too_many_arguments)]
     pub(crate) async fn update_partner_in(
         &self,
-        txn: &sea_orm::DatabaseTransaction,
+        txn: &UnitOfWork,
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: PartnerPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<Partner> {
@@ -418,12 +420,12 @@ impl Registry {
             });
         }
         let after = find(txn, initiative_id, id).await?;
-        access::child_changed(
+        write::child_changed(
             txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "partner",
+                entity_type: EntityKind::Partner,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -443,10 +445,10 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -486,12 +488,12 @@ impl Registry {
                 current: before.version + 1,
             });
         }
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "partner",
+                entity_type: EntityKind::Partner,
                 entity_id: id,
                 operation: Operation::Delete,
                 actor: Some(principal.subject),

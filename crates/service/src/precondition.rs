@@ -1,24 +1,46 @@
 //! `If-Match` preconditions of conditional writes (RFC 9110, section 13.1.1).
 //!
-//! Writes take the caller's expected version as `Option<i32>`: `None` when no `If-Match` was
-//! sent (the write answers 428), a version otherwise, or [`ANY`] for `If-Match: *`, which
-//! matches whatever the current representation is.
+//! A write that changes or deletes a record takes the caller's [`Precondition`]: none sent
+//! (the write answers 428), `*` (any current representation matches), or the version the
+//! caller last read.
 
 use crate::error::{ServiceError, ServiceResult};
 
-/// The expected version that `If-Match: *` stands for: any current version matches. No record
-/// has it (versions start at 1).
-pub const ANY: i32 = i32::MIN;
+/// What the caller expects the record's current version to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`: a change is refused as precondition required (428).
+    Missing,
+    /// `If-Match: *`: any current version matches; a record that does not exist does not.
+    Any,
+    /// `If-Match: "N"`: only version `N` matches (a version no record has, such as 0, never does).
+    Version(i32),
+}
 
-/// Checks the caller's expected version against the record's current one and returns the
-/// version the write is conditioned on (the current one, also for `*`).
-pub fn expect_version(expected: Option<i32>, current: i32) -> ServiceResult<i32> {
-    match expected {
-        None => Err(ServiceError::PreconditionRequired),
-        Some(ANY) => Ok(current),
-        Some(v) if v == current => Ok(current),
-        Some(_) => Err(ServiceError::StaleVersion { current }),
+impl Precondition {
+    /// Checks the expectation against the record's current version and returns the version the
+    /// write is conditioned on (the current one, also for `*`).
+    pub fn check(self, current: i32) -> ServiceResult<i32> {
+        match self {
+            Precondition::Missing => Err(ServiceError::PreconditionRequired),
+            Precondition::Any => Ok(current),
+            Precondition::Version(v) if v == current => Ok(current),
+            Precondition::Version(_) => Err(ServiceError::StaleVersion { current }),
+        }
     }
+}
+
+/// An optional expected version (a GraphQL argument that may be left out): absent is `Missing`.
+impl From<Option<i32>> for Precondition {
+    fn from(version: Option<i32>) -> Self {
+        version.map_or(Precondition::Missing, Precondition::Version)
+    }
+}
+
+/// Checks the caller's expectation against the record's current version (see
+/// [`Precondition::check`]).
+pub fn expect_version(expected: Precondition, current: i32) -> ServiceResult<i32> {
+    expected.check(current)
 }
 
 #[cfg(test)]
@@ -27,15 +49,21 @@ mod tests {
 
     #[test]
     fn a_star_matches_any_current_version() {
-        assert_eq!(expect_version(Some(ANY), 7).ok(), Some(7));
-        assert_eq!(expect_version(Some(7), 7).ok(), Some(7));
+        assert_eq!(expect_version(Precondition::Any, 7).ok(), Some(7));
+        assert_eq!(expect_version(Precondition::Version(7), 7).ok(), Some(7));
         assert!(matches!(
-            expect_version(Some(6), 7),
+            expect_version(Precondition::Version(6), 7),
             Err(ServiceError::StaleVersion { current: 7 })
         ));
         assert!(matches!(
-            expect_version(None, 7),
+            expect_version(Precondition::Missing, 7),
             Err(ServiceError::PreconditionRequired)
         ));
+    }
+
+    #[test]
+    fn an_absent_version_is_a_missing_precondition() {
+        assert_eq!(Precondition::from(None), Precondition::Missing);
+        assert_eq!(Precondition::from(Some(3)), Precondition::Version(3));
     }
 }

@@ -2,7 +2,7 @@
 //! next write.
 //!
 //! Every write to an initiative, its children or an organisation appends to the change feed in
-//! its own transaction (`feed::append`), so an answer computed after the feed's head was `N`
+//! its own transaction (the write pipeline, `write::UnitOfWork::commit`), so an answer computed after the feed's head was `N`
 //! stays right while the head is `N` and the UTC date is the same (reporting status is derived
 //! from today). A lookup costs one read of the head (the feed's primary key, last entry); any
 //! other head (newer, or older after a restore) empties the cache. Answers are keyed by what

@@ -128,7 +128,7 @@ impl Registry {
     /// Starts a transaction for a write. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`): two deferred transactions that both read and then write would deadlock, and
     /// SQLite would fail one of them instead of letting it wait.
-    pub async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
         self.db()
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

@@ -14,12 +14,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
     pagination::{Page, PageParams, PageRequest},
+    precondition::Precondition,
     validation::{Checks, double_option},
+    write,
 };
 
 const MAX_TEXT: usize = 50_000;
@@ -269,7 +271,7 @@ impl Registry {
         input: NewReport,
         meta: &WriteMeta,
     ) -> ServiceResult<ProgressReport> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let f = check(Fields {
             period_start: input.period_start,
@@ -298,12 +300,12 @@ impl Registry {
         .await?;
         let view = to_view(row);
         refresh_last_reported(&txn, initiative_id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "report",
+                entity_type: EntityKind::Report,
                 entity_id: view.id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
@@ -322,11 +324,11 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: ReportPatch,
         meta: &WriteMeta,
     ) -> ServiceResult<ProgressReport> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -367,12 +369,12 @@ impl Registry {
         }
         let after = find(&txn, initiative_id, id).await?;
         refresh_last_reported(&txn, initiative_id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "report",
+                entity_type: EntityKind::Report,
                 entity_id: id,
                 operation: Operation::Update,
                 actor: Some(principal.subject),
@@ -391,10 +393,10 @@ impl Registry {
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
         let before = find(&txn, initiative_id, id).await?;
         crate::precondition::expect_version(expected_version, before.version)?;
@@ -409,12 +411,12 @@ impl Registry {
             });
         }
         refresh_last_reported(&txn, initiative_id).await?;
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: initiative.tenant_id,
                 initiative_id,
-                entity_type: "report",
+                entity_type: EntityKind::Report,
                 entity_id: id,
                 operation: Operation::Delete,
                 actor: Some(principal.subject),

@@ -466,7 +466,7 @@ impl Registry {
         if !problems.is_empty() {
             return Err(ServiceError::Validation(problems));
         }
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         showcase_designation::Entity::delete_many()
             .filter(crate::tenancy::own::<showcase_designation::Entity>(
                 principal.tenant_id,

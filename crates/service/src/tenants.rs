@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
+    precondition::Precondition,
     validation::Checks,
 };
 
@@ -115,7 +116,7 @@ impl Registry {
         let name = c.required_text("name", &input.name, 200);
         let home_country = c.country("home_country", input.home_country.as_deref());
         c.finish()?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         if tenant::Entity::find()
             .filter(tenant::Column::Slug.eq(slug.as_str()))
             .count(&txn)
@@ -172,13 +173,15 @@ impl Registry {
     pub async fn update_current_tenant(
         &self,
         caller: &Caller,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: TenantPatch,
     ) -> ServiceResult<Tenant> {
         let principal = caller.require(Role::Owner)?;
         // Without If-Match the answer is 428 before anything is read.
-        expected_version.ok_or(ServiceError::PreconditionRequired)?;
-        let txn = self.begin_write().await?;
+        if expected_version == Precondition::Missing {
+            return Err(ServiceError::PreconditionRequired);
+        }
+        let txn = self.unit_of_work().await?;
         let current = tenant::Entity::find_by_id(principal.tenant_id)
             .one(&txn)
             .await?

@@ -9,12 +9,14 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     contributions::check_money,
     error::{FieldError, ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
+    precondition::Precondition,
     validation::Checks,
+    write,
 };
 
 /// The highest rating.
@@ -147,7 +149,7 @@ impl Registry {
         &self,
         caller: &Caller,
         initiative_id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         input: ValueAssessmentInput,
         meta: &WriteMeta,
     ) -> ServiceResult<ValueAssessment> {
@@ -189,7 +191,7 @@ impl Registry {
         if !errors.is_empty() {
             return Err(ServiceError::Validation(errors));
         }
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (row, principal) = access::writable(&txn, caller, initiative_id).await?;
         let current = value_assessment::Entity::find_by_id(initiative_id)
             .one(&txn)
@@ -201,7 +203,7 @@ impl Registry {
                 existing.version + 1
             }
             // `If-Match: *` needs a current representation (RFC 9110, section 13.1.1).
-            None if expected_version == Some(crate::precondition::ANY) => {
+            None if expected_version == Precondition::Any => {
                 return Err(ServiceError::StaleVersion { current: 0 });
             }
             None => 1,
@@ -240,12 +242,12 @@ impl Registry {
             None => model.insert(&txn).await?,
         };
         let view = to_view(saved);
-        access::child_changed(
+        write::child_changed(
             &txn,
             Change {
                 tenant_id: row.tenant_id,
                 initiative_id,
-                entity_type: "value_assessment",
+                entity_type: EntityKind::ValueAssessment,
                 entity_id: initiative_id,
                 operation: if before.is_some() {
                     Operation::Update

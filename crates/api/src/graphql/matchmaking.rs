@@ -256,7 +256,7 @@ impl MatchmakingMutation {
             .put_value_assessment(
                 &rc.caller,
                 initiative_id,
-                expected_version,
+                expected_version.into(),
                 input.into(),
                 &meta(reason),
             )

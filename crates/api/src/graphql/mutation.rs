@@ -4,7 +4,7 @@
 //! `X-Change-Reason`), which a journey stage change that skips or goes back needs.
 
 use async_graphql::{Context, Object};
-use service::history::WriteMeta;
+use service::{history::WriteMeta, precondition::Precondition};
 use uuid::Uuid;
 
 use super::{
@@ -43,7 +43,11 @@ impl RegistryMutation {
         let rc = request(ctx)?;
         let done = rc
             .registry
-            .update_current_tenant(&rc.caller, Some(expected_version), input.into())
+            .update_current_tenant(
+                &rc.caller,
+                Precondition::Version(expected_version),
+                input.into(),
+            )
             .await;
         Ok(rc.map(done)?.into())
     }
@@ -74,7 +78,12 @@ impl RegistryMutation {
         let rc = request(ctx)?;
         let done = rc
             .registry
-            .update_organization(&rc.caller, id, Some(expected_version), input.into())
+            .update_organization(
+                &rc.caller,
+                id,
+                Precondition::Version(expected_version),
+                input.into(),
+            )
             .await;
         Ok(rc.map(done)?.into())
     }
@@ -90,7 +99,7 @@ impl RegistryMutation {
         let rc = request(ctx)?;
         let done = rc
             .registry
-            .delete_organization(&rc.caller, id, Some(expected_version))
+            .delete_organization(&rc.caller, id, Precondition::Version(expected_version))
             .await;
         rc.map(done)?;
         Ok(id)
@@ -128,7 +137,7 @@ impl RegistryMutation {
             .update_initiative(
                 &rc.caller,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -148,7 +157,12 @@ impl RegistryMutation {
         let rc = request(ctx)?;
         let done = rc
             .registry
-            .delete_initiative(&rc.caller, id, Some(expected_version), &meta(reason))
+            .delete_initiative(
+                &rc.caller,
+                id,
+                Precondition::Version(expected_version),
+                &meta(reason),
+            )
             .await;
         rc.map(done)?;
         Ok(id)
@@ -189,7 +203,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -213,7 +227,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 &meta(reason),
             )
             .await;
@@ -256,7 +270,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -280,7 +294,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 &meta(reason),
             )
             .await;
@@ -323,7 +337,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -347,7 +361,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 &meta(reason),
             )
             .await;
@@ -390,7 +404,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -414,7 +428,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 &meta(reason),
             )
             .await;
@@ -457,7 +471,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 input.into(),
                 &meta(reason),
             )
@@ -481,7 +495,7 @@ impl RegistryMutation {
                 &rc.caller,
                 initiative_id,
                 id,
-                Some(expected_version),
+                Precondition::Version(expected_version),
                 &meta(reason),
             )
             .await;

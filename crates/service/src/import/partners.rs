@@ -11,7 +11,7 @@ use entity::{
     enums::{Gain, PartnerRole, PartnerStatus, Sector, Visibility},
     initiative_partner, organization,
 };
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::Value;
 use uuid::Uuid;
@@ -26,6 +26,7 @@ use crate::{
     organizations::NewOrganization,
     partners::{NewPartner, Partner, PartnerPatch},
     validation::name_key,
+    write::UnitOfWork,
 };
 
 /// One partner as a file gives it.
@@ -398,7 +399,7 @@ impl Registry {
     /// country).
     async fn organization_of(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &UnitOfWork,
         principal: &Principal,
         p: &PartnerRow,
         known: &mut Organizations,
@@ -477,7 +478,7 @@ impl Registry {
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn sync_partners(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &UnitOfWork,
         caller: &Caller,
         principal: &Principal,
         initiative_id: Uuid,
@@ -520,7 +521,7 @@ impl Registry {
                             caller,
                             initiative_id,
                             c.id,
-                            Some(c.version),
+                            crate::precondition::Precondition::Version(c.version),
                             patch,
                             meta,
                         )

@@ -50,14 +50,3 @@ pub async fn touch<C: ConnectionTrait>(
         .await?;
     Ok(())
 }
-
-/// After a child record changed: raises the initiative's version and records the change.
-pub(crate) async fn child_changed<C: ConnectionTrait>(
-    db: &C,
-    change: crate::history::Change<'_>,
-) -> ServiceResult<()> {
-    if let Some(actor) = change.actor {
-        touch(db, change.initiative_id, actor).await?;
-    }
-    crate::history::record(db, change).await
-}

@@ -13,7 +13,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -25,12 +25,14 @@ use super::{
     },
 };
 use crate::{
-    Caller, Registry, Settings,
+    Caller, EntityKind, Registry, Settings,
     country::CountryCode,
     error::{FieldError, ServiceError, ServiceResult},
     history::{self, Change, Operation, WriteMeta},
+    precondition::Precondition,
     reference, search,
     validation::{Checks, name_key},
+    write::UnitOfWork,
 };
 
 pub(crate) const TAG_COUNTRY: &str = "country";
@@ -484,7 +486,7 @@ pub(super) fn first_stage_change(
 }
 
 /// The tag rows of the draft's own fields (countries, action lines, SDG goals and targets),
-/// without their sort keys (`sync_tag_keys` fills them).
+/// without their sort keys (`sync_tag_keys` fills them when the write commits).
 pub(super) fn tag_rows(id: Uuid, d: &Draft) -> Vec<initiative_tag::ActiveModel> {
     d.countries
         .iter()
@@ -559,22 +561,29 @@ async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceR
     Ok(())
 }
 
-/// Copies the initiative's tenant, title key and visibility onto its tags (the sort keys of
-/// the indexed tag lists). Runs in the writer's transaction after every initiative write.
-pub(crate) async fn sync_tag_keys<C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceResult<()> {
-    let Some(m) = initiative::Entity::find_by_id(id).one(db).await? else {
-        return Ok(());
+/// Copies each initiative's tenant, title key and visibility onto its tags (the sort keys of
+/// the indexed tag lists), one statement per 500 initiatives. Run by the write pipeline's
+/// refresh (`write::steps::refresh_initiatives`) for every initiative a write touched.
+pub(crate) async fn sync_tag_keys<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<()> {
+    // Each tag takes the values of its own initiative: correlated subqueries, the same SQL on
+    // both engines (a boolean comparison is 0/1 on SQLite, which stores booleans so).
+    let of_initiative = |column: &str| {
+        Expr::cust(format!(
+            "(SELECT i.{column} FROM initiative i WHERE i.id = initiative_tag.initiative_id)"
+        ))
     };
-    initiative_tag::Entity::update_many()
-        .col_expr(initiative_tag::Column::TenantId, Some(m.tenant_id).into())
-        .col_expr(initiative_tag::Column::TitleKey, Some(m.title_key).into())
-        .col_expr(
-            initiative_tag::Column::IsPublic,
-            (m.visibility == Visibility::Public).into(),
-        )
-        .filter(initiative_tag::Column::InitiativeId.eq(id))
-        .exec(db)
-        .await?;
+    let public = Expr::cust(
+        "(SELECT i.visibility = 'public' FROM initiative i WHERE i.id = initiative_tag.initiative_id)",
+    );
+    for chunk in ids.chunks(500) {
+        initiative_tag::Entity::update_many()
+            .col_expr(initiative_tag::Column::TenantId, of_initiative("tenant_id"))
+            .col_expr(initiative_tag::Column::TitleKey, of_initiative("title_key"))
+            .col_expr(initiative_tag::Column::IsPublic, public.clone())
+            .filter(initiative_tag::Column::InitiativeId.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -712,7 +721,7 @@ impl Registry {
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
         let principal = caller.require(Role::Editor)?.clone();
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let detail = self.create_in(&txn, &principal, input, meta).await?;
         txn.commit().await?;
         tracing::info!(initiative = %detail.initiative.id, tenant = %principal.tenant_id, "initiative created");
@@ -722,7 +731,7 @@ impl Registry {
     /// Registers an initiative within the transaction `txn` (the bulk import runs many in one).
     pub(crate) async fn create_in(
         &self,
-        txn: &sea_orm::DatabaseTransaction,
+        txn: &UnitOfWork,
         principal: &crate::Principal,
         input: NewInitiative,
         meta: &WriteMeta,
@@ -737,20 +746,17 @@ impl Registry {
             .await?;
         refresh_search(txn, id).await?;
         let detail = detail_of(txn, row, self.settings()).await?;
-        history::record(
-            txn,
-            Change {
-                tenant_id: principal.tenant_id,
-                initiative_id: id,
-                entity_type: "initiative",
-                entity_id: id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: history::snapshot(&detail.initiative),
-            },
-        )
+        txn.changed(Change {
+            tenant_id: principal.tenant_id,
+            initiative_id: id,
+            entity_type: EntityKind::Initiative,
+            entity_id: id,
+            operation: Operation::Create,
+            actor: Some(principal.subject),
+            meta,
+            before: None,
+            after: history::snapshot(&detail.initiative),
+        })
         .await?;
         Ok(detail)
     }
@@ -761,11 +767,11 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: InitiativePatch,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let detail = self
             .update_in(&txn, caller, id, expected_version, patch, meta)
             .await?;
@@ -777,10 +783,10 @@ impl Registry {
     /// Changes an initiative within the transaction `txn` (the bulk import runs many in one).
     pub(crate) async fn update_in(
         &self,
-        txn: &sea_orm::DatabaseTransaction,
+        txn: &UnitOfWork,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: InitiativePatch,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
@@ -853,20 +859,17 @@ impl Registry {
                     entity: "initiative",
                 })?;
         let detail = detail_of(txn, updated, self.settings()).await?;
-        history::record(
-            txn,
-            Change {
-                tenant_id: row.tenant_id,
-                initiative_id: id,
-                entity_type: "initiative",
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: history::snapshot(&before),
-                after: history::snapshot(&detail.initiative),
-            },
-        )
+        txn.changed(Change {
+            tenant_id: row.tenant_id,
+            initiative_id: id,
+            entity_type: EntityKind::Initiative,
+            entity_id: id,
+            operation: Operation::Update,
+            actor: Some(principal.subject),
+            meta,
+            before: history::snapshot(&before),
+            after: history::snapshot(&detail.initiative),
+        })
         .await?;
         Ok(detail)
     }
@@ -877,10 +880,10 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let (row, principal) = access::writable(&txn, caller, id).await?;
         crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(&txn, row.clone(), self.settings()).await?;
@@ -930,20 +933,17 @@ impl Registry {
                 current: row.version + 1,
             });
         }
-        history::record(
-            &txn,
-            Change {
-                tenant_id: row.tenant_id,
-                initiative_id: id,
-                entity_type: "initiative",
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: history::snapshot(&before),
-                after: None,
-            },
-        )
+        txn.changed(Change {
+            tenant_id: row.tenant_id,
+            initiative_id: id,
+            entity_type: EntityKind::Initiative,
+            entity_id: id,
+            operation: Operation::Delete,
+            actor: Some(principal.subject),
+            meta,
+            before: history::snapshot(&before),
+            after: None,
+        })
         .await?;
         txn.commit().await?;
         tracing::info!(initiative = %id, "initiative deleted");

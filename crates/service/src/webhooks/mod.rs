@@ -11,7 +11,7 @@
 //! - [`network`]: the SSRF precautions and the HTTP client.
 //!
 //! Event types are `{entity}.{created|updated|deleted}` for the feed's entities (see
-//! [`EVENT_ENTITIES`]), e.g. `initiative.created`, `partner.updated`, `organization.deleted`;
+//! [`crate::EntityKind`]), e.g. `initiative.created`, `partner.updated`, `organization.deleted`;
 //! a subscription lists the types it wants, `{entity}.*` for every operation on one entity, or
 //! nothing (or `*`) for everything. `webhook.ping` is sent by the test endpoint only.
 
@@ -25,18 +25,6 @@ use std::time::Duration;
 
 pub use outbox::{AttemptEntry, DeliveryEntry, DeliveryQuery};
 pub use subscriptions::{NewWebhook, Webhook, WebhookPatch};
-
-/// The entities whose changes are events (the change feed's `entity_type`s).
-pub const EVENT_ENTITIES: &[&str] = &[
-    "initiative",
-    "partner",
-    "contribution",
-    "agreement",
-    "report",
-    "lesson",
-    "value_assessment",
-    "organization",
-];
 
 /// The operations, as event type suffixes.
 pub const EVENT_OPERATIONS: &[&str] = &["created", "updated", "deleted"];
@@ -63,7 +51,7 @@ pub fn is_known_pattern(pattern: &str) -> bool {
     let Some((entity, op)) = pattern.split_once('.') else {
         return false;
     };
-    EVENT_ENTITIES.contains(&entity) && (op == "*" || EVENT_OPERATIONS.contains(&op))
+    crate::EntityKind::parse(entity).is_some() && (op == "*" || EVENT_OPERATIONS.contains(&op))
 }
 
 /// Whether a subscription's patterns select an event type (no pattern selects every one).

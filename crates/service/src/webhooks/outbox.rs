@@ -1,6 +1,6 @@
 //! The outbox: one `webhook_delivery` row per event and matching subscription, inserted by
-//! [`enqueue`] inside the writer's transaction (from `feed::append`), and the tenant's view of
-//! it, the delivery log.
+//! [`enqueue_many`] inside the writer's transaction (from `feed::append_many`), and the
+//! tenant's view of it, the delivery log.
 
 use chrono::{DateTime, Utc};
 use entity::{enums::Role, webhook_attempt, webhook_delivery, webhook_subscription};
@@ -75,18 +75,8 @@ pub(crate) fn payload(event_type: &str, at: DateTime<Utc>, data: Value) -> Value
     })
 }
 
-/// Writes a delivery for every enabled subscription of the event's tenant that selects it.
-/// Runs inside the writer's transaction, after the change feed row (`seq`).
-pub(crate) async fn enqueue<C: ConnectionTrait>(
-    db: &C,
-    seq: i64,
-    e: &feed::Event,
-    at: DateTime<Utc>,
-) -> ServiceResult<()> {
-    enqueue_many(db, e.tenant_id, &[(seq, e)], at).await
-}
-
-/// `enqueue` for many events of one tenant (the bulk import), reading the subscriptions once.
+/// Queues the deliveries of events of one tenant (numbered by their feed sequence), inside the
+/// writer's transaction, reading the subscriptions once.
 pub(crate) async fn enqueue_many<C: ConnectionTrait>(
     db: &C,
     tenant_id: Uuid,
@@ -110,7 +100,7 @@ pub(crate) async fn enqueue_many<C: ConnectionTrait>(
     let mut rows: Vec<webhook_delivery::ActiveModel> = Vec::new();
     for (seq, e) in events {
         debug_assert_eq!(e.tenant_id, tenant_id);
-        let kind = event_type(e.entity_type, e.operation.as_str());
+        let kind = event_type(e.entity_type.as_str(), e.operation.as_str());
         let deleted = e.operation == crate::history::Operation::Delete;
         let body = payload(
             &kind,
@@ -118,7 +108,7 @@ pub(crate) async fn enqueue_many<C: ConnectionTrait>(
             json!({
                 "cursor": seq.to_string(),
                 "tenant_id": e.tenant_id,
-                "entity_type": e.entity_type,
+                "entity_type": e.entity_type.as_str(),
                 "entity_id": e.entity_id,
                 "initiative_id": e.initiative_id,
                 "operation": e.operation.as_str(),

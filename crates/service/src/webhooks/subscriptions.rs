@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
+    precondition::Precondition,
     validation::{Checks, double_option},
 };
 
@@ -191,7 +192,9 @@ impl Registry {
                     format!(
                         "`{t}` is not an event type: use {{entity}}.created, .updated, \
                          .deleted or .* (entities: {}), or *",
-                        super::EVENT_ENTITIES.join(", ")
+                        crate::EntityKind::ALL
+                            .map(crate::EntityKind::as_str)
+                            .join(", ")
                     ),
                 );
             } else if !types.iter().any(|x| x == t) {
@@ -253,7 +256,7 @@ impl Registry {
             }
         };
         c.finish()?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let count = webhook_subscription::Entity::find()
             .filter(crate::tenancy::own::<webhook_subscription::Entity>(
                 principal.tenant_id,
@@ -298,7 +301,7 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
         patch: WebhookPatch,
     ) -> ServiceResult<Webhook> {
         let principal = caller.require(Role::Viewer)?;
@@ -324,7 +327,7 @@ impl Registry {
             .await;
         c.finish()?;
         let now = Utc::now();
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let mut update = webhook_subscription::Entity::update_many()
             .col_expr(webhook_subscription::Column::Url, Expr::value(checked.url))
             .col_expr(
@@ -404,13 +407,13 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        expected_version: Option<i32>,
+        expected_version: Precondition,
     ) -> ServiceResult<()> {
         let principal = caller.require(Role::Viewer)?;
         let current = find(self.db(), principal.tenant_id, id).await?;
         caller.require(Role::Admin)?;
         let expected = crate::precondition::expect_version(expected_version, current.version)?;
-        let txn = self.begin_write().await?;
+        let txn = self.unit_of_work().await?;
         let result = webhook_subscription::Entity::delete_many()
             .filter(webhook_subscription::Column::Id.eq(id))
             .filter(crate::tenancy::own::<webhook_subscription::Entity>(

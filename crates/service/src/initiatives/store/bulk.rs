@@ -5,19 +5,20 @@
 
 use chrono::{SubsecRound, Utc};
 use entity::{enums::Visibility, initiative, initiative_tag, stage_change};
-use sea_orm::{DatabaseTransaction, EntityTrait, Set, TryIntoModel};
+use sea_orm::{EntityTrait, Set, TryIntoModel};
 use uuid::Uuid;
 
 use super::{
     Draft, checked_new, first_stage_change, new_row, search_text, tag_rows, tags_of, to_view,
 };
 use crate::{
-    Principal, Registry,
+    EntityKind, Principal, Registry,
     error::ServiceResult,
     history::{self, Change, Operation, WriteMeta},
     initiatives::NewInitiative,
     search::{self, DocKind},
     validation::name_key,
+    write::UnitOfWork,
 };
 
 /// A new initiative, as the bulk create reports it.
@@ -38,7 +39,7 @@ impl Registry {
     /// held at a time, so memory follows the input, not the stored records.
     pub(crate) async fn create_many_in(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &UnitOfWork,
         principal: &Principal,
         inputs: Vec<NewInitiative>,
         meta: &WriteMeta,
@@ -70,7 +71,7 @@ impl Registry {
 
     async fn create_chunk(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &UnitOfWork,
         principal: &Principal,
         drafts: &[(usize, &Draft)],
         meta: &WriteMeta,
@@ -119,7 +120,6 @@ impl Registry {
         search::put_many(txn, &docs).await?;
 
         let mut created = Vec::with_capacity(drafts.len());
-        let mut changes = Vec::with_capacity(drafts.len());
         for ((i, d), row) in drafts.iter().zip(rows) {
             let model = row.try_into_model()?;
             let view = to_view(model, tags_of(d), Vec::new(), self.settings());
@@ -130,19 +130,21 @@ impl Registry {
                     version: view.version,
                 },
             ));
-            changes.push(Change {
+            txn.changed(Change {
                 tenant_id: principal.tenant_id,
                 initiative_id: view.id,
-                entity_type: "initiative",
+                entity_type: EntityKind::Initiative,
                 entity_id: view.id,
                 operation: Operation::Create,
                 actor: Some(principal.subject),
                 meta,
                 before: None,
                 after: history::snapshot(&view),
-            });
+            })
+            .await?;
         }
-        history::record_initiative_creates(txn, principal.tenant_id, changes).await?;
+        // Write this chunk's history, bindings and feed events now: memory follows the chunk.
+        txn.flush().await?;
         Ok(created)
     }
 }
