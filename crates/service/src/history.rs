@@ -141,6 +141,7 @@ pub(crate) async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Se
     if change.entity_type == "initiative" && change.operation != Operation::Delete {
         crate::initiatives::store::sync_tag_keys(db, change.entity_id).await?;
     }
+    crate::initiatives::document::refresh(db, &[change.initiative_id]).await?;
     row.insert(db).await?;
     crate::feed::append(db, event).await
 }
@@ -175,6 +176,8 @@ pub(crate) async fn record_initiative_creates<C: ConnectionTrait>(
             .exec_without_returning(db)
             .await?;
     }
+    let ids: Vec<Uuid> = changes.iter().map(|c| c.initiative_id).collect();
+    crate::initiatives::document::refresh(db, &ids).await?;
     crate::feed::append_many(db, tenant_id, &events).await
 }
 

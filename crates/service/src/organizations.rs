@@ -511,6 +511,9 @@ impl Registry {
             .ok_or(ServiceError::NotFound {
                 entity: "organization",
             })?;
+        if updated.sector != current.sector {
+            crate::initiatives::document::refresh_partnerships_of(&txn, id).await?;
+        }
         let was_public = current.visibility == Visibility::Public;
         feed::append(&txn, org_event(&updated, Operation::Update, was_public)).await?;
         txn.commit().await?;

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod derived;
+pub mod document;
 pub mod journey;
 mod list;
 pub(crate) mod store;
