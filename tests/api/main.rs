@@ -27,6 +27,7 @@ mod organizations;
 mod partners;
 mod reports;
 mod roles;
+mod statements;
 mod tenancy;
 mod webhooks;
 mod wsis;
