@@ -31,7 +31,7 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
     let conn = db::connect(&config.db)
         .await
         .with_context(|| format!("cannot open the database {location}"))?;
-    match msp_service::initiatives::document::backfill(&conn).await {
+    match service::initiatives::document::backfill(&conn).await {
         Ok(0) => {}
         Ok(built) => tracing::info!(built, "initiative documents built"),
         Err(e) => tracing::warn!(error = %e, "cannot build the missing initiative documents"),

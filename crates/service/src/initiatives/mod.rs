@@ -17,6 +17,6 @@ mod views;
 pub use derived::ReportingStatus;
 pub use list::{InitiativeQuery, InitiativeSort};
 pub(crate) use store::{
-    TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, to_view, validate_new,
+    TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, validate_new,
 };
 pub use views::*;
