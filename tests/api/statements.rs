@@ -40,22 +40,14 @@ async fn reads_run_few_statements(app: TestApp) {
         app.get("/api/v1/initiatives?country=ML&stage=implementing", None)
     })
     .await;
-    let one = counted(&app, || {
-        app.get(&format!("/api/v1/initiatives/{}", ids[0]), None)
-    })
-    .await;
+    let path = format!("/api/v1/initiatives/{}", ids[0]);
+    let one = counted(&app, || app.get(&path, None)).await;
     let search = counted(&app, || {
         app.get("/api/v1/initiatives?q=school&per_page=20", None)
     })
     .await;
-    let graphql = counted(&app, || {
-        app.post(
-            "/graphql",
-            None,
-            &json!({"query": "{ initiatives(first: 50) { nodes { id title partners { id organization { name sector } } } } }"}),
-        )
-    })
-    .await;
+    let query = json!({"query": "{ initiatives(first: 50) { nodes { id title partners { id organization { name sector } } } } }"});
+    let graphql = counted(&app, || app.post("/graphql", None, &query)).await;
     eprintln!(
         "statements: list {list}, by country {by_country}, filtered {filtered}, one {one}, search {search}, graphql {graphql}"
     );
