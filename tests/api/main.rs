@@ -29,6 +29,7 @@ mod organizations;
 mod partners;
 mod reports;
 mod roles;
+mod statements;
 mod tenancy;
 mod webhooks;
 mod write_pipeline;

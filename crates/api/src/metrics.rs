@@ -74,6 +74,10 @@ fn describe() {
         Unit::Seconds,
         "Time from a request's arrival to the end of its response body, by method, route pattern and status"
     );
+    describe_counter!(
+        "msp_db_statements_total",
+        "SQL statements run by this process, on either engine and inside transactions too"
+    );
     describe_gauge!(
         "msp_db_pool_connections",
         "Open database connections in this process's pool, by state (idle, in_use)"

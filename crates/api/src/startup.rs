@@ -31,6 +31,11 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
     let conn = db::connect(&config.db)
         .await
         .with_context(|| format!("cannot open the database {location}"))?;
+    match service::initiatives::document::backfill(&conn).await {
+        Ok(0) => {}
+        Ok(built) => tracing::info!(built, "initiative documents built"),
+        Err(e) => tracing::warn!(error = %e, "cannot build the missing initiative documents"),
+    }
     let secret = match &config.jwt_secret {
         Some(secret) => secret.clone(),
         None => db::instance_secret(&conn, "jwt_hs256")

@@ -9,6 +9,7 @@ pub mod contribution;
 pub mod enums;
 pub mod idempotency_key;
 pub mod initiative;
+pub mod initiative_document;
 pub mod initiative_partner;
 pub mod initiative_tag;
 pub mod instance_secret;

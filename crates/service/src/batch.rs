@@ -20,7 +20,7 @@ use crate::{
     contributions::{self, Contribution, ContributionTotals},
     error::ServiceResult,
     history::RevisionEntry,
-    initiatives::{Initiative, StageChangeEntry, load_sectors, load_tags, to_view},
+    initiatives::{Initiative, StageChangeEntry},
     lessons::{self, Lesson},
     organizations::Organization,
     partners::{self, Partner},
@@ -400,28 +400,16 @@ impl Registry {
             return Ok(out);
         }
         let initiative_ids = dedup(&links.iter().map(|(_, i)| *i).collect::<Vec<_>>());
-        let rows = initiative::Entity::find()
-            .filter(initiative::Column::Id.is_in(initiative_ids))
-            .filter(Coverage::readable(caller).condition::<initiative::Entity>())
-            .order_by_asc(initiative::Column::TitleKey)
-            .order_by_asc(initiative::Column::Id)
-            .all(self.db())
-            .await?;
-        let readable: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut tags = load_tags(self.db(), &readable).await?;
-        let mut sectors = load_sectors(self.db(), &readable).await?;
-        let views: Vec<Initiative> = rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                to_view(
-                    row,
-                    tags.remove(&id).unwrap_or_default(),
-                    sectors.remove(&id).unwrap_or_default(),
-                    self.settings(),
-                )
-            })
-            .collect();
+        let views: Vec<Initiative> = crate::initiatives::document::items(
+            self.db(),
+            initiative::Entity::find()
+                .filter(initiative::Column::Id.is_in(initiative_ids))
+                .filter(Coverage::readable(caller).condition::<initiative::Entity>())
+                .order_by_asc(initiative::Column::TitleKey)
+                .order_by_asc(initiative::Column::Id),
+            self.settings(),
+        )
+        .await?;
         let mut orgs_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for (org, initiative_id) in links {
             orgs_of.entry(initiative_id).or_default().push(org);

@@ -34,7 +34,7 @@ use crate::{
     Caller, Registry,
     contributions::{Contribution, ContributionTotals},
     error::{ServiceError, ServiceResult},
-    initiatives::{Initiative, InitiativeQuery, ReportingStatus, load_sectors, load_tags, to_view},
+    initiatives::{Initiative, InitiativeQuery, ReportingStatus},
     organizations::{Organization, OrganizationQuery, Scope},
     partners::Partner,
 };
@@ -214,37 +214,33 @@ impl Registry {
         if let Some(after) = after {
             select = select.filter(initiative::Column::Id.gt(after));
         }
-        let rows = select
-            .order_by_asc(initiative::Column::Id)
-            .limit(BATCH_SIZE)
-            .all(self.db())
-            .await?;
+        let rows = crate::initiatives::document::items(
+            self.db(),
+            select
+                .order_by_asc(initiative::Column::Id)
+                .limit(BATCH_SIZE),
+            self.settings(),
+        )
+        .await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         self.remember_tenants(rows.iter().map(|r| r.tenant_id), tenants)
             .await?;
-        let mut tags = load_tags(self.db(), &ids).await?;
-        let mut sectors = load_sectors(self.db(), &ids).await?;
         let mut partners = self.partners_by_initiative(caller, &ids).await?;
         let mut contributions = self.contributions_by_initiative(caller, &ids).await?;
         let mut totals = self.contribution_totals_by_initiative(caller, &ids).await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let id = row.id;
+            .map(|initiative| {
+                let id = initiative.id;
                 let tenant = tenants
-                    .get(&row.tenant_id)
+                    .get(&initiative.tenant_id)
                     .map(|t| t.slug.clone())
                     .unwrap_or_default();
                 ExportedInitiative {
-                    initiative: to_view(
-                        row,
-                        tags.remove(&id).unwrap_or_default(),
-                        sectors.remove(&id).unwrap_or_default(),
-                        self.settings(),
-                    ),
+                    initiative,
                     tenant,
                     partners: partners.remove(&id).unwrap_or_default(),
                     contributions: contributions.remove(&id).unwrap_or_default(),

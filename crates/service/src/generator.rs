@@ -438,6 +438,11 @@ impl Registry {
     /// Writes one batch in its own transaction.
     async fn write_batch(&self, b: Batch) -> ServiceResult<()> {
         let txn = self.begin_write().await?;
+        let ids: Vec<Uuid> = b
+            .initiatives
+            .iter()
+            .filter_map(|a| a.id.clone().take())
+            .collect();
         initiative::Entity::insert_many(b.initiatives)
             .exec(&txn)
             .await?;
@@ -460,6 +465,7 @@ impl Registry {
             lesson::Entity::insert_many(b.lessons).exec(&txn).await?;
         }
         search::put_many(&txn, &b.docs).await?;
+        crate::initiatives::document::refresh(&txn, &ids).await?;
         txn.commit().await?;
         Ok(())
     }

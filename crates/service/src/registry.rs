@@ -1,6 +1,12 @@
 //! The service handle: a database connection, the token keys and the rules' settings.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use entity::tenant;
 use sea_orm::{
@@ -82,6 +88,8 @@ struct Inner {
     tokens: TokenKeys,
     settings: Settings,
     read_cache: crate::read_cache::ReadCache,
+    /// Statements run on `db` since this registry was made (`statements_run`).
+    statements: Arc<AtomicU64>,
 }
 
 /// Cheap to clone; one per process, shared by REST and GraphQL.
@@ -91,9 +99,18 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(db: DatabaseConnection, tokens: TokenKeys, settings: Settings) -> Self {
+    pub fn new(mut db: DatabaseConnection, tokens: TokenKeys, settings: Settings) -> Self {
+        // Every statement counts, on both engines and inside transactions too: the Prometheus
+        // counter `msp_db_statements_total`, and this registry's own count.
+        let statements = Arc::new(AtomicU64::new(0));
+        let counted = statements.clone();
+        db.set_metric_callback(move |_| {
+            counted.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("msp_db_statements_total").increment(1);
+        });
         Self {
             inner: Arc::new(Inner {
+                statements,
                 db,
                 tokens,
                 read_cache: crate::read_cache::ReadCache::new(settings.read_cache_bytes),
@@ -104,6 +121,12 @@ impl Registry {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.inner.db
+    }
+
+    /// How many SQL statements this registry's connection has run (tests compare it around one
+    /// request; operations read `msp_db_statements_total`).
+    pub fn statements_run(&self) -> u64 {
+        self.inner.statements.load(Ordering::Relaxed)
     }
 
     pub fn tokens(&self) -> &TokenKeys {

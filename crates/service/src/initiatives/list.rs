@@ -1,7 +1,5 @@
 //! Finding initiatives: filters, full-text search, sorting and paging.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     enums::{
@@ -21,9 +19,8 @@ use uuid::Uuid;
 
 use super::{
     derived::{self, ReportingStatus},
-    store::{
-        TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL, load_sectors, load_tags, to_view,
-    },
+    document,
+    store::{TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL},
     views::Initiative,
 };
 use crate::{
@@ -168,12 +165,9 @@ impl Registry {
         .order_by_asc(initiative::Column::Id);
 
         let total = counted.count(self.db()).await?;
-        let rows = select
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(self.views(rows).await?, request, total))
+        let page = select.offset(request.offset()).limit(request.per_page);
+        let items = document::items(self.db(), page, self.settings()).await?;
+        Ok(Page::new(items, request, total))
     }
 
     /// A search sorted by relevance: the filtered ids in title order, each given its rank from
@@ -194,34 +188,17 @@ impl Registry {
             .all(self.db())
             .await?;
         let (total, page) = search::ranked_page(self.db(), terms, candidates, &request).await?;
-        let rows = initiative::Entity::find()
-            .filter(initiative::Column::Id.is_in(page.iter().copied()))
-            .all(self.db())
-            .await?;
-        let rows = search::in_order(rows, &page, |row| row.id);
-        Ok(Page::new(self.views(rows).await?, request, total))
+        let items = document::items_by_id(self.db(), &page, self.settings()).await?;
+        Ok(Page::new(items, request, total))
     }
 
-    /// The API views of stored rows, in their order, with their tags and partner sectors.
+    /// The API views of stored rows, in their order (from their documents).
     pub(crate) async fn views(
         &self,
         rows: Vec<initiative::Model>,
     ) -> ServiceResult<Vec<Initiative>> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut tags = load_tags(self.db(), &ids).await?;
-        let mut sectors = load_sectors(self.db(), &ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let id = row.id;
-                to_view(
-                    row,
-                    tags.remove(&id).unwrap_or_default(),
-                    sectors.remove(&id).unwrap_or_default(),
-                    self.settings(),
-                )
-            })
-            .collect())
+        document::items_by_id(self.db(), &ids, self.settings()).await
     }
 
     /// One tag within one tenant (or among public initiatives), by title: a range scan of the
@@ -246,23 +223,13 @@ impl Registry {
         } else {
             Order::Asc
         };
-        let ids: Vec<Uuid> = keys
+        let page = keys
             .order_by(initiative_tag::Column::TitleKey, order)
             .order_by_asc(initiative_tag::Column::InitiativeId)
             .offset(request.offset())
-            .limit(request.per_page)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        let mut rows: HashMap<Uuid, initiative::Model> = initiative::Entity::find()
-            .filter(initiative::Column::Id.is_in(ids.iter().copied()))
-            .all(self.db())
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        let rows = ids.iter().filter_map(|id| rows.remove(id)).collect();
-        Ok(Page::new(self.views(rows).await?, request, total))
+            .limit(request.per_page);
+        let items = document::items_of_tags(self.db(), page, self.settings()).await?;
+        Ok(Page::new(items, request, total))
     }
 
     /// The initiatives the caller may read that match the query's filters and search, unsorted

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod derived;
+pub mod document;
 pub mod journey;
 mod list;
 pub(crate) mod store;
@@ -16,6 +17,6 @@ mod views;
 pub use derived::ReportingStatus;
 pub use list::{InitiativeQuery, InitiativeSort};
 pub(crate) use store::{
-    TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, to_view, validate_new,
+    TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, validate_new,
 };
 pub use views::*;

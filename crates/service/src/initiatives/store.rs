@@ -706,9 +706,8 @@ impl Registry {
     ) -> ServiceResult<InitiativeDetail> {
         // What a member may read depends on their tenant alone (`access::readable`).
         let key = format!("initiative:{:?}:{id}", caller.tenant_id());
-        self.cached(key, || async {
-            let row = access::readable(self.db(), caller, id).await?;
-            detail_of(self.db(), row, self.settings()).await
+        self.cached(key, || {
+            super::document::detail(self.db(), caller, id, self.settings())
         })
         .await
     }

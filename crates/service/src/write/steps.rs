@@ -55,5 +55,6 @@ pub(crate) async fn refresh_initiatives<C: ConnectionTrait>(
         return Ok(());
     }
     let ids: Vec<Uuid> = touched.iter().copied().collect();
-    initiatives::store::sync_tag_keys(db, &ids).await
+    initiatives::store::sync_tag_keys(db, &ids).await?;
+    initiatives::document::refresh(db, &ids).await
 }
