@@ -66,7 +66,10 @@ fn ids(body: &Value) -> Vec<String> {
 /// The ids of the whole list in one page, as the reference order.
 async fn whole(app: &TestApp, tok: &str, query: &str) -> Vec<String> {
     let r = app
-        .get(&format!("/api/v1/initiatives?{query}&per_page=100"), Some(tok))
+        .get(
+            &format!("/api/v1/initiatives?{query}&per_page=100"),
+            Some(tok),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     ids(&r.body)
@@ -97,7 +100,12 @@ async fn walk(app: &TestApp, tok: &str, query: &str, per_page: u32) -> Vec<Strin
 
 async fn walking_next_links_gives_every_row_once_in_order(app: TestApp) {
     let tok = seed(&app, "walk").await;
-    for sort in ["title", "-start_date,title", "start_date,-title", "-updated_at"] {
+    for sort in [
+        "title",
+        "-start_date,title",
+        "start_date,-title",
+        "-updated_at",
+    ] {
         let reference = whole(&app, &tok, &format!("sort={sort}")).await;
         assert_eq!(reference.len(), 6, "{sort}");
         for per_page in [1, 2, 4] {
@@ -131,7 +139,10 @@ async fn walking_next_links_gives_every_row_once_in_order(app: TestApp) {
     assert_eq!(reference.len(), 2);
     assert_eq!(walk(&app, &tok, "country=BR", 1).await, reference);
     let reference = whole(&app, &tok, "country=ML&sort=-title").await;
-    assert_eq!(walk(&app, &tok, "country=ML&sort=-title", 1).await, reference);
+    assert_eq!(
+        walk(&app, &tok, "country=ML&sort=-title", 1).await,
+        reference
+    );
 }
 
 async fn before_cursors_walk_back_in_list_order(app: TestApp) {
@@ -186,7 +197,10 @@ async fn a_cursor_of_another_list_or_garbage_is_refused(app: TestApp) {
     }
     // The same list takes it.
     let r = app
-        .get(&format!("/api/v1/initiatives?sort=title&after={cursor}"), Some(&tok))
+        .get(
+            &format!("/api/v1/initiatives?sort=title&after={cursor}"),
+            Some(&tok),
+        )
         .await;
     assert_eq!(r.status, 200);
     assert!(r.body["page"].is_null());
@@ -226,11 +240,17 @@ async fn multi_value_filters_match_any_of_their_values(app: TestApp) {
         .await;
     assert_eq!(total(&r), 4);
     let r = app
-        .get("/api/v1/initiatives?country=BR,ZA&action_line=C4,C7.e-health&sdg=4,5", Some(&tok))
+        .get(
+            "/api/v1/initiatives?country=BR,ZA&action_line=C4,C7.e-health&sdg=4,5",
+            Some(&tok),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     let r = app
-        .get("/api/v1/initiatives?country=BR,ZA&action_line=C4,C7", Some(&tok))
+        .get(
+            "/api/v1/initiatives?country=BR,ZA&action_line=C4,C7",
+            Some(&tok),
+        )
         .await;
     assert_eq!(total(&r), 4);
     for (query, param, bad) in [
@@ -244,6 +264,10 @@ async fn multi_value_filters_match_any_of_their_values(app: TestApp) {
             .await;
         assert_eq!(r.status, 400, "{query}");
         assert_eq!(r.error_fields(), [param], "{query}");
-        assert!(r.body["detail"].as_str().unwrap().contains(bad), "{:?}", r.body);
+        assert!(
+            r.body["detail"].as_str().unwrap().contains(bad),
+            "{:?}",
+            r.body
+        );
     }
 }

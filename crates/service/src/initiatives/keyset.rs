@@ -214,9 +214,7 @@ pub(crate) fn cursor_of(
             Key::StartDate => row
                 .start_date
                 .map_or_else(|| NO_START_DATE.to_owned(), |d| d.to_string()),
-            Key::UpdatedAt => row
-                .updated_at
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            Key::UpdatedAt => row.updated_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         }));
     }
     values.push(Json::String(row.id.to_string()));
@@ -277,9 +275,6 @@ mod tests {
         assert!(Sorting::parse(Some("relevance"), false).is_err());
         assert!(Sorting::parse(Some("relevance,title"), true).is_err());
         assert!(Sorting::parse(Some("newest"), false).is_err());
-        assert_eq!(
-            Sorting::parse(None, true).ok(),
-            Some(Sorting::Relevance)
-        );
+        assert_eq!(Sorting::parse(None, true).ok(), Some(Sorting::Relevance));
     }
 }

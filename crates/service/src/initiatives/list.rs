@@ -230,7 +230,11 @@ impl Registry {
             Sorting::Relevance => {
                 if !matches!(position, Position::Page(_)) {
                     return Err(ServiceError::bad_parameter(
-                        if query.after.is_some() { "after" } else { "before" },
+                        if query.after.is_some() {
+                            "after"
+                        } else {
+                            "before"
+                        },
                         "a search sorted by relevance is paged by page number",
                     ));
                 }
@@ -346,7 +350,8 @@ impl Registry {
                     format!("EXPLAIN (FORMAT JSON) {}", statement.sql),
                     statement.values.map(|v| v.0).unwrap_or_default(),
                 );
-                let plan: Option<serde_json::Value> = match self.db().query_one_raw(explain).await? {
+                let plan: Option<serde_json::Value> = match self.db().query_one_raw(explain).await?
+                {
                     Some(row) => row.try_get("", "QUERY PLAN").ok(),
                     None => None,
                 };
@@ -590,9 +595,8 @@ fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<
     if let Some(text) = query.country.as_deref() {
         let mut codes = Vec::new();
         for country in members("country", text)? {
-            let code = CountryCode::parse(country).map_err(|m| {
-                ServiceError::bad_parameter("country", format!("`{country}`: {m}"))
-            })?;
+            let code = CountryCode::parse(country)
+                .map_err(|m| ServiceError::bad_parameter("country", format!("`{country}`: {m}")))?;
             codes.push(code.as_str().to_owned());
         }
         tags.push((TAG_COUNTRY, codes));
