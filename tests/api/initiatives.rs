@@ -836,7 +836,13 @@ async fn indexed_tag_lists_match_the_general_query(app: TestApp) {
         assert_eq!(slow.status, 200, "{what}: {:?}", slow.body);
         assert_eq!(ids(&fast), ids(&slow), "{what}");
         assert_eq!(fast.body["total"], slow.body["total"], "{what}");
-        assert_eq!(fast.body, slow.body, "{what}");
+        // Cursors name their list (filters and sort), so they differ; the rest is the same.
+        let strip = |mut body: serde_json::Value| {
+            body["next_cursor"] = serde_json::Value::Null;
+            body["prev_cursor"] = serde_json::Value::Null;
+            body
+        };
+        assert_eq!(strip(fast.body), strip(slow.body), "{what}");
     };
     let general = "&updated_since=2000-01-01T00:00:00Z";
     let cases = [

@@ -26,6 +26,7 @@ mod matchmaking;
 mod metrics;
 mod operations;
 mod organizations;
+mod paging;
 mod partners;
 mod reports;
 mod roles;

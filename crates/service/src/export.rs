@@ -120,8 +120,8 @@ impl InitiativeExportQuery {
             q: self.q.clone(),
             country: self.country.clone(),
             action_line: self.action_line.clone(),
-            sdg: self.sdg,
-            lever: self.lever,
+            sdg: self.sdg.map(|g| g.to_string()),
+            lever: self.lever.as_ref().map(crate::codes::code),
             sector: self.sector,
             organization: self.organization,
             stage: self.stage,
@@ -138,8 +138,7 @@ impl InitiativeExportQuery {
             end_to: self.end_to,
             updated_since: self.updated_since,
             sort: None,
-            page: None,
-            per_page: None,
+            ..InitiativeQuery::default()
         }
     }
 }

@@ -73,8 +73,8 @@ impl InitiativeFilter {
         InitiativeQuery {
             country: self.country,
             action_line: self.action_line,
-            sdg: self.sdg,
-            lever: self.lever.map(Into::into),
+            sdg: self.sdg.map(|g| g.to_string()),
+            lever: self.lever.map(|l| lever_code(l.into())),
             sector: self.sector.map(Into::into),
             organization: self.organization,
             stage: self.stage.map(Into::into),
@@ -618,5 +618,13 @@ impl From<TenantPatchInput> for TenantPatch {
             kind: p.kind.map(Into::into),
             home_country: patch(p.home_country),
         }
+    }
+}
+
+/// The REST code of a lever (the service's `lever` filter takes codes).
+fn lever_code(lever: entity::enums::Lever) -> String {
+    match serde_json::to_value(lever) {
+        Ok(serde_json::Value::String(code)) => code,
+        _ => String::new(),
     }
 }

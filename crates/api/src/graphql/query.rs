@@ -66,7 +66,11 @@ impl RegistryQuery {
         let query = InitiativeQuery {
             scope: scope.map(Into::into),
             q: search,
-            sort: sort.map(Into::into),
+            sort: sort.map(|s| {
+                service::initiatives::InitiativeSort::from(s)
+                    .as_param()
+                    .to_owned()
+            }),
             ..filter.unwrap_or_default().into_query()
         };
         let slice = window

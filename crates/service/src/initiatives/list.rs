@@ -9,8 +9,8 @@ use entity::{
     initiative, initiative_partner, initiative_tag, organization,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, EntityTrait, ExprTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, Query, SimpleExpr},
 };
 use serde::Deserialize;
@@ -28,9 +28,11 @@ use crate::{
     country::CountryCode,
     error::{ServiceError, ServiceResult},
     organizations::Scope,
-    pagination::{Page, PageRequest},
+    pagination::{CountMode, CursorParams, Page, PageRequest, Position},
     reference, search,
 };
+
+use super::keyset::{self, Keyset, Sorting};
 
 /// Sort keys; a leading `-` sorts descending. `relevance` needs `q`. Ties break by id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
@@ -60,14 +62,14 @@ pub struct InitiativeQuery {
     pub scope: Option<Scope>,
     /// Full-text search over title, summary, description and lessons; every word must match.
     pub q: Option<String>,
-    /// ISO 3166-1 alpha-2.
+    /// ISO 3166-1 alpha-2 codes, comma-separated: any of them (`BR,ZA`).
     pub country: Option<String>,
-    /// WSIS action line code (`C2`, `C7.e-health`).
+    /// WSIS action line codes (`C2`, `C7.e-health`), comma-separated: any of them.
     pub action_line: Option<String>,
-    /// SDG goal number.
-    pub sdg: Option<u8>,
-    /// A lever the initiative brings to bear.
-    pub lever: Option<Lever>,
+    /// SDG goal numbers (1 to 17), comma-separated: any of them (`4,5`).
+    pub sdg: Option<String>,
+    /// Levers the initiative brings to bear (values of `Lever`), comma-separated: any of them.
+    pub lever: Option<String>,
     /// A sector present among the active partners.
     pub sector: Option<Sector>,
     /// An organisation taking part (any partner status).
@@ -91,25 +93,105 @@ pub struct InitiativeQuery {
     /// Changed at or after: an RFC 3339 date-time, or a date (midnight UTC).
     #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
     pub updated_since: Option<DateTime<Utc>>,
-    /// `title` (default), `start_date`, `updated_at`, `relevance` (default with `q`); `-` for descending.
-    pub sort: Option<InitiativeSort>,
+    /// Sort keys, comma-separated, each `title`, `start_date` or `updated_at`, with a leading
+    /// `-` for descending (`-start_date,title`); ties break by id. Default `title`, or
+    /// `relevance` (alone, only with `q`) when searching. A missing start date sorts as the
+    /// latest.
+    pub sort: Option<String>,
+    /// Page number, from 1, for the first pages (up to 10,000 rows deep): follow `next_cursor`
+    /// (`after`) beyond.
     pub page: Option<u64>,
     pub per_page: Option<u64>,
+    /// The `next_cursor` of the page before: the page that follows it.
+    pub after: Option<String>,
+    /// The `prev_cursor` of the page after: the page that precedes it.
+    pub before: Option<String>,
+    /// `exact` (default), `estimated` (the planner's estimate on PostgreSQL) or `none` (no
+    /// total: fastest).
+    pub count: Option<CountMode>,
+}
+
+/// How deep a page by number may start; beyond, pages are reached by cursor.
+pub const MAX_PAGE_OFFSET: u64 = 10_000;
+
+impl InitiativeQuery {
+    /// What identifies the list apart from where a page of it lies (filters and sort).
+    fn list_identity(&self, sorting: &Sorting) -> String {
+        let filters = InitiativeQuery {
+            sort: None,
+            page: None,
+            per_page: None,
+            after: None,
+            before: None,
+            count: None,
+            ..self.clone()
+        };
+        format!("{filters:?}|{sorting:?}")
+    }
+}
+
+impl InitiativeSort {
+    /// The `sort` parameter this sort is written as.
+    pub fn as_param(self) -> &'static str {
+        match self {
+            InitiativeSort::Title => "title",
+            InitiativeSort::TitleDesc => "-title",
+            InitiativeSort::StartDate => "start_date",
+            InitiativeSort::StartDateDesc => "-start_date",
+            InitiativeSort::UpdatedAt => "updated_at",
+            InitiativeSort::UpdatedAtDesc => "-updated_at",
+            InitiativeSort::Relevance => "relevance",
+        }
+    }
 }
 
 fn id_in(sub: sea_orm::sea_query::SelectStatement) -> SimpleExpr {
     Expr::col((initiative::Entity, initiative::Column::Id)).in_subquery(sub)
 }
 
-fn tagged(kind: &str, value: String) -> SimpleExpr {
+fn tagged(kind: &str, values: Vec<String>) -> SimpleExpr {
     id_in(
         Query::select()
             .column(initiative_tag::Column::InitiativeId)
             .from(initiative_tag::Entity)
             .and_where(Expr::col(initiative_tag::Column::Kind).eq(kind))
-            .and_where(Expr::col(initiative_tag::Column::Value).eq(value))
+            .and_where(Expr::col(initiative_tag::Column::Value).is_in(values))
             .to_owned(),
     )
+}
+
+/// The members of a comma-separated filter, without repeats; an empty member is refused.
+fn members<'a>(param: &'static str, text: &'a str) -> ServiceResult<Vec<&'a str>> {
+    let mut out: Vec<&str> = Vec::new();
+    for member in text.split(',').map(str::trim) {
+        if member.is_empty() {
+            return Err(ServiceError::bad_parameter(
+                param,
+                "an empty value in the comma-separated list",
+            ));
+        }
+        if !out.contains(&member) {
+            out.push(member);
+        }
+    }
+    if out.len() > 50 {
+        return Err(ServiceError::bad_parameter(param, "at most 50 values"));
+    }
+    Ok(out)
+}
+
+/// Where a page lies: before or after the next and previous pages.
+fn edges(
+    position: &Position,
+    more: bool,
+    first: Option<String>,
+    last: Option<String>,
+) -> (Option<String>, Option<String>) {
+    match position {
+        Position::Page(n) => (last.filter(|_| more), first.filter(|_| *n > 1)),
+        Position::After(_) => (last.filter(|_| more), first),
+        Position::Before(_) => (last, first.filter(|_| more)),
+    }
 }
 
 impl Registry {
@@ -132,42 +214,124 @@ impl Registry {
         query: InitiativeQuery,
     ) -> ServiceResult<Page<Initiative>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let (mut select, terms) = self.filtered_initiatives(caller, &query)?;
-        if let Some(indexed) = indexed_tag_list(caller, &query)? {
-            return self.list_by_tag(indexed, request).await;
+        let position = CursorParams {
+            after: query.after.clone(),
+            before: query.before.clone(),
+            count: query.count,
         }
-        // The total counts ids of the filtered set, unsorted: no ORDER BY for the database to
-        // honour and no columns to carry.
-        let counted = select
-            .clone()
-            .select_only()
-            .column(initiative::Column::Id)
-            .into_tuple::<Uuid>();
-        let sort = match query.sort {
-            Some(InitiativeSort::Relevance) if terms.is_empty() => {
-                return Err(ServiceError::bad_parameter("sort", "relevance needs q"));
-            }
-            Some(sort) => sort,
-            None if !terms.is_empty() => InitiativeSort::Relevance,
-            None => InitiativeSort::Title,
-        };
-        select = match sort {
-            InitiativeSort::Title => select.order_by_asc(initiative::Column::TitleKey),
-            InitiativeSort::TitleDesc => select.order_by_desc(initiative::Column::TitleKey),
-            InitiativeSort::StartDate => select.order_by_asc(initiative::Column::StartDate),
-            InitiativeSort::StartDateDesc => select.order_by_desc(initiative::Column::StartDate),
-            InitiativeSort::UpdatedAt => select.order_by_asc(initiative::Column::UpdatedAt),
-            InitiativeSort::UpdatedAtDesc => select.order_by_desc(initiative::Column::UpdatedAt),
-            InitiativeSort::Relevance => {
+        .position(query.page)?;
+        let count = query.count.unwrap_or_default();
+        let (select, terms) = self.filtered_initiatives(caller, &query)?;
+        let sorting = Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
+        let keys = match &sorting {
+            Sorting::Relevance => {
+                if !matches!(position, Position::Page(_)) {
+                    return Err(ServiceError::bad_parameter(
+                        if query.after.is_some() {
+                            "after"
+                        } else {
+                            "before"
+                        },
+                        "a search sorted by relevance is paged by page number",
+                    ));
+                }
                 return self.list_by_relevance(select, &terms, request).await;
             }
+            Sorting::Keys(keys) => keys.clone(),
+        };
+        if matches!(position, Position::Page(_)) && request.offset() > MAX_PAGE_OFFSET {
+            return Err(ServiceError::bad_parameter(
+                "page",
+                format!(
+                    "pages by number reach the first {MAX_PAGE_OFFSET} rows; beyond, follow the `next` link (after=)"
+                ),
+            ));
         }
-        .order_by_asc(initiative::Column::Id);
+        let fingerprint = keyset::fingerprint(&query.list_identity(&sorting));
+        let beyond = match &position {
+            Position::Page(_) => None,
+            Position::After(c) => Some(keyset::values_of(c, &keys, &fingerprint, "after")?),
+            Position::Before(c) => Some(keyset::values_of(c, &keys, &fingerprint, "before")?),
+        };
+        let backwards = matches!(position, Position::Before(_));
+        let window = Window {
+            position: &position,
+            beyond: beyond.as_deref(),
+            backwards,
+            request,
+        };
+        if let Some(indexed) = indexed_tag_list(caller, &query, &keys)? {
+            let (total, items) = self.tag_page(&indexed, &window, count).await?;
+            return Ok(keyset_page(
+                items,
+                &window,
+                &keys,
+                &fingerprint,
+                count,
+                total,
+            ));
+        }
 
-        let total = counted.count(self.db()).await?;
-        let page = select.offset(request.offset()).limit(request.per_page);
-        let items = document::items(self.db(), page, self.settings()).await?;
-        Ok(Page::new(items, request, total))
+        let total = self
+            .count_rows(select.clone(), initiative::Column::Id, count)
+            .await?;
+        let keyset = Keyset::of(&keys);
+        let mut select = keyset.order(select, backwards);
+        if let Some(values) = window.beyond {
+            select = select.filter(keyset.beyond(values, backwards));
+        }
+        if matches!(position, Position::Page(_)) {
+            select = select.offset(request.offset());
+        }
+        let items = document::items(
+            self.db(),
+            select.limit(request.per_page + 1),
+            self.settings(),
+        )
+        .await?;
+        Ok(keyset_page(
+            items,
+            &window,
+            &keys,
+            &fingerprint,
+            count,
+            total,
+        ))
+    }
+
+    /// How many rows `select` gives, as `mode` asks: counted (ids only, unsorted), the
+    /// planner's estimate on PostgreSQL (counted on SQLite), or not at all.
+    async fn count_rows<E: EntityTrait>(
+        &self,
+        select: sea_orm::Select<E>,
+        id: E::Column,
+        mode: CountMode,
+    ) -> ServiceResult<Option<u64>> {
+        let ids = select.select_only().column(id);
+        let backend = self.db().get_database_backend();
+        match mode {
+            CountMode::None => Ok(None),
+            CountMode::Estimated if backend == sea_orm::DatabaseBackend::Postgres => {
+                let statement = ids.build(backend);
+                let explain = sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    format!("EXPLAIN (FORMAT JSON) {}", statement.sql),
+                    statement.values.map(|v| v.0).unwrap_or_default(),
+                );
+                let plan: Option<serde_json::Value> = match self.db().query_one_raw(explain).await?
+                {
+                    Some(row) => row.try_get("", "QUERY PLAN").ok(),
+                    None => None,
+                };
+                let rows = plan
+                    .as_ref()
+                    .and_then(|p| p.pointer("/0/Plan/Plan Rows"))
+                    .and_then(serde_json::Value::as_f64)
+                    .unwrap_or_default();
+                Ok(Some(rows.max(0.0).round() as u64))
+            }
+            _ => Ok(Some(ids.into_tuple::<Uuid>().count(self.db()).await?)),
+        }
     }
 
     /// A search sorted by relevance: the filtered ids in title order, each given its rank from
@@ -201,35 +365,53 @@ impl Registry {
         document::items_by_id(self.db(), &ids, self.settings()).await
     }
 
-    /// One tag within one tenant (or among public initiatives), by title: a range scan of the
-    /// tag table's sort-key index, and an index-only count.
-    async fn list_by_tag(
+    /// One tag value within one tenant (or among public initiatives), by title: the page's
+    /// ids from a range scan of the tag table's sort-key index (after the cursor's title key
+    /// and id, or from the page's offset), and an index-only count.
+    async fn tag_page(
         &self,
-        indexed: IndexedTagList,
-        request: PageRequest,
-    ) -> ServiceResult<Page<Initiative>> {
+        indexed: &IndexedTagList,
+        window: &Window<'_>,
+        count: CountMode,
+    ) -> ServiceResult<(Option<u64>, Vec<Initiative>)> {
         let mut keys = initiative_tag::Entity::find()
-            .select_only()
-            .column(initiative_tag::Column::InitiativeId)
             .filter(initiative_tag::Column::Kind.eq(indexed.kind))
-            .filter(initiative_tag::Column::Value.eq(indexed.value));
+            .filter(initiative_tag::Column::Value.eq(indexed.value.clone()));
         keys = match indexed.tenant {
             Some(tenant) => keys.filter(initiative_tag::Column::TenantId.eq(tenant)),
             None => keys.filter(initiative_tag::Column::IsPublic.eq(true)),
         };
-        let total = keys.clone().into_tuple::<Uuid>().count(self.db()).await?;
-        let order = if indexed.descending {
-            Order::Desc
-        } else {
-            Order::Asc
+        let total = self
+            .count_rows(keys.clone(), initiative_tag::Column::InitiativeId, count)
+            .await?;
+        let keyset = Keyset {
+            columns: [
+                initiative_tag::Column::TitleKey,
+                initiative_tag::Column::InitiativeId,
+            ]
+            .into_iter()
+            .map(|c| {
+                (
+                    Expr::col((initiative_tag::Entity, c)).into(),
+                    indexed.order.clone(),
+                )
+            })
+            .collect(),
         };
-        let page = keys
-            .order_by(initiative_tag::Column::TitleKey, order)
-            .order_by_asc(initiative_tag::Column::InitiativeId)
-            .offset(request.offset())
-            .limit(request.per_page);
-        let items = document::items_of_tags(self.db(), page, self.settings()).await?;
-        Ok(Page::new(items, request, total))
+        let mut keys = keyset.order(keys, window.backwards);
+        if let Some(values) = window.beyond {
+            keys = keys.filter(keyset.beyond(values, window.backwards));
+        }
+        if matches!(window.position, Position::Page(_)) {
+            keys = keys.offset(window.request.offset());
+        }
+        let items = document::items_of_tags(
+            self.db(),
+            keys.limit(window.request.per_page + 1),
+            self.settings(),
+        )
+        .await?;
+        Ok((total, items))
     }
 
     /// The initiatives the caller may read that match the query's filters and search, unsorted
@@ -243,8 +425,8 @@ impl Registry {
         let scope =
             crate::tenancy::Coverage::listed(caller, query.scope).condition::<initiative::Entity>();
         let mut select = initiative::Entity::find().filter(scope);
-        for (kind, value) in tag_filters(query)? {
-            select = select.filter(tagged(kind, value));
+        for (kind, values) in tag_filters(query)? {
+            select = select.filter(tagged(kind, values));
         }
         if let Some(sector) = query.sector {
             select = select.filter(id_in(
@@ -347,31 +529,55 @@ impl Registry {
     }
 }
 
-/// The tag filters of a query, checked: `(kind, value)` pairs.
-fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, String)>> {
+/// The tag filters of a query, checked: each kind with the values any of which it takes.
+fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<String>)>> {
     let mut tags = Vec::new();
-    if let Some(country) = query.country.as_deref() {
-        let code =
-            CountryCode::parse(country).map_err(|m| ServiceError::bad_parameter("country", m))?;
-        tags.push((TAG_COUNTRY, code.as_str().to_owned()));
-    }
-    if let Some(line) = query.action_line.as_deref() {
-        let line = reference::action_line(line).ok_or_else(|| {
-            ServiceError::bad_parameter("action_line", "not a WSIS action line code")
-        })?;
-        tags.push((TAG_ACTION_LINE, line.code.to_owned()));
-    }
-    if let Some(goal) = query.sdg {
-        if !(1..=17).contains(&goal) {
-            return Err(ServiceError::bad_parameter(
-                "sdg",
-                "SDG goals are numbered 1 to 17",
-            ));
+    if let Some(text) = query.country.as_deref() {
+        let mut codes = Vec::new();
+        for country in members("country", text)? {
+            let code = CountryCode::parse(country)
+                .map_err(|m| ServiceError::bad_parameter("country", format!("`{country}`: {m}")))?;
+            codes.push(code.as_str().to_owned());
         }
-        tags.push((TAG_SDG_GOAL, goal.to_string()));
+        tags.push((TAG_COUNTRY, codes));
     }
-    if let Some(lever) = query.lever {
-        tags.push((TAG_LEVER, crate::codes::code(&lever)));
+    if let Some(text) = query.action_line.as_deref() {
+        let mut codes = Vec::new();
+        for line in members("action_line", text)? {
+            let found = reference::action_line(line).ok_or_else(|| {
+                ServiceError::bad_parameter(
+                    "action_line",
+                    format!("`{line}` is not a WSIS action line code"),
+                )
+            })?;
+            codes.push(found.code.to_owned());
+        }
+        tags.push((TAG_ACTION_LINE, codes));
+    }
+    if let Some(text) = query.sdg.as_deref() {
+        let mut goals = Vec::new();
+        for goal in members("sdg", text)? {
+            match goal.parse::<u8>() {
+                Ok(n) if (1..=17).contains(&n) => goals.push(n.to_string()),
+                _ => {
+                    return Err(ServiceError::bad_parameter(
+                        "sdg",
+                        format!("`{goal}`: SDG goals are numbered 1 to 17"),
+                    ));
+                }
+            }
+        }
+        tags.push((TAG_SDG_GOAL, goals));
+    }
+    if let Some(text) = query.lever.as_deref() {
+        let mut levers = Vec::new();
+        for lever in members("lever", text)? {
+            let value: Lever = crate::codes::from_code(lever).ok_or_else(|| {
+                ServiceError::bad_parameter("lever", format!("`{lever}` is not a lever"))
+            })?;
+            levers.push(crate::codes::code(&value));
+        }
+        tags.push((TAG_LEVER, levers));
     }
     Ok(tags)
 }
@@ -382,14 +588,25 @@ struct IndexedTagList {
     value: String,
     /// The tenant, or `None` for public initiatives of every tenant.
     tenant: Option<Uuid>,
-    descending: bool,
+    order: Order,
 }
 
-/// Whether the query is one tag filter and nothing else, sorted by title, within the caller's
-/// tenant or among public initiatives (the portal's commonest query).
+/// Where a keyset page lies and what bounds it.
+struct Window<'a> {
+    position: &'a Position,
+    /// The cursor's key values, to read beyond.
+    beyond: Option<&'a [sea_orm::sea_query::Value]>,
+    /// Read before the cursor, in reverse list order.
+    backwards: bool,
+    request: PageRequest,
+}
+
+/// Whether the query is one tag value and nothing else, sorted by title alone, within the
+/// caller's tenant or among public initiatives (the portal's commonest query).
 fn indexed_tag_list(
     caller: &Caller,
     query: &InitiativeQuery,
+    keys: &[(keyset::Key, Order)],
 ) -> ServiceResult<Option<IndexedTagList>> {
     let q = query;
     let only_tag = q.q.is_none()
@@ -408,10 +625,9 @@ fn indexed_tag_list(
         && q.end_from.is_none()
         && q.end_to.is_none()
         && q.updated_since.is_none();
-    let descending = match q.sort {
-        None | Some(InitiativeSort::Title) => false,
-        Some(InitiativeSort::TitleDesc) => true,
-        Some(_) => return Ok(None),
+    let order = match keys {
+        [(keyset::Key::Title, order)] => order.clone(),
+        _ => return Ok(None),
     };
     let tenant = match (caller.tenant_id(), q.scope.unwrap_or_default()) {
         (None, _) | (Some(_), Scope::Public) => None,
@@ -422,14 +638,20 @@ fn indexed_tag_list(
     if !only_tag || tags.len() != 1 {
         return Ok(None);
     }
-    let Some((kind, value)) = tags.pop() else {
+    let Some((kind, mut values)) = tags.pop() else {
+        return Ok(None);
+    };
+    if values.len() != 1 {
+        return Ok(None);
+    }
+    let Some(value) = values.pop() else {
         return Ok(None);
     };
     Ok(Some(IndexedTagList {
         kind,
         value,
         tenant,
-        descending,
+        order,
     }))
 }
 
@@ -467,4 +689,34 @@ fn reporting_condition(status: ReportingStatus, settings: &crate::Settings) -> C
             .add(last.is_null())
             .add(created.lt(at(b.inactive))),
     }
+}
+
+/// A page of a keyset list from the items read for it (one more than the page, in the
+/// direction read, to tell whether more lie beyond): in list order, with its cursors.
+fn keyset_page(
+    mut items: Vec<Initiative>,
+    window: &Window<'_>,
+    keys: &[(keyset::Key, Order)],
+    fingerprint: &str,
+    count: CountMode,
+    total: Option<u64>,
+) -> Page<Initiative> {
+    let per_page = window.request.per_page;
+    let more = items.len() as u64 > per_page;
+    items.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
+    if window.backwards {
+        items.reverse();
+    }
+    let first = items
+        .first()
+        .map(|r| keyset::cursor_of(r, keys, fingerprint));
+    let last = items
+        .last()
+        .map(|r| keyset::cursor_of(r, keys, fingerprint));
+    let (next, prev) = edges(window.position, more, first, last);
+    let number = match window.position {
+        Position::Page(n) => Some(*n),
+        _ => None,
+    };
+    Page::keyset(items, number, per_page, count, total, next, prev)
 }

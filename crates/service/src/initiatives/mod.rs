@@ -10,12 +10,13 @@ pub mod access;
 pub mod derived;
 pub mod document;
 pub mod journey;
+mod keyset;
 mod list;
 pub(crate) mod store;
 mod views;
 
 pub use derived::ReportingStatus;
-pub use list::{InitiativeQuery, InitiativeSort};
+pub use list::{InitiativeQuery, InitiativeSort, MAX_PAGE_OFFSET};
 pub(crate) use store::{
     TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, validate_new,
 };
