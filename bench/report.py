@@ -242,8 +242,9 @@ def render(work, out):
             if key.startswith(b + "-") and isinstance(w, dict):
                 text.append("")
                 text.append(f"Writer beside `{key[len(b) + 1:]}`: {w['writes']} writes started "
-                            f"({w['rate_per_s']}/s), {w['ok_2xx']} 2xx, {w['non_2xx']} non-2xx "
-                            f"{w['non_2xx_by_status'] or ''}, {w['retried_412']} retried after 412, "
+                            f"({w['rate_per_s']}/s), {w['ok_2xx']} 2xx, {w['non_2xx']} non-2xx"
+                            f"{' ' + json.dumps(w['non_2xx_by_status']) if w['non_2xx_by_status'] else ''}, "
+                            f"{w['retried_412']} retried after 412, "
                             f"{w['timeouts']} timeouts (> 2 s), {w['connection_errors']} connection "
                             f"errors; write (GET + PATCH) p50 {fmt_ms(w['p50_ms'])}, p99 "
                             f"{fmt_ms(w['p99_ms'])}; fell at most {w['max_schedule_lag_s']} s "

@@ -11,17 +11,17 @@
 #   N_LARGE=1000000 bash bench/run.sh          # and list/get-one at 1,000,000 on PostgreSQL
 #   N=20000 BACKENDS=sqlite PEERS=0 bash bench/run.sh
 #
-# Env: N, N_LARGE, BACKENDS ("postgres sqlite"), DURATION (15s), WARMUP (3s), THREADS (2),
+# Env: N, N_LARGE, BACKENDS ("postgres sqlite"), DURATION (15s), WARMUP (5s, as compare.sh), THREADS (2),
 # CONNECTIONS (64), WRITES_PER_S (10), PEERS (1; 0 skips them), PEERS_DIR, PORT (18300),
 # PG_SERVER, EXPORT_IMPORT (1), MIXED_CACHE_ON (1), SKIP_BUILD, OUT (bench/RESULTS.md),
 # BENCH_NOTE (a line printed at the top of the results, say "debug run, machine loaded").
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 
 N="${N:-100000}"
 N_LARGE="${N_LARGE:-}"
 DURATION="${DURATION:-15s}"
-WARMUP="${WARMUP:-3s}"
+WARMUP="${WARMUP:-5s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 WRITES_PER_S="${WRITES_PER_S:-10}"
@@ -50,9 +50,10 @@ sampler=""
 cleanup() {
   [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 results="$work/results.tsv"
 : > "$results"
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -105,9 +106,9 @@ rss_start() {
     done ) &
   sampler=$!
 }
-rss_stop() {
+rss_stop() { # sets rss: the largest sample, in MB
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=""
-  sort -n "$work/rss.now" | tail -1 | awk '{printf "%.0f", $1/1024}'
+  rss=$(sort -n "$work/rss.now" | tail -1 | awk '{printf "%.0f", $1/1024}')
 }
 stmts_reset() {
   [ "$pgss" = 1 ] && [ "$backend" = postgres ] || return 0
@@ -134,8 +135,8 @@ measure() {
     > "$work/writer-$backend-$key.json" 2> "$work/writer.err" & writer_pid=$!; }
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" > "$out" 2>&1 || true
   [ -n "${writer_for:-}" ] && { wait "$writer_pid" || cat "$work/writer.err" >&2; }
-  local rss stmts="" calls requests
-  rss=$(rss_stop)
+  local stmts="" calls requests
+  rss_stop
   IFS=$'\t' read -r rps p50 p99 timeouts non2xx requests statuses < <(python3 bench/report.py wrk "$out")
   calls=$(stmts_count)
   if [ -n "$calls" ] && [ "${requests:-0}" -gt 0 ]; then
@@ -180,7 +181,8 @@ stop_server() {
 }
 
 cache_hits() { # read-cache hits counted by /metrics (0 when the cache is off or gone)
-  curl -fs "http://127.0.0.1:$PORT/metrics" 2>/dev/null | awk '/^msp_read_cache_lookups_total/ && /hit/ {s += $NF} END {print s + 0}'
+  { curl -fs "http://127.0.0.1:$PORT/metrics" 2>/dev/null || true; } |
+    awk '/^msp_read_cache_lookups_total/ && /hit/ {s += $NF} END {print s + 0}'
 }
 
 # generate DB-URL COUNT: fills a new database; prints the CLI's summary line and the wall time.
@@ -197,7 +199,7 @@ setup_database() { # backend db-name: sets url (and dbid for pg_stat_statements)
   case $1 in
     sqlite) rm -f "$work/$2.sqlite"*; url="sqlite://$work/$2.sqlite?mode=rwc" ;;
     postgres)
-      psql "$PG_SERVER/postgres" -q -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2"
+      psql "$PG_SERVER/postgres" -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2"
       url="$PG_SERVER/$2"
       if [ "$pgss" = 1 ]; then
         psql "$url" -qc 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' 2>/dev/null || pgss=0
@@ -207,8 +209,8 @@ setup_database() { # backend db-name: sets url (and dbid for pg_stat_statements)
 }
 
 members() { # a viewer who reads and an editor who writes; their tokens
-  "$BIN" user create --email bench@example.org --name Bench --password "bench password 1" --tenant bench --role viewer > /dev/null
-  "$BIN" user create --email writer@example.org --name Writer --password "bench password 1" --tenant bench --role editor > /dev/null
+  "$BIN" user create --email bench@example.org --name Bench --password "bench password 1" --tenant bench --role viewer > /dev/null 2>&1
+  "$BIN" user create --email writer@example.org --name Writer --password "bench password 1" --tenant bench --role editor > /dev/null 2>&1
   token=$("$BIN" token --email bench@example.org)
   wtoken=$("$BIN" token --email writer@example.org)
 }
@@ -240,7 +242,7 @@ for backend in $BACKENDS; do
   {
     echo "Generation: $gen_line."
     echo
-    echo "Read cache off for every row but those marked *cache on*: $(if [ ${#cache_vars[@]} -gt 0 ]; then printf '`%s=0` ' "${cache_vars[@]}"; else echo 'this build has no read cache (no `MSP_READ_CACHE_*` variable)'; fi). Picked from: $(head -1 "$work/gather.log" | head -c 300)."
+    echo "Read cache off for every row but those marked *cache on*: $(if [ ${#cache_vars[@]} -gt 0 ]; then printf '`%s=0`' "${cache_vars[@]}"; else echo 'this build has no read cache (no `MSP_READ_CACHE_*` variable)'; fi). Picked from: $(head -1 "$work/gather.log" | head -c 300)."
   } > "$work/head-$backend.md"
 
   check list_country "${auth[@]}" "$base/initiatives?country=KE&per_page=50"
@@ -281,7 +283,7 @@ for backend in $BACKENDS; do
     t0=$(date +%s.%N)
     curl -fs -H "Authorization: Bearer $token" "$base/export/initiatives?format=ndjson" > "$work/export.ndjson" || true
     t1=$(date +%s.%N)
-    rss=$(rss_stop)
+    rss_stop
     stop_server off
     rows=$(wc -l < "$work/export.ndjson")
     echo "Bulk export (NDJSON, $rows rows, $(du -m "$work/export.ndjson" | cut -f1) MB): $(awk -v n="$rows" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f rows/s in %.1f s", n/(b-a), b-a}'), server RSS at most $rss MB while streaming." >> "$notes"
@@ -358,7 +360,7 @@ took=$(( $(date +%s) - started ))
   echo "- produced by \`bash bench/run.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((took / 60)) min $((took % 60)) s; numbers as measured in this run"
   echo "- commit $commit$([ "${SKIP_BUILD:-0}" = 1 ] && echo ", binary built before the run (SKIP_BUILD=1): $(date -u -r "$BIN" +%Y-%m-%dT%H:%MZ)")"
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); load average $load_start at the start, $(load_avg) at the end"
-  echo "- $N initiatives$([ -n "$N_LARGE" ] && echo " (and $N_LARGE for the large rows)"); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (2 s timeout) after a $WARMUP warm-up, on 127.0.0.1; server in release mode, MSP_WORKERS=2, pool 16"
+  echo "- $N initiatives$([ -n "$N_LARGE" ] && echo " (and $N_LARGE for the large rows)"); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (2 s timeout) after a $WARMUP warm-up, on 127.0.0.1; server `$BIN`, MSP_WORKERS=2, pool 16"
   echo "- timeouts: wrk's socket timeouts (no answer within 2 s); non-2xx: wrk's count; statuses: every answer's status, for the scripts that count them; max RSS: the server's VmRSS sampled every 0.2 s during the measurement"
 } > "$work/header.md"
 python3 bench/report.py render "$work" "$OUT"

@@ -129,7 +129,7 @@ def main():
                 stats.max_lag = max(stats.max_lag, -delay)
             stats.add(started=1)
             pool.submit(write_once, host, port, prefix, token, ids, stats, n)
-    elapsed = time.monotonic() - began
+        elapsed = max(time.monotonic() - began, interval * total)
     non_2xx = {str(k): v for k, v in sorted(stats.statuses.items()) if not 200 <= k < 300}
     print(json.dumps({
         "writes": stats.started,
