@@ -170,14 +170,17 @@ start_server() { # cache: off | on
   exit 1
 }
 stop_server() {
-  awk '/VmHWM/ {printf "%.0f\n", $2/1024}' "/proc/$server_pid/status" >> "$work/hwm-$backend" 2>/dev/null || true
+  # The peak RSS of the servers that serve the scenarios (not of the export's).
+  awk '/VmHWM/ {printf "%.0f\n", $2/1024}' "/proc/$server_pid/status" >> "$work/hwm-${hwm_of:-$backend}" 2>/dev/null || true
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-  local errors
-  errors=$(grep -c -i -E '\b(ERROR|panicked)\b' "$work/server-$backend-$1.log" || true)
-  if [ "${errors:-0}" -gt 0 ]; then
-    { echo "The server logged $errors error lines (cache $1); the first ones:"; echo '```';
-      grep -i -E '\b(ERROR|panicked)\b' "$work/server-$backend-$1.log" | cut -c1-300 | sort | uniq -c | sort -rn | head -8; echo '```'; echo; } >> "$notes"
-  fi
+  local log="$work/server-$backend-$1.log" level n
+  sed -i 's/\x1b\[[0-9;]*m//g' "$log"
+  for level in 'ERROR|panicked' 'WARN'; do
+    n=$(grep -c -E "\b($level)\b" "$log" || true)
+    [ "${n:-0}" -gt 0 ] || continue
+    { echo "The server logged $n lines matching $level (cache $1), the commonest (timestamps cut):"; echo '```'
+      grep -E "\b($level)\b" "$log" | sed -E 's/^[0-9T:.+-]+Z? *//' | cut -c1-240 | sort | uniq -c | sort -rn | head -6; echo '```'; echo; } >> "$notes"
+  done
 }
 
 cache_hits() { # read-cache hits counted by /metrics (0 when the cache is off or gone)
@@ -284,7 +287,7 @@ for backend in $BACKENDS; do
     curl -fs -H "Authorization: Bearer $token" "$base/export/initiatives?format=ndjson" > "$work/export.ndjson" || true
     t1=$(date +%s.%N)
     rss_stop
-    stop_server off
+    hwm_of=export-$backend stop_server off
     rows=$(wc -l < "$work/export.ndjson")
     echo "Bulk export (NDJSON, $rows rows, $(du -m "$work/export.ndjson" | cut -f1) MB): $(awk -v n="$rows" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f rows/s in %.1f s", n/(b-a), b-a}'), server RSS at most $rss MB while streaming." >> "$notes"
     "$BIN" tenant create --slug bench-import --name "Bench import" > /dev/null
@@ -360,7 +363,7 @@ took=$(( $(date +%s) - started ))
   echo "- produced by \`bash bench/run.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((took / 60)) min $((took % 60)) s; numbers as measured in this run"
   echo "- commit $commit$([ "${SKIP_BUILD:-0}" = 1 ] && echo ", binary built before the run (SKIP_BUILD=1): $(date -u -r "$BIN" +%Y-%m-%dT%H:%MZ)")"
   echo "- machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); load average $load_start at the start, $(load_avg) at the end"
-  echo "- $N initiatives$([ -n "$N_LARGE" ] && echo " (and $N_LARGE for the large rows)"); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (2 s timeout) after a $WARMUP warm-up, on 127.0.0.1; server `$BIN`, MSP_WORKERS=2, pool 16"
+  echo "- $N initiatives$([ -n "$N_LARGE" ] && echo " (and $N_LARGE for the large rows)"); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (2 s timeout) after a $WARMUP warm-up, on 127.0.0.1; server \`$BIN\`, MSP_WORKERS=2, pool 16"
   echo "- timeouts: wrk's socket timeouts (no answer within 2 s); non-2xx: wrk's count; statuses: every answer's status, for the scripts that count them; max RSS: the server's VmRSS sampled every 0.2 s during the measurement"
 } > "$work/header.md"
 python3 bench/report.py render "$work" "$OUT"
