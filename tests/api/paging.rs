@@ -86,7 +86,7 @@ async fn walk(app: &TestApp, tok: &str, query: &str, per_page: u32) -> Vec<Strin
         match link(&r.header("link").unwrap(), "next") {
             Some(next) => {
                 assert!(next.contains("after="), "{next}");
-                assert_eq!(r.body["next_cursor"].is_string(), true);
+                assert!(r.body["next_cursor"].is_string());
                 url = next;
             }
             None => {

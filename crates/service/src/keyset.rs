@@ -60,7 +60,7 @@ impl<E: EntityTrait> Key<E> {
         value: fn(&E::Model) -> Value,
     ) -> Self {
         Self {
-            expr: Func::coalesce([column.into_simple_expr(), Expr::val("").into()]).into(),
+            expr: Func::coalesce([column.into_simple_expr(), Expr::val("")]).into(),
             descending,
             kind: KeyType::Text,
             value,

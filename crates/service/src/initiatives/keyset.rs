@@ -111,11 +111,11 @@ impl Sorting {
 /// The SQL expression a key sorts on (over the `initiative` table).
 pub(crate) fn expr(key: Key) -> SimpleExpr {
     match key {
-        Key::Title => Expr::col((initiative::Entity, initiative::Column::TitleKey)).into(),
+        Key::Title => Expr::col((initiative::Entity, initiative::Column::TitleKey)),
         Key::StartDate => Expr::cust(format!(
             "COALESCE(\"initiative\".\"start_date\", '{NO_START_DATE}')"
         )),
-        Key::UpdatedAt => Expr::col((initiative::Entity, initiative::Column::UpdatedAt)).into(),
+        Key::UpdatedAt => Expr::col((initiative::Entity, initiative::Column::UpdatedAt)),
     }
 }
 
@@ -138,7 +138,7 @@ impl Keyset {
             keys.iter().map(|(k, o)| (expr(*k), o.clone())).collect();
         let last = keys.last().map_or(Order::Asc, |(_, o)| o.clone());
         columns.push((
-            Expr::col((initiative::Entity, initiative::Column::Id)).into(),
+            Expr::col((initiative::Entity, initiative::Column::Id)),
             last,
         ));
         Self { columns }
@@ -179,8 +179,8 @@ impl Keyset {
         let mut any = Condition::any();
         for i in 0..self.columns.len() {
             let mut all = Condition::all();
-            for j in 0..i {
-                all = all.add(self.columns[j].0.clone().eq(values[j].clone()));
+            for ((column, _), value) in self.columns.iter().zip(values).take(i) {
+                all = all.add(column.clone().eq(value.clone()));
             }
             any = any.add(all.add(past(i)));
         }

@@ -392,7 +392,7 @@ impl Registry {
             .into_iter()
             .map(|c| {
                 (
-                    Expr::col((initiative_tag::Entity, c)).into(),
+                    Expr::col((initiative_tag::Entity, c)),
                     indexed.order.clone(),
                 )
             })
