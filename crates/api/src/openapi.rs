@@ -40,7 +40,6 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         // Types of query and path parameters (`IntoParams` fields refer to them by name).
         service::organizations::Scope,
         service::organizations::OrganizationSort,
-        service::initiatives::InitiativeSort,
         service::export::ExportFormat,
         service::reference::ReferenceKind,
         service::showcase::TableFormat,
