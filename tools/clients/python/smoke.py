@@ -23,7 +23,6 @@ from msp_registry_client.models import (
     InitiativeDetail,
     InitiativeKind,
     InitiativePatch,
-    InitiativeSort,
     NewInitiative,
     PageInitiative,
     Problem,
@@ -67,7 +66,7 @@ def main(base, email, password):
         q=marker,
         country="SN",
         visibility=Visibility.PRIVATE,
-        sort=InitiativeSort.TITLE,
+        sort="-start_date,title",
         per_page=10,
     )
     check(isinstance(listed, PageInitiative), f"list parsed as a page: {listed}")
