@@ -309,7 +309,7 @@ pub(crate) async fn detail<C: ConnectionTrait>(
         .await?;
     match row {
         Some((tenant, visibility, item, detail, last, created))
-            if visibility == Visibility::Public || Some(tenant) == caller.tenant_id() =>
+            if crate::tenancy::Coverage::readable(caller).allows(tenant, visibility) =>
         {
             let part: DetailPart = decode(&detail)?;
             Ok(InitiativeDetail {
