@@ -5,7 +5,6 @@
 use chrono::{Months, Utc};
 use msp_tests::{Resp, TestApp, both_databases, json};
 use reqwest::Method;
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use service::Role;
 
@@ -87,29 +86,6 @@ async fn create(app: &TestApp, token: &str, body: Value) -> String {
     let r = app.post("/api/v1/initiatives", Some(token), &body).await;
     assert_eq!(r.status, 201, "create initiative: {:?}", r.body);
     id(&r.body)
-}
-
-/// Moves an initiative's registration date into the past (the API cannot).
-async fn registered_months_ago(app: &TestApp, initiative: &str, months: u32) {
-    let at = Utc::now().checked_sub_months(Months::new(months)).unwrap();
-    let db = app.registry.db();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "UPDATE initiative SET created_at = $1 WHERE id = $2",
-        _ => "UPDATE initiative SET created_at = ? WHERE id = ?",
-    };
-    let id = uuid::Uuid::parse_str(initiative).unwrap();
-    let done = db
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [at.into(), id.into()],
-        ))
-        .await
-        .unwrap();
-    assert_eq!(done.rows_affected(), 1);
-    // Written past the service (no change feed event): the read cache must forget.
-    app.registry.clear_read_cache();
 }
 
 /// An initiative with stakeholders in every quadrant, a former partner, unplaced ones, two
@@ -1065,7 +1041,7 @@ async fn dashboard_counts_the_tenant(app: TestApp) {
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
     }
-    registered_months_ago(&app, &phones, 13).await;
+    app.registered_months_ago(&phones, 13).await;
 
     let r = app
         .get("/api/v1/analytics/dashboard", Some(&viewer.token))

@@ -11,6 +11,7 @@ both_databases!(
     a_cursor_of_another_list_or_garbage_is_refused,
     count_modes_give_or_skip_the_total,
     multi_value_filters_match_any_of_their_values,
+    tag_list_totals_follow_every_write,
 );
 
 /// Six initiatives with repeated titles and start dates, two without a start date.
@@ -270,4 +271,56 @@ async fn multi_value_filters_match_any_of_their_values(app: TestApp) {
             r.body
         );
     }
+}
+
+/// The total of a list by one country, as the member and as an anonymous portal see it.
+async fn totals(app: &TestApp, tok: &str, country: &str) -> (u64, u64) {
+    let url = format!("/api/v1/initiatives?country={country}&per_page=1");
+    let member = app.get(&url, Some(tok)).await;
+    let anonymous = app.get(&url, None).await;
+    assert_eq!(member.status, 200, "{:?}", member.body);
+    (
+        member.body["total"].as_u64().unwrap(),
+        anonymous.body["total"].as_u64().unwrap(),
+    )
+}
+
+/// A list by one tag reads its total from the tag counts: they move with every create, change
+/// of tag, publication and delete, and match what the list holds.
+async fn tag_list_totals_follow_every_write(app: TestApp) {
+    let tok = seed(&app, "totals").await;
+    assert_eq!(totals(&app, &tok, "BR").await, (2, 0));
+    assert_eq!(totals(&app, &tok, "ML").await, (2, 0));
+
+    let public = app.public_initiative(&tok, "Published").await;
+    assert_eq!(totals(&app, &tok, "ML").await, (3, 1));
+
+    let id = public["id"].as_str().unwrap();
+    let current = app
+        .get(&format!("/api/v1/initiatives/{id}"), Some(&tok))
+        .await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/initiatives/{id}"),
+            Some(&tok),
+            Some(&current.etag()),
+            &json!({"countries": ["BR", "KE"]}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{:?}", moved.body);
+    assert_eq!(totals(&app, &tok, "ML").await, (2, 0));
+    assert_eq!(totals(&app, &tok, "BR").await, (3, 1));
+    assert_eq!(totals(&app, &tok, "KE").await, (1, 1));
+
+    let deleted = app
+        .delete(
+            &format!("/api/v1/initiatives/{id}"),
+            Some(&tok),
+            Some(&moved.etag()),
+        )
+        .await;
+    assert_eq!(deleted.status, 204, "{:?}", deleted.body);
+    assert_eq!(totals(&app, &tok, "BR").await, (2, 0));
+    assert_eq!(totals(&app, &tok, "KE").await, (0, 0));
+    assert_eq!(whole(&app, &tok, "country=BR").await.len(), 2);
 }

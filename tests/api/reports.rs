@@ -2,7 +2,6 @@
 
 use chrono::{Duration, Months, NaiveDate, Utc};
 use msp_tests::{TestApp, both_databases, json};
-use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 use service::Role;
 
@@ -28,29 +27,6 @@ fn report(start: NaiveDate, end: NaiveDate, narrative: &str) -> Value {
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
-}
-
-/// Moves an initiative's registration date into the past (the API cannot).
-async fn registered_months_ago(app: &TestApp, initiative: &str, months: u32) {
-    let at = Utc::now().checked_sub_months(Months::new(months)).unwrap();
-    let db = app.registry.db();
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DatabaseBackend::Postgres => "UPDATE initiative SET created_at = $1 WHERE id = $2",
-        _ => "UPDATE initiative SET created_at = ? WHERE id = ?",
-    };
-    let id = uuid::Uuid::parse_str(initiative).unwrap();
-    let done = db
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [at.into(), id.into()],
-        ))
-        .await
-        .unwrap();
-    assert_eq!(done.rows_affected(), 1);
-    // Written past the service (no change feed event): the read cache must forget.
-    app.registry.clear_read_cache();
 }
 
 async fn status_of(app: &TestApp, initiative: &str, token: &str) -> (String, Value) {
@@ -441,14 +417,14 @@ async fn never_reported_initiatives_become_due_then_inactive(app: TestApp) {
     let tok = Some(ed.token.as_str());
     let i = id(&app.initiative(&ed.token, "Registered long ago").await);
 
-    registered_months_ago(&app, &i, 18).await;
+    app.registered_months_ago(&i, 18).await;
     assert_eq!(status_of(&app, &i, &ed.token).await.0, "due");
     assert_eq!(
         listed_with_status(&app, "due", &ed.token).await,
         [i.as_str()]
     );
 
-    registered_months_ago(&app, &i, 30).await;
+    app.registered_months_ago(&i, 30).await;
     assert_eq!(status_of(&app, &i, &ed.token).await.0, "inactive");
     assert_eq!(
         listed_with_status(&app, "inactive", &ed.token).await,

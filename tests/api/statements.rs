@@ -1,13 +1,11 @@
-//! The statements each read runs, counted on the registry's connection with the read cache off
-//! (`MSP_READ_CACHE_MB=0`), and the read model kept in step by child writes.
+//! The statements each read runs, counted on the registry's connection, and the read model kept
+//! in step by child writes.
 
 use chrono::Utc;
 use msp_tests::{TestApp, both_databases, json};
 use service::Role;
 
-const VARS: &[(&str, &str)] = &[("MSP_READ_CACHE_MB", "0")];
-
-both_databases!(vars = super::VARS;
+both_databases!(
     reads_run_few_statements,
     child_writes_show_in_the_next_list_and_detail,
 );

@@ -438,6 +438,48 @@ impl TestApp {
         r.body
     }
 
+    /// Moves an initiative's registration date `months` into the past (the API cannot), as a
+    /// maintenance script would: past the service, then its read-model document rebuilt
+    /// (dropped, and built again by `document::backfill`, as at startup).
+    pub async fn registered_months_ago(&self, initiative: &str, months: u32) {
+        let at = chrono::Utc::now()
+            .checked_sub_months(chrono::Months::new(months))
+            .expect("a date in range");
+        let id = Uuid::parse_str(initiative).expect("an initiative id");
+        let db = self.registry.db();
+        let backend = db.get_database_backend();
+        let (moved, dropped) = match backend {
+            sea_orm::DatabaseBackend::Postgres => (
+                "UPDATE initiative SET created_at = $1 WHERE id = $2",
+                "DELETE FROM initiative_document WHERE initiative_id = $1",
+            ),
+            _ => (
+                "UPDATE initiative SET created_at = ? WHERE id = ?",
+                "DELETE FROM initiative_document WHERE initiative_id = ?",
+            ),
+        };
+        let done = db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                moved,
+                [at.into(), id.into()],
+            ))
+            .await
+            .expect("move the registration date");
+        assert_eq!(done.rows_affected(), 1);
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            dropped,
+            [id.into()],
+        ))
+        .await
+        .expect("drop the document");
+        let built = service::initiatives::document::backfill(db)
+            .await
+            .expect("rebuild the document");
+        assert_eq!(built, 1);
+    }
+
     /// Creates an initiative with an active partner and makes it public; returns its body.
     pub async fn public_initiative(&self, token: &str, title: &str) -> Value {
         let initiative = self.initiative(token, title).await;

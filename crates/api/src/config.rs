@@ -289,9 +289,6 @@ impl Config {
             showcase_require_agreement: r.flag("MSP_SHOWCASE_REQUIRE_AGREEMENT", true),
             import_max_rows: r.ranged("MSP_IMPORT_MAX_ROWS", 10_000, 1, 10_000_000, "rows")
                 as usize,
-            read_cache_bytes: r.ranged("MSP_READ_CACHE_MB", 64, 0, 4096, "MB") as usize
-                * 1024
-                * 1024,
             import_body_limit_bytes: r.ranged(
                 "MSP_IMPORT_BODY_LIMIT_BYTES",
                 64 * 1024 * 1024,

@@ -12,6 +12,7 @@ pub mod initiative;
 pub mod initiative_document;
 pub mod initiative_partner;
 pub mod initiative_tag;
+pub mod initiative_tag_count;
 pub mod instance_secret;
 pub mod lesson;
 pub mod login_failure;

@@ -400,7 +400,7 @@ impl Registry {
             return Ok(out);
         }
         let initiative_ids = dedup(&links.iter().map(|(_, i)| *i).collect::<Vec<_>>());
-        let views: Vec<Initiative> = crate::initiatives::document::items(
+        let views: Vec<Initiative> = crate::initiatives::document::initiatives(
             self.db(),
             initiative::Entity::find()
                 .filter(initiative::Column::Id.is_in(initiative_ids))

@@ -213,7 +213,7 @@ impl Registry {
         if let Some(after) = after {
             select = select.filter(initiative::Column::Id.gt(after));
         }
-        let rows = crate::initiatives::document::items(
+        let rows = crate::initiatives::document::initiatives(
             self.db(),
             select
                 .order_by_asc(initiative::Column::Id)

@@ -411,8 +411,6 @@ impl Registry {
             _ => "ANALYZE",
         };
         self.db().execute_unprepared(statement).await?;
-        // The generator writes no change feed events: forget what this process has cached.
-        self.read_cache().clear();
         Ok(Generated {
             tenant_slug: tenant.slug,
             initiatives: count,

@@ -33,7 +33,6 @@ pub mod organizations;
 pub mod pagination;
 pub mod partners;
 pub mod precondition;
-mod read_cache;
 pub mod reference;
 pub mod registry;
 pub mod reports;

@@ -241,6 +241,25 @@ impl<T> Page<T> {
         self.filter_map(|item| Some(f(item)))
     }
 
+    /// The page with each item turned into another, or the first error `f` gives.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = self
+            .items
+            .into_iter()
+            .map(f)
+            .collect::<Result<Vec<U>, E>>()?;
+        Ok(Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            total_pages: self.total_pages,
+            count: self.count,
+            next_cursor: self.next_cursor,
+            prev_cursor: self.prev_cursor,
+        })
+    }
+
     /// The page with each item turned into another, dropping those `f` gives none for.
     pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
         Page {

@@ -55,8 +55,6 @@ pub struct Settings {
     pub idempotency_lease: Duration,
     /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
     pub webhooks: crate::webhooks::WebhookSettings,
-    /// Bytes of read answers kept until the next write (`read_cache`); 0 turns the cache off.
-    pub read_cache_bytes: usize,
 }
 
 impl Default for Settings {
@@ -78,7 +76,6 @@ impl Default for Settings {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             idempotency_lease: Duration::from_secs(5 * 60),
             webhooks: crate::webhooks::WebhookSettings::default(),
-            read_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -87,7 +84,6 @@ struct Inner {
     db: DatabaseConnection,
     tokens: TokenKeys,
     settings: Settings,
-    read_cache: crate::read_cache::ReadCache,
     /// Statements run on `db` since this registry was made (`statements_run`).
     statements: Arc<AtomicU64>,
 }
@@ -113,7 +109,6 @@ impl Registry {
                 statements,
                 db,
                 tokens,
-                read_cache: crate::read_cache::ReadCache::new(settings.read_cache_bytes),
                 settings,
             }),
         }
@@ -135,17 +130,6 @@ impl Registry {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
-    }
-
-    pub(crate) fn read_cache(&self) -> &crate::read_cache::ReadCache {
-        &self.inner.read_cache
-    }
-
-    /// Forgets the read answers this process keeps (`read_cache`). For writes made to the
-    /// database directly, past the service and its change feed (maintenance scripts, tests
-    /// that move dates back).
-    pub fn clear_read_cache(&self) {
-        self.read_cache().clear();
     }
 
     /// Starts a transaction for a write. On SQLite it takes the write lock at once (`BEGIN

@@ -1,5 +1,5 @@
-//! What the service counts for operators, through the `metrics` facade: read-cache lookups,
-//! webhook delivery attempts, imported and exported rows. The api crate installs the
+//! What the service counts for operators, through the `metrics` facade: webhook delivery
+//! attempts, imported and exported rows. The api crate installs the
 //! Prometheus recorder and serves `/metrics`; without a recorder these calls do nothing.
 //! Present-state readings (the connection pool, the outbox depth) are methods on [`Registry`],
 //! read when metrics are scraped.
@@ -14,17 +14,12 @@ use crate::{
     webhooks::outbox::{DELIVERING, PENDING},
 };
 
-pub const READ_CACHE_LOOKUPS: &str = "msp_read_cache_lookups_total";
 pub const WEBHOOK_ATTEMPTS: &str = "msp_webhook_delivery_attempts_total";
 pub const IMPORT_ROWS: &str = "msp_import_rows_total";
 pub const EXPORT_ROWS: &str = "msp_export_rows_total";
 
 /// Describes the service's metrics to the recorder (its `# HELP` lines).
 pub fn describe() {
-    metrics::describe_counter!(
-        READ_CACHE_LOOKUPS,
-        "Read-cache lookups of initiative lists, searches and details, by result (hit, miss)"
-    );
     metrics::describe_counter!(
         WEBHOOK_ATTEMPTS,
         "Webhook delivery attempts, by result (succeeded, failed: a retry may follow)"
@@ -37,11 +32,6 @@ pub fn describe() {
         EXPORT_ROWS,
         "Records written by bulk exports, by entity (initiative, organization) and format"
     );
-}
-
-pub(crate) fn read_cache_lookup(hit: bool) {
-    let result = if hit { "hit" } else { "miss" };
-    metrics::counter!(READ_CACHE_LOOKUPS, "result" => result).increment(1);
 }
 
 pub(crate) fn webhook_attempt(succeeded: bool) {

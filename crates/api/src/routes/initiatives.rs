@@ -37,7 +37,7 @@ pub async fn list(
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<InitiativeQuery>,
 ) -> ApiResult<HttpResponse> {
-    crate::listing::page(&req, &registry.list_initiatives(&caller, query).await?)
+    crate::listing::page(&req, &registry.list_initiative_items(&caller, query).await?)
 }
 
 /// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
@@ -94,8 +94,10 @@ pub async fn get(
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let detail = registry.get_initiative(&caller, path.into_inner()).await?;
-    Ok(versioned(&req, detail.initiative.version, &detail))
+    let detail = registry
+        .get_initiative_json(&caller, path.into_inner())
+        .await?;
+    Ok(versioned(&req, detail.version, &detail))
 }
 
 /// Changes an initiative. Needs `If-Match`. Stage changes follow the journey order; a skip or a

@@ -3,14 +3,17 @@
 //! initiative shows, and read back with one statement by the list, the detail, the export and
 //! GraphQL.
 //!
-//! `item` holds the `Initiative` object, `detail` what the single-record read adds (stage
-//! changes and contribution totals). The reporting status depends on today's date: it is
-//! computed at read time from the initiative row's `last_reported_on` and `created_at`, read in
-//! the same statement as the document.
+//! `item` holds the `Initiative` object without its reporting status, `detail` what the
+//! single-record read adds (stage changes and contribution totals). The reporting status
+//! depends on today's date: it is computed at read time from the document's `created_at` and
+//! `last_reported_on` columns and written into the JSON as it passes through ([`ItemJson`]):
+//! REST answers send the stored text on without decoding and encoding it again. The document's
+//! other columns (tenant, visibility, version, sort keys) let a list page or a detail be read,
+//! checked and given its cursors and ETag from the document alone.
 //!
-//! Writers call [`refresh`] with the ids of the initiatives a write touched (the history's
-//! `record` does it for every initiative and child write). Documents of initiatives written
-//! before the read model existed are built at startup by [`backfill`].
+//! Writers call [`refresh`] with the ids of the initiatives a write touched (the write
+//! pipeline's refresh step does it for every initiative and child write). Documents of
+//! initiatives written before the read model existed are built at startup by [`backfill`].
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,15 +23,17 @@ use entity::{
     initiative_tag, organization, stage_change,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select, Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::{
     derived,
     store::{load_sectors, load_tags, to_view},
+    tag_count,
     views::{Initiative, InitiativeDetail, StageChangeEntry},
 };
 use crate::{
@@ -40,6 +45,9 @@ use crate::{
 /// How many initiatives one refresh statement covers (bound values stay well under both
 /// engines' limits).
 const CHUNK: usize = 500;
+
+/// The stored item's field the reader writes in.
+const STATUS_FIELD: &str = "reporting_status";
 
 /// What the detail adds to the item.
 #[derive(Serialize, Deserialize)]
@@ -55,24 +63,50 @@ pub(crate) async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Service
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(CHUNK) {
+        let old = counted(
+            initiative_document::Entity::find()
+                .filter(initiative_document::Column::InitiativeId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        )?;
         let docs = build(db, chunk).await?;
+        tag_count::apply(db, &old, &counted(docs.iter().cloned())?).await?;
         initiative_document::Entity::delete_many()
             .filter(initiative_document::Column::InitiativeId.is_in(chunk.iter().copied()))
             .exec(db)
             .await?;
         if !docs.is_empty() {
-            initiative_document::Entity::insert_many(docs.into_iter().map(|(id, item, detail)| {
-                initiative_document::ActiveModel {
-                    initiative_id: sea_orm::Set(id),
-                    item: sea_orm::Set(item),
-                    detail: sea_orm::Set(detail),
-                }
-            }))
-            .exec_without_returning(db)
-            .await?;
+            initiative_document::Entity::insert_many(docs)
+                .exec_without_returning(db)
+                .await?;
         }
     }
     Ok(())
+}
+
+/// What each document counts in the tag counts.
+fn counted<D: sea_orm::IntoActiveModel<initiative_document::ActiveModel>>(
+    docs: impl IntoIterator<Item = D>,
+) -> ServiceResult<Vec<tag_count::Counted>> {
+    docs.into_iter()
+        .map(|doc| {
+            let doc = doc.into_active_model();
+            let (Some(tenant), Some(visibility), Some(tags)) = (
+                doc.tenant_id.try_as_ref(),
+                doc.visibility.try_as_ref(),
+                doc.tags.try_as_ref(),
+            ) else {
+                return Err(ServiceError::Internal(
+                    "an initiative document without its tenant, visibility or tags".into(),
+                ));
+            };
+            Ok(tag_count::Counted {
+                tenant: *tenant,
+                public: *visibility == Visibility::Public,
+                tags: tag_count::decode(tags)?,
+            })
+        })
+        .collect()
 }
 
 /// Builds the documents of every initiative that has none (a database written before the read
@@ -105,11 +139,11 @@ pub async fn backfill(db: &sea_orm::DatabaseConnection) -> ServiceResult<usize> 
 }
 
 /// The documents of the given initiatives (that exist), built from the tables:
-/// `(id, item, detail)`. The stored item's reporting status is a placeholder; readers compute it.
+/// the rows to store. The stored item has no reporting status: readers write it in.
 async fn build<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
-) -> ServiceResult<Vec<(Uuid, String, String)>> {
+) -> ServiceResult<Vec<initiative_document::ActiveModel>> {
     let rows = initiative::Entity::find()
         .filter(initiative::Column::Id.is_in(ids.iter().copied()))
         .all(db)
@@ -118,6 +152,7 @@ async fn build<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let mut tags = load_tags(db, ids).await?;
+    let mut pairs = tag_count::pairs_of(db, ids).await?;
     let mut sectors = load_sectors(db, ids).await?;
     let mut changes: HashMap<Uuid, Vec<StageChangeEntry>> = HashMap::new();
     for c in stage_change::Entity::find()
@@ -159,11 +194,25 @@ async fn build<C: ConnectionTrait>(
                 .filter_map(|(p, o)| o.map(|o| (p.id, (p, o))))
                 .collect()
         };
-    // The stored status is replaced on every read.
+    // The status is left out of the stored item; this one is never read.
     let settings = Settings::default();
     let mut docs = Vec::with_capacity(rows.len());
     for row in rows {
         let id = row.id;
+        let stored = initiative_document::ActiveModel {
+            initiative_id: Set(id),
+            tenant_id: Set(row.tenant_id),
+            visibility: Set(row.visibility),
+            version: Set(row.version),
+            title_key: Set(row.title_key.clone()),
+            start_date: Set(row.start_date),
+            updated_at: Set(row.updated_at),
+            created_at: Set(row.created_at),
+            last_reported_on: Set(row.last_reported_on),
+            tags: Set(tag_count::encode(&pairs.remove(&id).unwrap_or_default())?),
+            item: Set(String::new()),
+            detail: Set(String::new()),
+        };
         let item = to_view(
             row,
             tags.remove(&id).unwrap_or_default(),
@@ -177,7 +226,11 @@ async fn build<C: ConnectionTrait>(
                 &partners,
             )?,
         };
-        docs.push((id, encode(&item)?, encode(&detail)?));
+        docs.push(initiative_document::ActiveModel {
+            item: Set(encode_item(&item)?),
+            detail: Set(encode(&detail)?),
+            ..stored
+        });
     }
     Ok(docs)
 }
@@ -187,63 +240,180 @@ fn encode<T: Serialize>(value: &T) -> ServiceResult<String> {
         .map_err(|e| ServiceError::Internal(format!("encoding an initiative document: {e}")))
 }
 
+/// The stored form of an item: its JSON object without the reporting status.
+fn encode_item(item: &Initiative) -> ServiceResult<String> {
+    let mut value = serde_json::to_value(item)
+        .map_err(|e| ServiceError::Internal(format!("encoding an initiative document: {e}")))?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove(STATUS_FIELD);
+    }
+    encode(&value)
+}
+
 fn decode<'a, T: Deserialize<'a>>(text: &'a str) -> ServiceResult<T> {
     serde_json::from_str(text)
         .map_err(|e| ServiceError::Internal(format!("reading an initiative document: {e}")))
 }
 
-/// One stored item with what its reporting status is computed from.
-type ItemRow = (String, Option<NaiveDate>, DateTime<Utc>);
+/// The values a cursor of a listed initiative is made of (its sort keys and id).
+#[derive(Clone, Debug)]
+pub(crate) struct SortValues {
+    pub id: Uuid,
+    pub title_key: String,
+    pub start_date: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
 
-fn item_of(
-    (text, last_reported_on, created_at): ItemRow,
+/// One listed initiative as it leaves the read model: the stored item's JSON with today's
+/// reporting status written in. It serialises as that text, unchanged (the REST list), and
+/// decodes to an [`Initiative`] where one is needed (GraphQL, the CLI).
+#[derive(Clone, Debug)]
+pub struct ItemJson {
+    json: Box<RawValue>,
+    pub(crate) sort: SortValues,
+}
+
+impl ItemJson {
+    /// The initiative's id.
+    pub fn id(&self) -> Uuid {
+        self.sort.id
+    }
+
+    /// The item as an [`Initiative`].
+    pub fn decode(&self) -> ServiceResult<Initiative> {
+        decode(self.json.get())
+    }
+}
+
+impl Serialize for ItemJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+/// One initiative's detail as it leaves the read model: the stored item and detail joined into
+/// one JSON object, with today's reporting status; and the version, for its ETag.
+#[derive(Clone, Debug)]
+pub struct DetailJson {
+    json: Box<RawValue>,
+    pub version: i32,
+}
+
+impl DetailJson {
+    /// The detail as an [`InitiativeDetail`].
+    pub fn decode(&self) -> ServiceResult<InitiativeDetail> {
+        decode(self.json.get())
+    }
+}
+
+impl Serialize for DetailJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.json.serialize(serializer)
+    }
+}
+
+/// A stored JSON object's fields, without its braces (`"a":1,"b":2`).
+fn fields_of(object: &str) -> ServiceResult<&str> {
+    object
+        .trim()
+        .strip_prefix('{')
+        .and_then(|o| o.strip_suffix('}'))
+        .map(str::trim)
+        .filter(|fields| !fields.is_empty())
+        .ok_or_else(|| ServiceError::Internal("an initiative document is not an object".into()))
+}
+
+/// `{"reporting_status":…,<fields>…}`: the stored objects' fields after today's status.
+fn with_status(
+    parts: &[&str],
+    created_at: DateTime<Utc>,
+    last_reported_on: Option<NaiveDate>,
     settings: &Settings,
-) -> ServiceResult<Initiative> {
-    let mut item: Initiative = decode(&text)?;
-    item.last_reported_on = last_reported_on;
-    item.reporting_status = derived::reporting_status(
+) -> ServiceResult<Box<RawValue>> {
+    let status = derived::reporting_status(
         last_reported_on,
         created_at,
         Utc::now().date_naive(),
         settings,
     );
-    Ok(item)
+    let mut json = format!("{{\"{STATUS_FIELD}\":{}", encode(&status)?);
+    for part in parts {
+        json.push(',');
+        json.push_str(fields_of(part)?);
+    }
+    json.push('}');
+    RawValue::from_string(json)
+        .map_err(|e| ServiceError::Internal(format!("reading an initiative document: {e}")))
 }
 
-/// The item columns of a select that has the initiative in its FROM, the document joined.
+/// The columns a list reads of each document.
+#[derive(FromQueryResult)]
+struct ItemRow {
+    initiative_id: Uuid,
+    title_key: String,
+    start_date: Option<NaiveDate>,
+    updated_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    last_reported_on: Option<NaiveDate>,
+    item: String,
+}
+
+impl ItemRow {
+    fn into_item(self, settings: &Settings) -> ServiceResult<ItemJson> {
+        Ok(ItemJson {
+            json: with_status(
+                &[&self.item],
+                self.created_at,
+                self.last_reported_on,
+                settings,
+            )?,
+            sort: SortValues {
+                id: self.initiative_id,
+                title_key: self.title_key,
+                start_date: self.start_date,
+                updated_at: self.updated_at,
+            },
+        })
+    }
+}
+
+/// The item columns of a select that has the document joined, in the select's order.
 async fn fetch<C: ConnectionTrait, E: EntityTrait>(
     db: &C,
     select: Select<E>,
     settings: &Settings,
-) -> ServiceResult<Vec<Initiative>> {
-    let rows: Vec<ItemRow> = select
+) -> ServiceResult<Vec<ItemJson>> {
+    use initiative_document::Column as D;
+    let rows = select
         .select_only()
-        .column(initiative_document::Column::Item)
-        .column(initiative::Column::LastReportedOn)
-        .column(initiative::Column::CreatedAt)
-        .join(
-            JoinType::InnerJoin,
-            initiative_document::Relation::Initiative.def().rev(),
-        )
-        .into_tuple()
+        .columns([
+            D::InitiativeId,
+            D::TitleKey,
+            D::StartDate,
+            D::UpdatedAt,
+            D::CreatedAt,
+            D::LastReportedOn,
+            D::Item,
+        ])
+        .into_model::<ItemRow>()
         .all(db)
         .await?;
-    rows.into_iter().map(|r| item_of(r, settings)).collect()
+    rows.into_iter().map(|r| r.into_item(settings)).collect()
 }
 
 /// The items of the initiatives a select of tag rows finds, in its order and with its limit and
-/// offset, in one statement (the tag list's index range, joined to the initiatives).
+/// offset, in one statement (the tag list's index range, joined to the documents alone).
 pub(crate) async fn items_of_tags<C: ConnectionTrait>(
     db: &C,
     tags: Select<initiative_tag::Entity>,
     settings: &Settings,
-) -> ServiceResult<Vec<Initiative>> {
-    let to_initiative: sea_orm::RelationDef =
-        initiative_tag::Entity::belongs_to(initiative::Entity)
+) -> ServiceResult<Vec<ItemJson>> {
+    let to_document: sea_orm::RelationDef =
+        initiative_tag::Entity::belongs_to(initiative_document::Entity)
             .from(initiative_tag::Column::InitiativeId)
-            .to(initiative::Column::Id)
+            .to(initiative_document::Column::InitiativeId)
             .into();
-    fetch(db, tags.join(JoinType::InnerJoin, to_initiative), settings).await
+    fetch(db, tags.join(JoinType::InnerJoin, to_document), settings).await
 }
 
 /// The items of the initiatives `select` finds, in its order and with its limit and offset, in
@@ -252,8 +422,25 @@ pub(crate) async fn items<C: ConnectionTrait>(
     db: &C,
     select: Select<initiative::Entity>,
     settings: &Settings,
+) -> ServiceResult<Vec<ItemJson>> {
+    let joined = select.join(
+        JoinType::InnerJoin,
+        initiative_document::Relation::Initiative.def().rev(),
+    );
+    fetch(db, joined, settings).await
+}
+
+/// The decoded items of the initiatives `select` finds, in its order.
+pub(crate) async fn initiatives<C: ConnectionTrait>(
+    db: &C,
+    select: Select<initiative::Entity>,
+    settings: &Settings,
 ) -> ServiceResult<Vec<Initiative>> {
-    fetch(db, select, settings).await
+    items(db, select, settings)
+        .await?
+        .iter()
+        .map(ItemJson::decode)
+        .collect()
 }
 
 /// The items of the given initiatives, in the order of `ids` (missing ones left out), in one
@@ -262,60 +449,42 @@ pub(crate) async fn items_by_id<C: ConnectionTrait>(
     db: &C,
     ids: &[Uuid],
     settings: &Settings,
-) -> ServiceResult<Vec<Initiative>> {
+) -> ServiceResult<Vec<ItemJson>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let found = items(
+    let found = fetch(
         db,
-        initiative::Entity::find().filter(initiative::Column::Id.is_in(ids.iter().copied())),
+        initiative_document::Entity::find()
+            .filter(initiative_document::Column::InitiativeId.is_in(ids.iter().copied())),
         settings,
     )
     .await?;
-    let mut by_id: HashMap<Uuid, Initiative> = found.into_iter().map(|i| (i.id, i)).collect();
+    let mut by_id: HashMap<Uuid, ItemJson> = found.into_iter().map(|i| (i.id(), i)).collect();
     Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 /// One initiative's detail, if the caller may read it (own tenant, or public; else
-/// `NotFound`), in one statement.
+/// `NotFound`), in one statement on the document alone.
 pub(crate) async fn detail<C: ConnectionTrait>(
     db: &C,
     caller: &Caller,
     id: Uuid,
     settings: &Settings,
-) -> ServiceResult<InitiativeDetail> {
-    type Row = (
-        Uuid,
-        Visibility,
-        String,
-        String,
-        Option<NaiveDate>,
-        DateTime<Utc>,
-    );
-    let row: Option<Row> = initiative::Entity::find_by_id(id)
-        .select_only()
-        .column(initiative::Column::TenantId)
-        .column(initiative::Column::Visibility)
-        .column(initiative_document::Column::Item)
-        .column(initiative_document::Column::Detail)
-        .column(initiative::Column::LastReportedOn)
-        .column(initiative::Column::CreatedAt)
-        .join(
-            JoinType::InnerJoin,
-            initiative_document::Relation::Initiative.def().rev(),
-        )
-        .into_tuple()
-        .one(db)
-        .await?;
-    match row {
-        Some((tenant, visibility, item, detail, last, created))
-            if crate::tenancy::Coverage::readable(caller).allows(tenant, visibility) =>
+) -> ServiceResult<DetailJson> {
+    let found = initiative_document::Entity::find_by_id(id).one(db).await?;
+    match found {
+        Some(doc)
+            if crate::tenancy::Coverage::readable(caller).allows(doc.tenant_id, doc.visibility) =>
         {
-            let part: DetailPart = decode(&detail)?;
-            Ok(InitiativeDetail {
-                initiative: item_of((item, last, created), settings)?,
-                stage_changes: part.stage_changes,
-                contribution_totals: part.contribution_totals,
+            Ok(DetailJson {
+                json: with_status(
+                    &[&doc.item, &doc.detail],
+                    doc.created_at,
+                    doc.last_reported_on,
+                    settings,
+                )?,
+                version: doc.version,
             })
         }
         _ => Err(ServiceError::NotFound {

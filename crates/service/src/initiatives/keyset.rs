@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     error::{FieldError, ServiceError, ServiceResult},
-    initiatives::Initiative,
+    initiatives::document::SortValues,
     pagination::Cursor,
 };
 
@@ -203,11 +203,11 @@ pub(crate) fn fingerprint(list: &str) -> String {
 }
 
 /// The cursor of a row: the list's fingerprint, the row's value of every key, its id.
-pub(crate) fn cursor_of(row: &Initiative, keys: &[(Key, Order)], fingerprint: &str) -> String {
+pub(crate) fn cursor_of(row: &SortValues, keys: &[(Key, Order)], fingerprint: &str) -> String {
     let mut values = vec![Json::String(fingerprint.to_owned())];
     for (key, _) in keys {
         values.push(Json::String(match key {
-            Key::Title => crate::validation::name_key(&row.title),
+            Key::Title => row.title_key.clone(),
             Key::StartDate => row
                 .start_date
                 .map_or_else(|| NO_START_DATE.to_owned(), |d| d.to_string()),

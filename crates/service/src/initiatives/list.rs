@@ -20,6 +20,7 @@ use uuid::Uuid;
 use super::{
     derived::{self, ReportingStatus},
     document,
+    document::ItemJson,
     store::{TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL},
     views::Initiative,
 };
@@ -195,24 +196,24 @@ fn edges(
 }
 
 impl Registry {
-    /// Lists the initiatives the caller may read. Answers come from the read cache while no
-    /// write has happened since (`read_cache`): what the list shows depends on the data, the
-    /// date, the caller's tenant and the query alone.
+    /// Lists the initiatives the caller may read, each item decoded (GraphQL, the CLI).
     pub async fn list_initiatives(
         &self,
         caller: &Caller,
         query: InitiativeQuery,
     ) -> ServiceResult<Page<Initiative>> {
-        let key = format!("initiatives:{:?}:{query:?}", caller.tenant_id());
-        self.cached(key, || self.list_initiatives_uncached(caller, query))
-            .await
+        self.list_initiative_items(caller, query)
+            .await?
+            .try_map(|item| item.decode())
     }
 
-    async fn list_initiatives_uncached(
+    /// [`Registry::list_initiatives`] with each item as the stored JSON, passed through (the
+    /// REST list).
+    pub async fn list_initiative_items(
         &self,
         caller: &Caller,
         query: InitiativeQuery,
-    ) -> ServiceResult<Page<Initiative>> {
+    ) -> ServiceResult<Page<ItemJson>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         let position = CursorParams {
             after: query.after.clone(),
@@ -342,7 +343,7 @@ impl Registry {
         filtered: sea_orm::Select<initiative::Entity>,
         terms: &[String],
         request: PageRequest,
-    ) -> ServiceResult<Page<Initiative>> {
+    ) -> ServiceResult<Page<ItemJson>> {
         let candidates: Vec<Uuid> = filtered
             .select_only()
             .column(initiative::Column::Id)
@@ -362,18 +363,22 @@ impl Registry {
         rows: Vec<initiative::Model>,
     ) -> ServiceResult<Vec<Initiative>> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        document::items_by_id(self.db(), &ids, self.settings()).await
+        document::items_by_id(self.db(), &ids, self.settings())
+            .await?
+            .iter()
+            .map(ItemJson::decode)
+            .collect()
     }
 
     /// One tag value within one tenant (or among public initiatives), by title: the page's
     /// ids from a range scan of the tag table's sort-key index (after the cursor's title key
-    /// and id, or from the page's offset), and an index-only count.
+    /// and id, or from the page's offset), and the total from the tag counts.
     async fn tag_page(
         &self,
         indexed: &IndexedTagList,
         window: &Window<'_>,
         count: CountMode,
-    ) -> ServiceResult<(Option<u64>, Vec<Initiative>)> {
+    ) -> ServiceResult<(Option<u64>, Vec<ItemJson>)> {
         let mut keys = initiative_tag::Entity::find()
             .filter(initiative_tag::Column::Kind.eq(indexed.kind))
             .filter(initiative_tag::Column::Value.eq(indexed.value.clone()));
@@ -381,9 +386,14 @@ impl Registry {
             Some(tenant) => keys.filter(initiative_tag::Column::TenantId.eq(tenant)),
             None => keys.filter(initiative_tag::Column::IsPublic.eq(true)),
         };
-        let total = self
-            .count_rows(keys.clone(), initiative_tag::Column::InitiativeId, count)
-            .await?;
+        // The exact total costs one row of the tag counts, less than an estimate would.
+        let total = match count {
+            CountMode::None => None,
+            CountMode::Exact | CountMode::Estimated => Some(
+                super::tag_count::total(self.db(), indexed.tenant, indexed.kind, &indexed.value)
+                    .await?,
+            ),
+        };
         let keyset = Keyset {
             columns: [
                 initiative_tag::Column::TitleKey,
@@ -694,13 +704,13 @@ fn reporting_condition(status: ReportingStatus, settings: &crate::Settings) -> C
 /// A page of a keyset list from the items read for it (one more than the page, in the
 /// direction read, to tell whether more lie beyond): in list order, with its cursors.
 fn keyset_page(
-    mut items: Vec<Initiative>,
+    mut items: Vec<ItemJson>,
     window: &Window<'_>,
     keys: &[(keyset::Key, Order)],
     fingerprint: &str,
     count: CountMode,
     total: Option<u64>,
-) -> Page<Initiative> {
+) -> Page<ItemJson> {
     let per_page = window.request.per_page;
     let more = items.len() as u64 > per_page;
     items.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
@@ -709,10 +719,10 @@ fn keyset_page(
     }
     let first = items
         .first()
-        .map(|r| keyset::cursor_of(r, keys, fingerprint));
+        .map(|r| keyset::cursor_of(&r.sort, keys, fingerprint));
     let last = items
         .last()
-        .map(|r| keyset::cursor_of(r, keys, fingerprint));
+        .map(|r| keyset::cursor_of(&r.sort, keys, fingerprint));
     let (next, prev) = edges(window.position, more, first, last);
     let number = match window.position {
         Position::Page(n) => Some(*n),

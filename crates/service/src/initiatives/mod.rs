@@ -13,9 +13,11 @@ pub mod journey;
 mod keyset;
 mod list;
 pub(crate) mod store;
+pub(crate) mod tag_count;
 mod views;
 
 pub use derived::ReportingStatus;
+pub use document::{DetailJson, ItemJson};
 pub use list::{InitiativeQuery, InitiativeSort, MAX_PAGE_OFFSET};
 pub(crate) use store::{
     TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, validate_new,

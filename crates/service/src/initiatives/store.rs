@@ -704,12 +704,16 @@ impl Registry {
         caller: &Caller,
         id: Uuid,
     ) -> ServiceResult<InitiativeDetail> {
-        // What a member may read depends on their tenant alone (`access::readable`).
-        let key = format!("initiative:{:?}:{id}", caller.tenant_id());
-        self.cached(key, || {
-            super::document::detail(self.db(), caller, id, self.settings())
-        })
-        .await
+        self.get_initiative_json(caller, id).await?.decode()
+    }
+
+    /// [`Registry::get_initiative`] as the stored JSON, passed through (the REST read).
+    pub async fn get_initiative_json(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+    ) -> ServiceResult<super::DetailJson> {
+        super::document::detail(self.db(), caller, id, self.settings()).await
     }
 
     /// Registers an initiative in the caller's tenant (editors and above).
