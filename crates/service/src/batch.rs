@@ -86,8 +86,8 @@ impl Registry {
         Ok((readable, rows))
     }
 
-    /// The partners of each readable initiative among `ids`, in the order of `list_partners`
-    /// (oldest first). An optional status filter as in `PartnerQuery`.
+    /// The partners of each readable initiative among `ids`, in the order of their list
+    /// (`partners::Partners::order`: oldest first). An optional status filter as in `PartnerQuery`.
     pub async fn partners_by_initiative(
         &self,
         caller: &Caller,
@@ -117,7 +117,7 @@ impl Registry {
     }
 
     /// The contributions of each readable initiative among `ids`, oldest first (as
-    /// `list_contributions`).
+    /// `contributions::Contributions::order`).
     pub async fn contributions_by_initiative(
         &self,
         caller: &Caller,
@@ -195,7 +195,7 @@ impl Registry {
     }
 
     /// The agreements of each readable initiative among `ids`, oldest first (as
-    /// `list_agreements`), with their parties.
+    /// `agreements::Agreements::order`), with their parties.
     pub async fn agreements_by_initiative(
         &self,
         caller: &Caller,
@@ -207,7 +207,7 @@ impl Registry {
         if readable.is_empty() {
             return Ok(out);
         }
-        let mut by_initiative: HashMap<Uuid, agreements::Partners> = HashMap::new();
+        let mut by_initiative: HashMap<Uuid, agreements::PartyRows> = HashMap::new();
         for (id, (p, o)) in partners {
             by_initiative
                 .entry(p.initiative_id)
@@ -220,7 +220,7 @@ impl Registry {
             .order_by_asc(agreement::Column::Id)
             .all(self.db())
             .await?;
-        let none = agreements::Partners::new();
+        let none = agreements::PartyRows::new();
         for row in rows {
             let id = row.initiative_id;
             let parties = by_initiative.get(&id).unwrap_or(&none);
@@ -232,7 +232,7 @@ impl Registry {
     }
 
     /// The progress reports of each readable initiative among `ids`, the latest period first
-    /// (as `list_reports`).
+    /// (as `reports::Reports::order`).
     pub async fn reports_by_initiative(
         &self,
         caller: &Caller,
@@ -259,7 +259,7 @@ impl Registry {
         Ok(out)
     }
 
-    /// The lessons of each readable initiative among `ids`, newest first (as `list_lessons`).
+    /// The lessons of each readable initiative among `ids`, newest first (as `lessons::Lessons::order`).
     pub async fn lessons_by_initiative(
         &self,
         caller: &Caller,
