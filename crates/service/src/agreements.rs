@@ -11,8 +11,7 @@ use entity::{
     initiative, initiative_partner, organization,
 };
 use sea_orm::{
-    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    Select, Set,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     EntityKind, Principal,
-    children::{ChildResource, Columns},
+    children::{ChildResource, child_table},
     error::ServiceResult,
     validation::{Checks, double_option},
 };
@@ -233,34 +232,12 @@ fn json(ids: &[Uuid]) -> String {
 pub struct Agreements;
 
 impl ChildResource for Agreements {
-    type Entity = agreement::Entity;
-    type Model = agreement::Model;
-    type ActiveModel = agreement::ActiveModel;
-    type View = Agreement;
+    child_table!(agreement, view: Agreement, query: AgreementQuery);
     type New = NewAgreement;
     type Patch = AgreementPatch;
-    type Query = AgreementQuery;
 
     const KIND: EntityKind = EntityKind::Agreement;
     const NAME: &'static str = "agreement";
-    const COLUMNS: Columns<agreement::Column> = Columns {
-        id: agreement::Column::Id,
-        version: agreement::Column::Version,
-        created_at: agreement::Column::CreatedAt,
-        updated_at: agreement::Column::UpdatedAt,
-    };
-
-    fn id(view: &Agreement) -> Uuid {
-        view.id
-    }
-
-    fn version(view: &Agreement) -> i32 {
-        view.version
-    }
-
-    fn paging(query: &AgreementQuery) -> (Option<u64>, Option<u64>) {
-        (query.page, query.per_page)
-    }
 
     fn filter(
         mut select: Select<agreement::Entity>,
@@ -273,13 +250,6 @@ impl ChildResource for Agreements {
             select = select.filter(agreement::Column::Status.eq(status));
         }
         Ok(select)
-    }
-
-    /// Oldest first.
-    fn order(select: Select<agreement::Entity>) -> Select<agreement::Entity> {
-        select
-            .order_by_asc(agreement::Column::CreatedAt)
-            .order_by_asc(agreement::Column::Id)
     }
 
     /// With their parties, resolved in one query.

@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 use entity::initiative;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait,
-    FromQueryResult, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Select, Value,
+    FromQueryResult, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Value,
     sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
@@ -70,6 +71,8 @@ pub trait ChildResource: Send + Sync + 'static {
 
     fn id(view: &Self::View) -> Uuid;
     fn version(view: &Self::View) -> i32;
+    /// The initiative a row belongs to.
+    fn initiative_of(row: &Self::Model) -> Uuid;
 
     /// The `page` and `per_page` of a list query.
     fn paging(query: &Self::Query) -> (Option<u64>, Option<u64>);
@@ -82,8 +85,13 @@ pub trait ChildResource: Send + Sync + 'static {
         Ok(select)
     }
 
-    /// A list's order (ending with a unique column, so that pages are stable).
-    fn order(select: Select<Self::Entity>) -> Select<Self::Entity>;
+    /// A list's order, ending with a unique column so that pages are stable: oldest first
+    /// unless the resource says otherwise.
+    fn order(select: Select<Self::Entity>) -> Select<Self::Entity> {
+        select
+            .order_by_asc(Self::COLUMNS.created_at)
+            .order_by_asc(Self::COLUMNS.id)
+    }
 
     /// Rows of one initiative as views, with whatever they show of other tables, in the order
     /// given (a row whose related record is missing may be left out).
@@ -132,8 +140,60 @@ pub trait ChildResource: Send + Sync + 'static {
     }
 }
 
+/// The part of a [`ChildResource`] impl that only names things: the table (`entity::$table`,
+/// whose columns `id`, `version`, `created_at` and `updated_at` every child table has), the
+/// view (with its `id` and `version`) and the list query (with its `page` and `per_page`).
+macro_rules! child_table {
+    ($table:ident, view: $View:ty, query: $Query:ty) => {
+        type Entity = entity::$table::Entity;
+        type Model = entity::$table::Model;
+        type ActiveModel = entity::$table::ActiveModel;
+        type View = $View;
+        type Query = $Query;
+
+        const COLUMNS: $crate::children::Columns<entity::$table::Column> =
+            $crate::children::Columns {
+                id: entity::$table::Column::Id,
+                version: entity::$table::Column::Version,
+                created_at: entity::$table::Column::CreatedAt,
+                updated_at: entity::$table::Column::UpdatedAt,
+            };
+
+        fn id(view: &$View) -> uuid::Uuid {
+            view.id
+        }
+
+        fn version(view: &$View) -> i32 {
+            view.version
+        }
+
+        fn initiative_of(row: &entity::$table::Model) -> uuid::Uuid {
+            row.initiative_id
+        }
+
+        fn paging(query: &$Query) -> (Option<u64>, Option<u64>) {
+            (query.page, query.per_page)
+        }
+    };
+}
+
+pub(crate) use child_table;
+
 fn value<T: Into<Value>>(v: T) -> Value {
     v.into()
+}
+
+/// The view of one row just read or written.
+async fn view_of<R: ChildResource, C: ConnectionTrait>(
+    db: &C,
+    initiative_id: Uuid,
+    rows: Vec<R::Model>,
+) -> ServiceResult<R::View> {
+    R::views(db, initiative_id, rows)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(ServiceError::NotFound { entity: R::NAME })
 }
 
 /// One record of the initiative (after the initiative passed its access check), else
@@ -148,15 +208,10 @@ pub(crate) async fn find<R: ChildResource, C: ConnectionTrait>(
         .filter(tenancy::child_of::<R::Entity>(initiative_id))
         .one(db)
         .await?;
-    let not_found = ServiceError::NotFound { entity: R::NAME };
     let Some(row) = row else {
-        return Err(not_found);
+        return Err(ServiceError::NotFound { entity: R::NAME });
     };
-    R::views(db, initiative_id, vec![row])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(not_found)
+    view_of::<R, _>(db, initiative_id, vec![row]).await
 }
 
 /// The version stored now, for a conditional write that matched no row: the record changed
@@ -313,11 +368,7 @@ pub(crate) async fn create_in<R: ChildResource>(
     row.try_set(columns.created_at, value(now))?;
     row.try_set(columns.updated_at, value(now))?;
     let stored = row.insert(uow).await?;
-    let view = R::views(uow, initiative_id, vec![stored])
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(ServiceError::NotFound { entity: R::NAME })?;
+    let view = view_of::<R, _>(uow, initiative_id, vec![stored]).await?;
     R::after_write(uow, initiative_id, id, Some(&view)).await?;
     write::child_changed(
         uow,
@@ -365,11 +416,7 @@ pub(crate) async fn update_in<R: ChildResource>(
     if stored.len() != 1 {
         return Err(stale::<R, _>(uow, id).await);
     }
-    let after = R::views(uow, initiative_id, stored)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(ServiceError::NotFound { entity: R::NAME })?;
+    let after = view_of::<R, _>(uow, initiative_id, stored).await?;
     R::after_write(uow, initiative_id, id, Some(&after)).await?;
     write::child_changed(
         uow,

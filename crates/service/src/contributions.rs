@@ -13,16 +13,14 @@ use entity::{
 };
 use iso_currency::Currency;
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, Select, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Select, Set};
 use serde::{Deserialize, Deserializer, Serialize, de};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
     Caller, EntityKind, Principal, Registry,
-    children::{ChildResource, Columns},
+    children::{ChildResource, child_table},
     error::{ServiceError, ServiceResult},
     initiatives::access,
     validation::{Checks, double_option},
@@ -599,34 +597,12 @@ pub(crate) fn totals_of(
 pub struct Contributions;
 
 impl ChildResource for Contributions {
-    type Entity = contribution::Entity;
-    type Model = contribution::Model;
-    type ActiveModel = contribution::ActiveModel;
-    type View = Contribution;
+    child_table!(contribution, view: Contribution, query: ContributionQuery);
     type New = NewContribution;
     type Patch = ContributionPatch;
-    type Query = ContributionQuery;
 
     const KIND: EntityKind = EntityKind::Contribution;
     const NAME: &'static str = "contribution";
-    const COLUMNS: Columns<contribution::Column> = Columns {
-        id: contribution::Column::Id,
-        version: contribution::Column::Version,
-        created_at: contribution::Column::CreatedAt,
-        updated_at: contribution::Column::UpdatedAt,
-    };
-
-    fn id(view: &Contribution) -> Uuid {
-        view.id
-    }
-
-    fn version(view: &Contribution) -> i32 {
-        view.version
-    }
-
-    fn paging(query: &ContributionQuery) -> (Option<u64>, Option<u64>) {
-        (query.page, query.per_page)
-    }
 
     fn filter(
         mut select: Select<contribution::Entity>,
@@ -642,13 +618,6 @@ impl ChildResource for Contributions {
             select = select.filter(contribution::Column::Status.eq(status));
         }
         Ok(select)
-    }
-
-    /// Oldest first.
-    fn order(select: Select<contribution::Entity>) -> Select<contribution::Entity> {
-        select
-            .order_by_asc(contribution::Column::CreatedAt)
-            .order_by_asc(contribution::Column::Id)
     }
 
     /// With their partners' organisations, read in one query.

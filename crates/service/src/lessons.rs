@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     Caller, EntityKind, Principal, Registry,
-    children::{ChildResource, Columns},
+    children::{ChildResource, child_table},
     error::{ServiceError, ServiceResult},
     initiatives::refresh_search,
     organizations::Scope,
@@ -239,34 +239,12 @@ async fn index<C: ConnectionTrait>(
 pub struct Lessons;
 
 impl ChildResource for Lessons {
-    type Entity = lesson::Entity;
-    type Model = lesson::Model;
-    type ActiveModel = lesson::ActiveModel;
-    type View = Lesson;
+    child_table!(lesson, view: Lesson, query: LessonQuery);
     type New = NewLesson;
     type Patch = LessonPatch;
-    type Query = LessonQuery;
 
     const KIND: EntityKind = EntityKind::Lesson;
     const NAME: &'static str = "lesson";
-    const COLUMNS: Columns<lesson::Column> = Columns {
-        id: lesson::Column::Id,
-        version: lesson::Column::Version,
-        created_at: lesson::Column::CreatedAt,
-        updated_at: lesson::Column::UpdatedAt,
-    };
-
-    fn id(view: &Lesson) -> Uuid {
-        view.id
-    }
-
-    fn version(view: &Lesson) -> i32 {
-        view.version
-    }
-
-    fn paging(query: &LessonQuery) -> (Option<u64>, Option<u64>) {
-        (query.page, query.per_page)
-    }
 
     fn filter(
         select: Select<lesson::Entity>,

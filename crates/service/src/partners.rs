@@ -11,7 +11,7 @@ use entity::{
     initiative, initiative_partner, organization,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     EntityKind, Principal,
-    children::{ChildResource, Columns},
+    children::{ChildResource, child_table},
     codes::dedup,
     error::{ServiceError, ServiceResult},
     validation::{Checks, double_option},
@@ -202,34 +202,12 @@ fn json<T: Serialize>(value: &T) -> String {
 pub struct Partners;
 
 impl ChildResource for Partners {
-    type Entity = initiative_partner::Entity;
-    type Model = initiative_partner::Model;
-    type ActiveModel = initiative_partner::ActiveModel;
-    type View = Partner;
+    child_table!(initiative_partner, view: Partner, query: PartnerQuery);
     type New = NewPartner;
     type Patch = PartnerPatch;
-    type Query = PartnerQuery;
 
     const KIND: EntityKind = EntityKind::Partner;
     const NAME: &'static str = "partner";
-    const COLUMNS: Columns<initiative_partner::Column> = Columns {
-        id: initiative_partner::Column::Id,
-        version: initiative_partner::Column::Version,
-        created_at: initiative_partner::Column::CreatedAt,
-        updated_at: initiative_partner::Column::UpdatedAt,
-    };
-
-    fn id(view: &Partner) -> Uuid {
-        view.id
-    }
-
-    fn version(view: &Partner) -> i32 {
-        view.version
-    }
-
-    fn paging(query: &PartnerQuery) -> (Option<u64>, Option<u64>) {
-        (query.page, query.per_page)
-    }
 
     fn filter(
         select: Select<initiative_partner::Entity>,
@@ -239,13 +217,6 @@ impl ChildResource for Partners {
             Some(status) => select.filter(initiative_partner::Column::Status.eq(status)),
             None => select,
         })
-    }
-
-    /// Oldest first.
-    fn order(select: Select<initiative_partner::Entity>) -> Select<initiative_partner::Entity> {
-        select
-            .order_by_asc(initiative_partner::Column::CreatedAt)
-            .order_by_asc(initiative_partner::Column::Id)
     }
 
     /// With their organisations, read in one query.

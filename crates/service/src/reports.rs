@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     EntityKind, Principal,
-    children::{ChildResource, Columns},
+    children::{ChildResource, child_table},
     error::ServiceResult,
     pagination::PageParams,
     validation::{Checks, double_option},
@@ -211,34 +211,12 @@ async fn refresh_last_reported<C: ConnectionTrait>(
 pub struct Reports;
 
 impl ChildResource for Reports {
-    type Entity = progress_report::Entity;
-    type Model = progress_report::Model;
-    type ActiveModel = progress_report::ActiveModel;
-    type View = ProgressReport;
+    child_table!(progress_report, view: ProgressReport, query: PageParams);
     type New = NewReport;
     type Patch = ReportPatch;
-    type Query = PageParams;
 
     const KIND: EntityKind = EntityKind::Report;
     const NAME: &'static str = "report";
-    const COLUMNS: Columns<progress_report::Column> = Columns {
-        id: progress_report::Column::Id,
-        version: progress_report::Column::Version,
-        created_at: progress_report::Column::CreatedAt,
-        updated_at: progress_report::Column::UpdatedAt,
-    };
-
-    fn id(view: &ProgressReport) -> Uuid {
-        view.id
-    }
-
-    fn version(view: &ProgressReport) -> i32 {
-        view.version
-    }
-
-    fn paging(query: &PageParams) -> (Option<u64>, Option<u64>) {
-        (query.page, query.per_page)
-    }
 
     /// The latest period first.
     fn order(select: Select<progress_report::Entity>) -> Select<progress_report::Entity> {
