@@ -6,7 +6,6 @@
 //! it; the `#[utoipa::path]` annotations need them as literals, hence a macro.
 
 use actix_web::{HttpRequest, HttpResponse};
-use serde::Serialize;
 use service::{Caller, Registry, children::ChildResource};
 use uuid::Uuid;
 
@@ -22,10 +21,7 @@ pub(crate) async fn list<R: ChildResource>(
     registry: &Registry,
     initiative: Uuid,
     query: R::Query,
-) -> ApiResult<HttpResponse>
-where
-    R::View: Serialize,
-{
+) -> ApiResult<HttpResponse> {
     crate::listing::page(
         req,
         &registry
