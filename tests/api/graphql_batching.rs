@@ -127,7 +127,7 @@ async fn seed(app: &TestApp) -> String {
         for k in 0..2 {
             let org = orgs[(n + k * 5) % orgs.len()];
             let p = r
-                .add_partner(
+                .create_child::<service::partners::Partners>(
                     &caller,
                     id,
                     parse(json!({"organization_id": org, "roles": ["implementer"]})),
@@ -137,7 +137,7 @@ async fn seed(app: &TestApp) -> String {
                 .unwrap();
             partners.push(p.id);
         }
-        r.add_contribution(
+        r.create_child::<service::contributions::Contributions>(
             &caller,
             id,
             parse(json!({"partner_id": partners[0], "resource_kind": "cash",
@@ -146,7 +146,7 @@ async fn seed(app: &TestApp) -> String {
         )
         .await
         .unwrap();
-        r.add_agreement(
+        r.create_child::<service::agreements::Agreements>(
             &caller,
             id,
             parse(json!({"agreement_type": "contract", "title": "Contract", "parties": partners})),
@@ -154,7 +154,7 @@ async fn seed(app: &TestApp) -> String {
         )
         .await
         .unwrap();
-        r.add_report(
+        r.create_child::<service::reports::Reports>(
             &caller,
             id,
             parse(json!({"period_start": "2025-01-01", "period_end": "2025-06-30", "narrative": "Half year"})),
@@ -162,7 +162,7 @@ async fn seed(app: &TestApp) -> String {
         )
         .await
         .unwrap();
-        r.add_lesson(
+        r.create_child::<service::lessons::Lessons>(
             &caller,
             id,
             parse(json!({"statement": format!("Lesson {n}")})),

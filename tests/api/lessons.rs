@@ -12,6 +12,7 @@ both_databases!(
     lessons_follow_their_initiative_visibility,
     lessons_of_another_tenant,
     viewers_and_anonymous_callers_cannot_write_lessons,
+    a_patched_lesson_answers_its_stored_version,
 );
 
 fn id(v: &Value) -> String {
@@ -626,4 +627,27 @@ async fn viewers_and_anonymous_callers_cannot_write_lessons(app: TestApp) {
 
     assert_eq!(app.get(&base, Some(&ed.token)).await.body["total"], 1);
     assert_eq!(app.get(&path, Some(&ed.token)).await.body["version"], 1);
+}
+
+/// The ETag and version a PATCH answers are those a following GET reads: the stored ones.
+async fn a_patched_lesson_answers_its_stored_version(app: TestApp) {
+    let t = app.tenant("lesson-stored").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let i = id(&app.initiative(&ed.token, "Stored versions").await);
+    let created = add_lesson(&app, &ed.token, &i, json!({"statement": "First"})).await;
+    let path = format!("/api/v1/initiatives/{i}/lessons/{}", id(&created));
+    for (n, statement) in ["Second", "Third"].into_iter().enumerate() {
+        let etag = if n == 0 { "\"1\"" } else { "*" };
+        let patched = app
+            .patch(&path, tok, Some(etag), &json!({"statement": statement}))
+            .await;
+        assert_eq!(patched.status, 200, "{:?}", patched.body);
+        let read = app.get(&path, tok).await;
+        assert_eq!(read.status, 200);
+        assert_eq!(patched.etag(), read.etag());
+        assert_eq!(patched.body["version"], read.body["version"]);
+        assert_eq!(read.body["version"], json!(n + 2));
+        assert_eq!(read.body["statement"], statement);
+    }
 }

@@ -5,7 +5,8 @@ use service::Role;
 
 both_databases!(
     partner_lifecycle_and_rules,
-    organizations_in_use_cannot_be_deleted
+    organizations_in_use_cannot_be_deleted,
+    a_patched_partner_answers_its_stored_version,
 );
 
 async fn partner_lifecycle_and_rules(app: TestApp) {
@@ -141,4 +142,31 @@ async fn organizations_in_use_cannot_be_deleted(app: TestApp) {
             .status,
         204
     );
+}
+
+/// The ETag and version a PATCH answers are those a following GET reads: the stored ones.
+async fn a_patched_partner_answers_its_stored_version(app: TestApp) {
+    let t = app.tenant("partner-stored").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let i = app.initiative(&ed.token, "Stored versions").await;
+    let base = format!("/api/v1/initiatives/{}/partners", i["id"].as_str().unwrap());
+    let org = app.organization(&ed.token, "Telco", "private").await;
+    let created = app
+        .post(&base, tok, &json!({"organization_id": org["id"]}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
+    for (interest, etag) in [(2, "\"1\""), (4, "*")] {
+        let patched = app
+            .patch(&path, tok, Some(etag), &json!({"interest": interest}))
+            .await;
+        assert_eq!(patched.status, 200, "{:?}", patched.body);
+        let read = app.get(&path, tok).await;
+        assert_eq!(read.status, 200);
+        assert_eq!(patched.etag(), read.etag());
+        assert_eq!(patched.body["version"], read.body["version"]);
+        assert_eq!(read.body["interest"], interest);
+    }
+    assert_eq!(app.get(&path, tok).await.etag(), "\"3\"");
 }

@@ -12,6 +12,7 @@ both_databases!(
     never_reported_initiatives_become_due_then_inactive,
     reports_of_another_tenant,
     viewers_and_anonymous_callers_cannot_write_reports,
+    a_patched_report_answers_its_stored_version,
 );
 
 fn months_ago(months: u32) -> NaiveDate {
@@ -557,4 +558,32 @@ async fn viewers_and_anonymous_callers_cannot_write_reports(app: TestApp) {
 
     assert_eq!(app.get(&base, Some(&ed.token)).await.body["total"], 1);
     assert_eq!(app.get(&path, Some(&ed.token)).await.body["version"], 1);
+}
+
+/// The ETag and version a PATCH answers are those a following GET reads: the stored ones.
+async fn a_patched_report_answers_its_stored_version(app: TestApp) {
+    let t = app.tenant("report-stored").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let i = id(&app.initiative(&ed.token, "Stored versions").await);
+    let base = format!("/api/v1/initiatives/{i}/reports");
+    let created = app
+        .post(&base, tok, &report(months_ago(2), months_ago(1), "First"))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let path = format!("{base}/{}", id(&created.body));
+    let mut etag = created.etag();
+    for narrative in ["Second", "Third"] {
+        let patched = app
+            .patch(&path, tok, Some(&etag), &json!({"narrative": narrative}))
+            .await;
+        assert_eq!(patched.status, 200, "{:?}", patched.body);
+        let read = app.get(&path, tok).await;
+        assert_eq!(read.status, 200);
+        assert_eq!(patched.etag(), read.etag());
+        assert_eq!(patched.body["version"], read.body["version"]);
+        assert_eq!(read.body["narrative"], narrative);
+        etag = read.etag();
+    }
+    assert_eq!(etag, "\"3\"");
 }

@@ -140,7 +140,7 @@ async fn a_child_write_refused_late_leaves_its_initiative_as_it_was(app: TestApp
         serde_json::from_value(json!({"organization_id": org["id"], "roles": ["lead"]})).unwrap();
     let refused = app
         .registry
-        .add_partner(
+        .create_child::<service::partners::Partners>(
             &f.caller,
             Uuid::parse_str(id).unwrap(),
             input,

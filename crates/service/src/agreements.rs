@@ -8,25 +8,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agreement,
     enums::{AgreementStatus, AgreementType},
-    initiative_partner, organization,
+    initiative, initiative_partner, organization,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, EntityKind, Registry,
-    error::{ServiceError, ServiceResult},
-    history::{Change, Operation, WriteMeta, snapshot},
-    initiatives::access,
-    pagination::{Page, PageRequest},
-    precondition::Precondition,
+    EntityKind, Principal,
+    children::{ChildResource, child_table},
+    error::ServiceResult,
     validation::{Checks, double_option},
-    write,
 };
 
 const MAX_TITLE: usize = 300;
@@ -145,16 +140,16 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     })
 }
 
-pub(crate) type Partners = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
+pub(crate) type PartyRows = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
 
 /// The partners of an initiative among `ids`, with their organisations.
 async fn partners_among<C: ConnectionTrait>(
     db: &C,
     initiative_id: Uuid,
     ids: &[Uuid],
-) -> ServiceResult<Partners> {
+) -> ServiceResult<PartyRows> {
     if ids.is_empty() {
-        return Ok(Partners::new());
+        return Ok(PartyRows::new());
     }
     Ok(initiative_partner::Entity::find()
         .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
@@ -202,7 +197,7 @@ fn party_ids(row: &agreement::Model) -> Vec<Uuid> {
     serde_json::from_str(&row.parties).unwrap_or_default()
 }
 
-pub(crate) fn to_view(row: agreement::Model, partners: &Partners) -> Agreement {
+pub(crate) fn to_view(row: agreement::Model, partners: &PartyRows) -> Agreement {
     let parties = party_ids(&row)
         .into_iter()
         .filter_map(|id| {
@@ -229,87 +224,53 @@ pub(crate) fn to_view(row: agreement::Model, partners: &Partners) -> Agreement {
     }
 }
 
-/// Agreements as views, resolving all their parties in one query.
-async fn views<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-    rows: Vec<agreement::Model>,
-) -> ServiceResult<Vec<Agreement>> {
-    let mut ids: Vec<Uuid> = rows.iter().flat_map(party_ids).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let partners = partners_among(db, initiative_id, &ids).await?;
-    Ok(rows.into_iter().map(|r| to_view(r, &partners)).collect())
-}
-
-async fn find<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-    id: Uuid,
-) -> ServiceResult<Agreement> {
-    let row = agreement::Entity::find_by_id(id)
-        .filter(crate::tenancy::child_of::<agreement::Entity>(initiative_id))
-        .one(db)
-        .await?
-        .ok_or(ServiceError::NotFound {
-            entity: "agreement",
-        })?;
-    let partners = partners_among(db, initiative_id, &party_ids(&row)).await?;
-    Ok(to_view(row, &partners))
-}
-
 fn json(ids: &[Uuid]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
-impl Registry {
-    pub async fn list_agreements(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        query: AgreementQuery,
-    ) -> ServiceResult<Page<Agreement>> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let mut select =
-            agreement::Entity::find().filter(agreement::Column::InitiativeId.eq(initiative_id));
+/// The agreements of initiatives, as a child resource.
+pub struct Agreements;
+
+impl ChildResource for Agreements {
+    child_table!(agreement, view: Agreement, query: AgreementQuery);
+    type New = NewAgreement;
+    type Patch = AgreementPatch;
+
+    const KIND: EntityKind = EntityKind::Agreement;
+    const NAME: &'static str = "agreement";
+
+    fn filter(
+        mut select: Select<agreement::Entity>,
+        query: &AgreementQuery,
+    ) -> ServiceResult<Select<agreement::Entity>> {
         if let Some(kind) = query.agreement_type {
             select = select.filter(agreement::Column::AgreementType.eq(kind));
         }
         if let Some(status) = query.status {
             select = select.filter(agreement::Column::Status.eq(status));
         }
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .order_by_asc(agreement::Column::CreatedAt)
-            .order_by_asc(agreement::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        let items = views(self.db(), initiative_id, rows).await?;
-        Ok(Page::new(items, request, total))
+        Ok(select)
     }
 
-    pub async fn get_agreement(
-        &self,
-        caller: &Caller,
+    /// With their parties, resolved in one query.
+    async fn views<C: ConnectionTrait>(
+        db: &C,
         initiative_id: Uuid,
-        id: Uuid,
-    ) -> ServiceResult<Agreement> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        find(self.db(), initiative_id, id).await
+        rows: Vec<agreement::Model>,
+    ) -> ServiceResult<Vec<Agreement>> {
+        let mut ids: Vec<Uuid> = rows.iter().flat_map(party_ids).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let partners = partners_among(db, initiative_id, &ids).await?;
+        Ok(rows.into_iter().map(|r| to_view(r, &partners)).collect())
     }
 
-    pub async fn add_agreement(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
+    async fn new_row<C: ConnectionTrait>(
+        db: &C,
+        initiative: &initiative::Model,
+        _principal: &Principal,
         input: NewAgreement,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Agreement> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+    ) -> ServiceResult<agreement::ActiveModel> {
         let f = check(Fields {
             agreement_type: input.agreement_type,
             title: input.title,
@@ -317,58 +278,16 @@ impl Registry {
             status: input.status.unwrap_or(AgreementStatus::Draft),
             document_url: input.document_url,
         })?;
-        check_parties(&txn, initiative_id, &input.parties).await?;
-        let now = Utc::now();
-        let id = Uuid::now_v7();
-        agreement::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(initiative.tenant_id),
-            initiative_id: Set(initiative_id),
-            agreement_type: Set(f.agreement_type),
-            title: Set(f.title),
-            parties: Set(json(&input.parties)),
-            signed_on: Set(f.signed_on),
-            status: Set(f.status),
-            document_url: Set(f.document_url),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        let view = find(&txn, initiative_id, id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Agreement,
-                entity_id: id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: snapshot(&view),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(view)
+        check_parties(db, initiative.id, &input.parties).await?;
+        Ok(row(f, Some(&input.parties)))
     }
 
-    pub async fn update_agreement(
-        &self,
-        caller: &Caller,
+    async fn patch_row<C: ConnectionTrait>(
+        db: &C,
         initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
+        before: &Agreement,
         patch: AgreementPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Agreement> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
+    ) -> ServiceResult<agreement::ActiveModel> {
         let f = check(Fields {
             agreement_type: patch.agreement_type.unwrap_or(before.agreement_type),
             title: patch.title.unwrap_or_else(|| before.title.clone()),
@@ -379,92 +298,22 @@ impl Registry {
                 .unwrap_or_else(|| before.document_url.clone()),
         })?;
         // Parties are checked when given; unchanged ones keep what is stored.
-        let parties = match patch.parties {
-            Some(parties) => {
-                check_parties(&txn, initiative_id, &parties).await?;
-                Some(json(&parties))
-            }
-            None => None,
-        };
-        let result = agreement::Entity::update_many()
-            .set(agreement::ActiveModel {
-                agreement_type: Set(f.agreement_type),
-                title: Set(f.title),
-                parties: parties.map_or(sea_orm::ActiveValue::NotSet, Set),
-                signed_on: Set(f.signed_on),
-                status: Set(f.status),
-                document_url: Set(f.document_url),
-                version: Set(before.version + 1),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            })
-            .filter(agreement::Column::Id.eq(id))
-            .filter(agreement::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
+        if let Some(parties) = &patch.parties {
+            check_parties(db, initiative_id, parties).await?;
         }
-        let after = find(&txn, initiative_id, id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Agreement,
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
+        Ok(row(f, patch.parties.as_deref()))
     }
+}
 
-    pub async fn remove_agreement(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        meta: &WriteMeta,
-    ) -> ServiceResult<()> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let result = agreement::Entity::delete_many()
-            .filter(agreement::Column::Id.eq(id))
-            .filter(agreement::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Agreement,
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+/// The columns of an agreement's checked fields (its parties only when given).
+fn row(f: Fields, parties: Option<&[Uuid]>) -> agreement::ActiveModel {
+    agreement::ActiveModel {
+        agreement_type: Set(f.agreement_type),
+        title: Set(f.title),
+        parties: parties.map_or(NotSet, |p| Set(json(p))),
+        signed_on: Set(f.signed_on),
+        status: Set(f.status),
+        document_url: Set(f.document_url),
+        ..Default::default()
     }
 }

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use entity::{
-    agreement, contribution, enums::Role, initiative, initiative_partner, lesson, organization,
-    progress_report, revision, stage_change,
+    agreement, contribution, enums::Role, initiative, initiative_partner, organization, revision,
+    stage_change,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -17,15 +17,16 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     agreements::{self, Agreement},
+    children::ChildResource,
     contributions::{self, Contribution, ContributionTotals},
     error::ServiceResult,
     history::RevisionEntry,
     initiatives::{Initiative, StageChangeEntry},
-    lessons::{self, Lesson},
+    lessons::{Lesson, Lessons},
     organizations::Organization,
     partners::{self, Partner},
-    reports::{self, ProgressReport},
-    tenancy::Coverage,
+    reports::{ProgressReport, Reports},
+    tenancy::{Child, Coverage},
 };
 
 type PartnerRows = HashMap<Uuid, (initiative_partner::Model, organization::Model)>;
@@ -86,8 +87,8 @@ impl Registry {
         Ok((readable, rows))
     }
 
-    /// The partners of each readable initiative among `ids`, in the order of `list_partners`
-    /// (oldest first). An optional status filter as in `PartnerQuery`.
+    /// The partners of each readable initiative among `ids`, in the order of their list
+    /// (`partners::Partners::order`: oldest first). An optional status filter as in `PartnerQuery`.
     pub async fn partners_by_initiative(
         &self,
         caller: &Caller,
@@ -117,7 +118,7 @@ impl Registry {
     }
 
     /// The contributions of each readable initiative among `ids`, oldest first (as
-    /// `list_contributions`).
+    /// `contributions::Contributions::order`).
     pub async fn contributions_by_initiative(
         &self,
         caller: &Caller,
@@ -195,7 +196,7 @@ impl Registry {
     }
 
     /// The agreements of each readable initiative among `ids`, oldest first (as
-    /// `list_agreements`), with their parties.
+    /// `agreements::Agreements::order`), with their parties.
     pub async fn agreements_by_initiative(
         &self,
         caller: &Caller,
@@ -207,7 +208,7 @@ impl Registry {
         if readable.is_empty() {
             return Ok(out);
         }
-        let mut by_initiative: HashMap<Uuid, agreements::Partners> = HashMap::new();
+        let mut by_initiative: HashMap<Uuid, agreements::PartyRows> = HashMap::new();
         for (id, (p, o)) in partners {
             by_initiative
                 .entry(p.initiative_id)
@@ -220,7 +221,7 @@ impl Registry {
             .order_by_asc(agreement::Column::Id)
             .all(self.db())
             .await?;
-        let none = agreements::Partners::new();
+        let none = agreements::PartyRows::new();
         for row in rows {
             let id = row.initiative_id;
             let parties = by_initiative.get(&id).unwrap_or(&none);
@@ -232,55 +233,50 @@ impl Registry {
     }
 
     /// The progress reports of each readable initiative among `ids`, the latest period first
-    /// (as `list_reports`).
+    /// (as `reports::Reports::order`).
     pub async fn reports_by_initiative(
         &self,
         caller: &Caller,
         ids: &[Uuid],
     ) -> ServiceResult<HashMap<Uuid, Vec<ProgressReport>>> {
-        let readable = self.readable_initiative_ids(caller, ids).await?;
-        let mut out: HashMap<Uuid, Vec<ProgressReport>> =
-            readable.iter().map(|id| (*id, Vec::new())).collect();
-        if readable.is_empty() {
-            return Ok(out);
-        }
-        let rows = progress_report::Entity::find()
-            .filter(progress_report::Column::InitiativeId.is_in(readable))
-            .order_by_desc(progress_report::Column::PeriodEnd)
-            .order_by_desc(progress_report::Column::PeriodStart)
-            .order_by_desc(progress_report::Column::Id)
-            .all(self.db())
-            .await?;
-        for r in rows {
-            out.entry(r.initiative_id)
-                .or_default()
-                .push(reports::to_view(r));
-        }
-        Ok(out)
+        self.children_by_initiative::<Reports>(caller, ids).await
     }
 
-    /// The lessons of each readable initiative among `ids`, newest first (as `list_lessons`).
+    /// The lessons of each readable initiative among `ids`, newest first (as
+    /// `lessons::Lessons::order`).
     pub async fn lessons_by_initiative(
         &self,
         caller: &Caller,
         ids: &[Uuid],
     ) -> ServiceResult<HashMap<Uuid, Vec<Lesson>>> {
+        self.children_by_initiative::<Lessons>(caller, ids).await
+    }
+
+    /// The records of a child resource of each readable initiative among `ids`, in the order
+    /// of its list: one query for the rows, and the resource's views per initiative (for a
+    /// resource whose views read nothing more, such as reports and lessons).
+    async fn children_by_initiative<R: ChildResource>(
+        &self,
+        caller: &Caller,
+        ids: &[Uuid],
+    ) -> ServiceResult<HashMap<Uuid, Vec<R::View>>> {
         let readable = self.readable_initiative_ids(caller, ids).await?;
-        let mut out: HashMap<Uuid, Vec<Lesson>> =
+        let mut rows_by: HashMap<Uuid, Vec<R::Model>> =
             readable.iter().map(|id| (*id, Vec::new())).collect();
-        if readable.is_empty() {
-            return Ok(out);
+        if !readable.is_empty() {
+            let rows =
+                R::order(R::Entity::find().filter(
+                    <R::Entity as Child>::initiative_column().is_in(readable.iter().copied()),
+                ))
+                .all(self.db())
+                .await?;
+            for row in rows {
+                rows_by.entry(R::initiative_of(&row)).or_default().push(row);
+            }
         }
-        let rows = lesson::Entity::find()
-            .filter(lesson::Column::InitiativeId.is_in(readable))
-            .order_by_desc(lesson::Column::CreatedAt)
-            .order_by_desc(lesson::Column::Id)
-            .all(self.db())
-            .await?;
-        for l in rows {
-            out.entry(l.initiative_id)
-                .or_default()
-                .push(lessons::to_view(l));
+        let mut out = HashMap::with_capacity(rows_by.len());
+        for (id, rows) in rows_by {
+            out.insert(id, R::views(self.db(), id, rows).await?);
         }
         Ok(out)
     }

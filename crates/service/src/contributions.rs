@@ -9,27 +9,21 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     contribution,
     enums::{ContributionStatus, ResourceKind},
-    initiative_partner, organization,
+    initiative, initiative_partner, organization,
 };
 use iso_currency::Currency;
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, Select, Set};
 use serde::{Deserialize, Deserializer, Serialize, de};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, EntityKind, Registry,
+    Caller, EntityKind, Principal, Registry,
+    children::{ChildResource, child_table},
     error::{ServiceError, ServiceResult},
-    history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
-    pagination::{Page, PageRequest},
-    precondition::Precondition,
     validation::{Checks, double_option},
-    write,
 };
 
 /// Digits before the decimal point an amount may have (up to a quadrillion less one): far above
@@ -457,35 +451,6 @@ async fn partner_of<C: ConnectionTrait>(
         })
 }
 
-async fn find<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-    id: Uuid,
-) -> ServiceResult<Contribution> {
-    let not_found = ServiceError::NotFound {
-        entity: "contribution",
-    };
-    let Some(row) = contribution::Entity::find_by_id(id)
-        .filter(crate::tenancy::child_of::<contribution::Entity>(
-            initiative_id,
-        ))
-        .one(db)
-        .await?
-    else {
-        return Err(not_found);
-    };
-    let (partner, org) = initiative_partner::Entity::find_by_id(row.partner_id)
-        .filter(crate::tenancy::child_of::<initiative_partner::Entity>(
-            initiative_id,
-        ))
-        .find_also_related(organization::Entity)
-        .one(db)
-        .await?
-        .and_then(|(p, o)| o.map(|o| (p, o)))
-        .ok_or(not_found)?;
-    Ok(to_view(row, &partner, &org))
-}
-
 fn add(a: Decimal, b: Decimal) -> ServiceResult<Decimal> {
     a.checked_add(b)
         .ok_or_else(|| ServiceError::Internal("a contribution total overflows".into()))
@@ -628,17 +593,21 @@ pub(crate) fn totals_of(
     })
 }
 
-impl Registry {
-    pub async fn list_contributions(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        query: ContributionQuery,
-    ) -> ServiceResult<Page<Contribution>> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let mut select = contribution::Entity::find()
-            .filter(contribution::Column::InitiativeId.eq(initiative_id));
+/// The contributions of initiatives, as a child resource.
+pub struct Contributions;
+
+impl ChildResource for Contributions {
+    child_table!(contribution, view: Contribution, query: ContributionQuery);
+    type New = NewContribution;
+    type Patch = ContributionPatch;
+
+    const KIND: EntityKind = EntityKind::Contribution;
+    const NAME: &'static str = "contribution";
+
+    fn filter(
+        mut select: Select<contribution::Entity>,
+        query: &ContributionQuery,
+    ) -> ServiceResult<Select<contribution::Entity>> {
         if let Some(partner_id) = query.partner_id {
             select = select.filter(contribution::Column::PartnerId.eq(partner_id));
         }
@@ -648,58 +617,48 @@ impl Registry {
         if let Some(status) = query.status {
             select = select.filter(contribution::Column::Status.eq(status));
         }
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .order_by_asc(contribution::Column::CreatedAt)
-            .order_by_asc(contribution::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        let partners = if rows.is_empty() {
-            BTreeMap::new()
-        } else {
-            partners_of(self.db(), initiative_id).await?
-        };
-        let items = rows
+        Ok(select)
+    }
+
+    /// With their partners' organisations, read in one query.
+    async fn views<C: ConnectionTrait>(
+        db: &C,
+        initiative_id: Uuid,
+        rows: Vec<contribution::Model>,
+    ) -> ServiceResult<Vec<Contribution>> {
+        let mut ids: Vec<Uuid> = rows.iter().map(|c| c.partner_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let partners: BTreeMap<Uuid, (initiative_partner::Model, organization::Model)> =
+            initiative_partner::Entity::find()
+                .filter(crate::tenancy::child_of::<initiative_partner::Entity>(
+                    initiative_id,
+                ))
+                .filter(initiative_partner::Column::Id.is_in(ids))
+                .find_also_related(organization::Entity)
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|(p, o)| o.map(|o| (p.id, (p, o))))
+                .collect();
+        Ok(rows
             .into_iter()
             .filter_map(|c| {
                 let (p, o) = partners.get(&c.partner_id)?;
                 Some(to_view(c, p, o))
             })
-            .collect();
-        Ok(Page::new(items, request, total))
+            .collect())
     }
 
-    pub async fn get_contribution(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-    ) -> ServiceResult<Contribution> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        find(self.db(), initiative_id, id).await
-    }
-
-    /// The totals of an initiative's contributions (as in the initiative's detail).
-    pub async fn contribution_totals(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-    ) -> ServiceResult<ContributionTotals> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        totals(self.db(), initiative_id).await
-    }
-
-    pub async fn add_contribution(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
+    async fn new_row<C: ConnectionTrait>(
+        db: &C,
+        initiative: &initiative::Model,
+        _principal: &Principal,
         input: NewContribution,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Contribution> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
+    ) -> ServiceResult<contribution::ActiveModel> {
         let f = check(Fields {
             resource_kind: input.resource_kind,
             description: input.description,
@@ -708,58 +667,16 @@ impl Registry {
             status: input.status.unwrap_or(ContributionStatus::Pledged),
             contributed_on: input.contributed_on,
         })?;
-        let (partner, org) = partner_of(&txn, initiative_id, input.partner_id).await?;
-        let now = Utc::now();
-        let row = contribution::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(initiative.tenant_id),
-            initiative_id: Set(initiative_id),
-            partner_id: Set(partner.id),
-            resource_kind: Set(f.resource_kind),
-            description: Set(f.description),
-            amount: Set(f.amount),
-            currency: Set(f.currency),
-            status: Set(f.status),
-            contributed_on: Set(f.contributed_on),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        let view = to_view(row, &partner, &org);
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Contribution,
-                entity_id: view.id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: snapshot(&view),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(view)
+        let (partner, _) = partner_of(db, initiative.id, input.partner_id).await?;
+        Ok(row(f, partner.id))
     }
 
-    pub async fn update_contribution(
-        &self,
-        caller: &Caller,
+    async fn patch_row<C: ConnectionTrait>(
+        db: &C,
         initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
+        before: &Contribution,
         patch: ContributionPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Contribution> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
+    ) -> ServiceResult<contribution::ActiveModel> {
         let f = check(Fields {
             resource_kind: patch.resource_kind.unwrap_or(before.resource_kind),
             description: patch
@@ -775,91 +692,37 @@ impl Registry {
         })?;
         let partner_id = match patch.partner_id {
             Some(partner_id) if partner_id != before.partner_id => {
-                partner_of(&txn, initiative_id, partner_id).await?.0.id
+                partner_of(db, initiative_id, partner_id).await?.0.id
             }
             _ => before.partner_id,
         };
-        let result = contribution::Entity::update_many()
-            .set(contribution::ActiveModel {
-                partner_id: Set(partner_id),
-                resource_kind: Set(f.resource_kind),
-                description: Set(f.description),
-                amount: Set(f.amount),
-                currency: Set(f.currency),
-                status: Set(f.status),
-                contributed_on: Set(f.contributed_on),
-                version: Set(before.version + 1),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            })
-            .filter(contribution::Column::Id.eq(id))
-            .filter(contribution::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        let after = find(&txn, initiative_id, id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Contribution,
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
+        Ok(row(f, partner_id))
     }
+}
 
-    pub async fn remove_contribution(
+/// The columns of a contribution's checked fields.
+fn row(f: Fields, partner_id: Uuid) -> contribution::ActiveModel {
+    contribution::ActiveModel {
+        partner_id: Set(partner_id),
+        resource_kind: Set(f.resource_kind),
+        description: Set(f.description),
+        amount: Set(f.amount),
+        currency: Set(f.currency),
+        status: Set(f.status),
+        contributed_on: Set(f.contributed_on),
+        ..Default::default()
+    }
+}
+
+impl Registry {
+    /// The totals of an initiative's contributions (as in the initiative's detail).
+    pub async fn contribution_totals(
         &self,
         caller: &Caller,
         initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        meta: &WriteMeta,
-    ) -> ServiceResult<()> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let result = contribution::Entity::delete_many()
-            .filter(contribution::Column::Id.eq(id))
-            .filter(contribution::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Contribution,
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+    ) -> ServiceResult<ContributionTotals> {
+        access::readable(self.db(), caller, initiative_id).await?;
+        totals(self.db(), initiative_id).await
     }
 }
 

@@ -573,7 +573,7 @@ impl Registry {
                     ServiceError::Internal(format!("demo organisation {name} missing"))
                 })?;
                 let partner = self
-                    .add_partner(
+                    .create_child::<crate::partners::Partners>(
                         caller,
                         id,
                         NewPartner {
@@ -735,7 +735,7 @@ impl Registry {
                 .ok_or_else(|| ServiceError::Internal(format!("demo partner {name} missing")))
         };
         for (name, kind, amount, status, description) in demo_contributions(title) {
-            self.add_contribution(
+            self.create_child::<crate::contributions::Contributions>(
                 caller,
                 id,
                 NewContribution {
@@ -752,7 +752,7 @@ impl Registry {
             .await?;
         }
         if title == "Macedonia Connects" {
-            self.add_agreement(
+            self.create_child::<crate::agreements::Agreements>(
                 caller,
                 id,
                 NewAgreement {
@@ -771,7 +771,7 @@ impl Registry {
             )
             .await?;
             let today = Utc::now().date_naive();
-            self.add_report(
+            self.create_child::<crate::reports::Reports>(
                 caller,
                 id,
                 NewReport {
@@ -793,7 +793,7 @@ impl Registry {
             .await?;
         }
         if title.starts_with("Mali CLIC") {
-            self.add_lesson(
+            self.create_child::<crate::lessons::Lessons>(
                 caller,
                 id,
                 NewLesson {

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use entity::{enums::Visibility, initiative, lesson};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
     sea_query::{LikeExpr, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -15,16 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, EntityKind, Registry,
+    Caller, EntityKind, Principal, Registry,
+    children::{ChildResource, child_table},
     error::{ServiceError, ServiceResult},
-    history::{Change, Operation, WriteMeta, snapshot},
-    initiatives::{access, refresh_search},
+    initiatives::refresh_search,
     organizations::Scope,
     pagination::{Page, PageRequest},
-    precondition::Precondition,
     search,
     validation::{Checks, double_option},
-    write,
 };
 
 const MAX_TAGS: usize = 20;
@@ -191,7 +189,7 @@ fn json<T: Serialize>(value: &T) -> String {
 }
 
 /// The text of a lesson's own search document.
-fn search_body(f: &Fields) -> String {
+fn search_body(f: &Lesson) -> String {
     [
         f.statement.as_str(),
         f.context.as_deref().unwrap_or_default(),
@@ -222,60 +220,113 @@ fn tagged(tag: &str) -> ServiceResult<Condition> {
     Ok(Condition::all().add(lesson::Column::Tags.like(LikeExpr::new(pattern).escape('\\'))))
 }
 
-async fn find<C: ConnectionTrait>(db: &C, initiative_id: Uuid, id: Uuid) -> ServiceResult<Lesson> {
-    lesson::Entity::find_by_id(id)
-        .filter(crate::tenancy::child_of::<lesson::Entity>(initiative_id))
-        .one(db)
-        .await?
-        .map(to_view)
-        .ok_or(ServiceError::NotFound { entity: "lesson" })
-}
-
 /// After a lesson changed: its own search document, and its initiative's (which includes
 /// the text of its lessons).
 async fn index<C: ConnectionTrait>(
     db: &C,
     initiative_id: Uuid,
     id: Uuid,
-    fields: Option<&Fields>,
+    lesson: Option<&Lesson>,
 ) -> ServiceResult<()> {
-    match fields {
-        Some(f) => search::put(db, search::DocKind::Lesson, id, &search_body(f)).await?,
+    match lesson {
+        Some(l) => search::put(db, search::DocKind::Lesson, id, &search_body(l)).await?,
         None => search::remove(db, id).await?,
     }
     refresh_search(db, initiative_id).await
 }
 
-impl Registry {
-    /// The lessons of one initiative, newest first.
-    pub async fn list_lessons(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        query: LessonQuery,
-    ) -> ServiceResult<Page<Lesson>> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let mut select =
-            lesson::Entity::find().filter(lesson::Column::InitiativeId.eq(initiative_id));
-        if let Some(tag) = query.tag.as_deref() {
-            select = select.filter(tagged(tag)?);
-        }
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .order_by_desc(lesson::Column::CreatedAt)
-            .order_by_desc(lesson::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(
-            rows.into_iter().map(to_view).collect(),
-            request,
-            total,
-        ))
+/// The lessons of initiatives, as a child resource.
+pub struct Lessons;
+
+impl ChildResource for Lessons {
+    child_table!(lesson, view: Lesson, query: LessonQuery);
+    type New = NewLesson;
+    type Patch = LessonPatch;
+
+    const KIND: EntityKind = EntityKind::Lesson;
+    const NAME: &'static str = "lesson";
+
+    fn filter(
+        select: Select<lesson::Entity>,
+        query: &LessonQuery,
+    ) -> ServiceResult<Select<lesson::Entity>> {
+        Ok(match query.tag.as_deref() {
+            Some(tag) => select.filter(tagged(tag)?),
+            None => select,
+        })
     }
 
+    /// Newest first.
+    fn order(select: Select<lesson::Entity>) -> Select<lesson::Entity> {
+        select
+            .order_by_desc(lesson::Column::CreatedAt)
+            .order_by_desc(lesson::Column::Id)
+    }
+
+    async fn views<C: ConnectionTrait>(
+        _db: &C,
+        _initiative_id: Uuid,
+        rows: Vec<lesson::Model>,
+    ) -> ServiceResult<Vec<Lesson>> {
+        Ok(rows.into_iter().map(to_view).collect())
+    }
+
+    async fn new_row<C: ConnectionTrait>(
+        _db: &C,
+        _initiative: &initiative::Model,
+        _principal: &Principal,
+        input: NewLesson,
+    ) -> ServiceResult<lesson::ActiveModel> {
+        Ok(row(check(Fields {
+            statement: input.statement,
+            context: input.context,
+            challenge: input.challenge,
+            recommendation: input.recommendation,
+            tags: input.tags,
+        })?))
+    }
+
+    async fn patch_row<C: ConnectionTrait>(
+        _db: &C,
+        _initiative_id: Uuid,
+        before: &Lesson,
+        patch: LessonPatch,
+    ) -> ServiceResult<lesson::ActiveModel> {
+        Ok(row(check(Fields {
+            statement: patch.statement.unwrap_or_else(|| before.statement.clone()),
+            context: patch.context.unwrap_or_else(|| before.context.clone()),
+            challenge: patch.challenge.unwrap_or_else(|| before.challenge.clone()),
+            recommendation: patch
+                .recommendation
+                .unwrap_or_else(|| before.recommendation.clone()),
+            tags: patch.tags.unwrap_or_else(|| before.tags.clone()),
+        })?))
+    }
+
+    /// Its search document and its initiative's.
+    async fn after_write<C: ConnectionTrait>(
+        db: &C,
+        initiative_id: Uuid,
+        id: Uuid,
+        after: Option<&Lesson>,
+    ) -> ServiceResult<()> {
+        index(db, initiative_id, id, after).await
+    }
+}
+
+/// The columns of a lesson's checked fields.
+fn row(f: Fields) -> lesson::ActiveModel {
+    lesson::ActiveModel {
+        statement: Set(f.statement),
+        context: Set(f.context),
+        challenge: Set(f.challenge),
+        recommendation: Set(f.recommendation),
+        tags: Set(json(&f.tags)),
+        ..Default::default()
+    }
+}
+
+impl Registry {
     /// Lessons across the registry that the caller may read: those of the caller's tenant's
     /// initiatives and of every public initiative, as `scope` says.
     pub async fn search_lessons(
@@ -367,175 +418,6 @@ impl Registry {
             request,
             total,
         ))
-    }
-
-    pub async fn get_lesson(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-    ) -> ServiceResult<Lesson> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        find(self.db(), initiative_id, id).await
-    }
-
-    pub async fn add_lesson(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        input: NewLesson,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Lesson> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let f = check(Fields {
-            statement: input.statement,
-            context: input.context,
-            challenge: input.challenge,
-            recommendation: input.recommendation,
-            tags: input.tags,
-        })?;
-        let now = Utc::now();
-        let id = Uuid::now_v7();
-        let row = lesson::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(initiative.tenant_id),
-            initiative_id: Set(initiative_id),
-            statement: Set(f.statement.clone()),
-            context: Set(f.context.clone()),
-            challenge: Set(f.challenge.clone()),
-            recommendation: Set(f.recommendation.clone()),
-            tags: Set(json(&f.tags)),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        index(&txn, initiative_id, id, Some(&f)).await?;
-        let view = to_view(row);
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Lesson,
-                entity_id: id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: snapshot(&view),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(view)
-    }
-
-    pub async fn update_lesson(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        patch: LessonPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Lesson> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let f = check(Fields {
-            statement: patch.statement.unwrap_or_else(|| before.statement.clone()),
-            context: patch.context.unwrap_or_else(|| before.context.clone()),
-            challenge: patch.challenge.unwrap_or_else(|| before.challenge.clone()),
-            recommendation: patch
-                .recommendation
-                .unwrap_or_else(|| before.recommendation.clone()),
-            tags: patch.tags.unwrap_or_else(|| before.tags.clone()),
-        })?;
-        let result = lesson::Entity::update_many()
-            .set(lesson::ActiveModel {
-                statement: Set(f.statement.clone()),
-                context: Set(f.context.clone()),
-                challenge: Set(f.challenge.clone()),
-                recommendation: Set(f.recommendation.clone()),
-                tags: Set(json(&f.tags)),
-                version: Set(before.version + 1),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            })
-            .filter(lesson::Column::Id.eq(id))
-            .filter(lesson::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        index(&txn, initiative_id, id, Some(&f)).await?;
-        let after = find(&txn, initiative_id, id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Lesson,
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
-    }
-
-    pub async fn remove_lesson(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        meta: &WriteMeta,
-    ) -> ServiceResult<()> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let result = lesson::Entity::delete_many()
-            .filter(lesson::Column::Id.eq(id))
-            .filter(lesson::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        index(&txn, initiative_id, id, None).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Lesson,
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod analytics;
 pub mod auth;
 pub mod batch;
+pub mod children;
 pub mod clients;
 mod codes;
 pub mod contributions;

@@ -2,30 +2,27 @@
 //! and their interest in and influence over the issue (for stakeholder mapping). An
 //! organisation appears once per initiative.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     agreement, contribution,
     enums::{Gain, PartnerRole, PartnerStatus, Sector, Visibility},
-    initiative_partner, organization,
+    initiative, initiative_partner, organization,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    Caller, EntityKind, Registry,
+    EntityKind, Principal,
+    children::{ChildResource, child_table},
     codes::dedup,
     error::{ServiceError, ServiceResult},
-    history::{Change, Operation, WriteMeta, snapshot},
-    initiatives::access,
-    pagination::{Page, PageRequest},
-    precondition::Precondition,
     validation::{Checks, double_option},
-    write::{self, UnitOfWork},
 };
 
 /// The organisation behind a partner, in brief.
@@ -201,83 +198,63 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
-async fn find<C: ConnectionTrait>(db: &C, initiative_id: Uuid, id: Uuid) -> ServiceResult<Partner> {
-    initiative_partner::Entity::find_by_id(id)
-        .filter(crate::tenancy::child_of::<initiative_partner::Entity>(
-            initiative_id,
-        ))
-        .find_also_related(organization::Entity)
-        .one(db)
-        .await?
-        .and_then(|(p, o)| o.map(|o| to_view(p, o)))
-        .ok_or(ServiceError::NotFound { entity: "partner" })
-}
+/// The partners of initiatives, as a child resource.
+pub struct Partners;
 
-impl Registry {
-    pub async fn list_partners(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        query: PartnerQuery,
-    ) -> ServiceResult<Page<Partner>> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let mut select = initiative_partner::Entity::find()
-            .filter(initiative_partner::Column::InitiativeId.eq(initiative_id));
-        if let Some(status) = query.status {
-            select = select.filter(initiative_partner::Column::Status.eq(status));
+impl ChildResource for Partners {
+    child_table!(initiative_partner, view: Partner, query: PartnerQuery);
+    type New = NewPartner;
+    type Patch = PartnerPatch;
+
+    const KIND: EntityKind = EntityKind::Partner;
+    const NAME: &'static str = "partner";
+
+    fn filter(
+        select: Select<initiative_partner::Entity>,
+        query: &PartnerQuery,
+    ) -> ServiceResult<Select<initiative_partner::Entity>> {
+        Ok(match query.status {
+            Some(status) => select.filter(initiative_partner::Column::Status.eq(status)),
+            None => select,
+        })
+    }
+
+    /// With their organisations, read in one query.
+    async fn views<C: ConnectionTrait>(
+        db: &C,
+        _initiative_id: Uuid,
+        rows: Vec<initiative_partner::Model>,
+    ) -> ServiceResult<Vec<Partner>> {
+        let mut ids: Vec<Uuid> = rows.iter().map(|p| p.organization_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
-            .find_also_related(organization::Entity)
-            .order_by_asc(initiative_partner::Column::CreatedAt)
-            .order_by_asc(initiative_partner::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        let items = rows
+        let orgs: HashMap<Uuid, organization::Model> = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(ids))
+            .all(db)
+            .await?
             .into_iter()
-            .filter_map(|(p, o)| o.map(|o| to_view(p, o)))
+            .map(|o| (o.id, o))
             .collect();
-        Ok(Page::new(items, request, total))
+        Ok(rows
+            .into_iter()
+            .filter_map(|p| {
+                let org = orgs.get(&p.organization_id)?.clone();
+                Some(to_view(p, org))
+            })
+            .collect())
     }
 
-    pub async fn get_partner(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-    ) -> ServiceResult<Partner> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        find(self.db(), initiative_id, id).await
-    }
-
-    pub async fn add_partner(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
+    /// The organisation must be one the caller can see (its own tenant's, or public) and not
+    /// yet a partner of the initiative.
+    async fn new_row<C: ConnectionTrait>(
+        db: &C,
+        initiative: &initiative::Model,
+        principal: &Principal,
         input: NewPartner,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Partner> {
-        let txn = self.unit_of_work().await?;
-        let view = self
-            .add_partner_in(&txn, caller, initiative_id, input, meta)
-            .await?;
-        txn.commit().await?;
-        Ok(view)
-    }
-
-    /// Adds a partner within the transaction `txn` (the bulk import adds many in one).
-    pub(crate) async fn add_partner_in(
-        &self,
-        txn: &UnitOfWork,
-        caller: &Caller,
-        initiative_id: Uuid,
-        input: NewPartner,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Partner> {
-        let (initiative, principal) = access::writable(txn, caller, initiative_id).await?;
+    ) -> ServiceResult<initiative_partner::ActiveModel> {
         let f = check(Fields {
             roles: input.roles,
             status: input.status.unwrap_or(PartnerStatus::Active),
@@ -287,9 +264,8 @@ impl Registry {
             joined_on: input.joined_on,
             left_on: input.left_on,
         })?;
-        // The organisation must be one the caller can see: its own tenant's, or public.
         let org = organization::Entity::find_by_id(input.organization_id)
-            .one(txn)
+            .one(db)
             .await?
             .filter(|o| o.tenant_id == principal.tenant_id || o.visibility == Visibility::Public)
             .ok_or_else(|| {
@@ -300,9 +276,9 @@ impl Registry {
                 )
             })?;
         let taken = initiative_partner::Entity::find()
-            .filter(initiative_partner::Column::InitiativeId.eq(initiative_id))
+            .filter(initiative_partner::Column::InitiativeId.eq(initiative.id))
             .filter(initiative_partner::Column::OrganizationId.eq(org.id))
-            .count(txn)
+            .count(db)
             .await?;
         if taken > 0 {
             return Err(ServiceError::Conflict(format!(
@@ -310,85 +286,18 @@ impl Registry {
                 org.name
             )));
         }
-        let now = Utc::now();
-        let row = initiative_partner::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(initiative.tenant_id),
-            initiative_id: Set(initiative_id),
-            organization_id: Set(org.id),
-            roles: Set(json(&f.roles)),
-            status: Set(f.status),
-            gains: Set(json(&f.gains)),
-            interest: Set(f.interest.map(i16::from)),
-            influence: Set(f.influence.map(i16::from)),
-            joined_on: Set(f.joined_on),
-            left_on: Set(f.left_on),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await?;
-        let view = to_view(row, org);
-        write::child_changed(
-            txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Partner,
-                entity_id: view.id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: snapshot(&view),
-            },
-        )
-        .await?;
-        Ok(view)
+        let mut row = row(f);
+        row.organization_id = Set(org.id);
+        Ok(row)
     }
 
-    pub async fn update_partner(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
+    async fn patch_row<C: ConnectionTrait>(
+        _db: &C,
+        _initiative_id: Uuid,
+        before: &Partner,
         patch: PartnerPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Partner> {
-        let txn = self.unit_of_work().await?;
-        let after = self
-            .update_partner_in(
-                &txn,
-                caller,
-                initiative_id,
-                id,
-                expected_version,
-                patch,
-                meta,
-            )
-            .await?;
-        txn.commit().await?;
-        Ok(after)
-    }
-
-    /// Changes a partner within the transaction `txn` (the bulk import changes many in one).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn update_partner_in(
-        &self,
-        txn: &UnitOfWork,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        patch: PartnerPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<Partner> {
-        let (initiative, principal) = access::writable(txn, caller, initiative_id).await?;
-        let before = find(txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let f = check(Fields {
+    ) -> ServiceResult<initiative_partner::ActiveModel> {
+        Ok(row(check(Fields {
             roles: patch.roles.unwrap_or_else(|| before.roles.clone()),
             status: patch.status.unwrap_or(before.status),
             gains: patch.gains.unwrap_or_else(|| before.gains.clone()),
@@ -396,65 +305,19 @@ impl Registry {
             influence: patch.influence.unwrap_or(before.influence),
             joined_on: patch.joined_on.unwrap_or(before.joined_on),
             left_on: patch.left_on.unwrap_or(before.left_on),
-        })?;
-        let result = initiative_partner::Entity::update_many()
-            .set(initiative_partner::ActiveModel {
-                roles: Set(json(&f.roles)),
-                status: Set(f.status),
-                gains: Set(json(&f.gains)),
-                interest: Set(f.interest.map(i16::from)),
-                influence: Set(f.influence.map(i16::from)),
-                joined_on: Set(f.joined_on),
-                left_on: Set(f.left_on),
-                version: Set(before.version + 1),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            })
-            .filter(initiative_partner::Column::Id.eq(id))
-            .filter(initiative_partner::Column::Version.eq(before.version))
-            .exec(txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        let after = find(txn, initiative_id, id).await?;
-        write::child_changed(
-            txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Partner,
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )
-        .await?;
-        Ok(after)
+        })?))
     }
 
-    /// Removes a partner; refused (409) while contributions name it as their contributor or
-    /// agreements name it as a party.
-    pub async fn remove_partner(
-        &self,
-        caller: &Caller,
+    /// Refused (409) while contributions name the partner as their contributor or agreements
+    /// name it as a party.
+    async fn before_delete<C: ConnectionTrait>(
+        db: &C,
         initiative_id: Uuid,
         id: Uuid,
-        expected_version: Precondition,
-        meta: &WriteMeta,
     ) -> ServiceResult<()> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
         let contributions = contribution::Entity::find()
             .filter(contribution::Column::PartnerId.eq(id))
-            .count(&txn)
+            .count(db)
             .await?;
         if contributions > 0 {
             return Err(ServiceError::Conflict(format!(
@@ -464,7 +327,7 @@ impl Registry {
         // Agreements keep their parties as a list of partner ids: look for this one.
         let named_in = agreement::Entity::find()
             .filter(agreement::Column::InitiativeId.eq(initiative_id))
-            .all(&txn)
+            .all(db)
             .await?
             .into_iter()
             .filter(|a| {
@@ -478,32 +341,20 @@ impl Registry {
                 "this partner is a party to {named_in} agreement(s): change them first, or mark the partner former"
             )));
         }
-        let result = initiative_partner::Entity::delete_many()
-            .filter(initiative_partner::Column::Id.eq(id))
-            .filter(initiative_partner::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Partner,
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
         Ok(())
+    }
+}
+
+/// The columns of a partner's checked fields.
+fn row(f: Fields) -> initiative_partner::ActiveModel {
+    initiative_partner::ActiveModel {
+        roles: Set(json(&f.roles)),
+        status: Set(f.status),
+        gains: Set(json(&f.gains)),
+        interest: Set(f.interest.map(i16::from)),
+        influence: Set(f.influence.map(i16::from)),
+        joined_on: Set(f.joined_on),
+        left_on: Set(f.left_on),
+        ..Default::default()
     }
 }

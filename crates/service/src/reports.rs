@@ -6,22 +6,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{initiative, progress_report};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    Caller, EntityKind, Registry,
-    error::{ServiceError, ServiceResult},
-    history::{Change, Operation, WriteMeta, snapshot},
-    initiatives::access,
-    pagination::{Page, PageParams, PageRequest},
-    precondition::Precondition,
+    EntityKind, Principal,
+    children::{ChildResource, child_table},
+    error::ServiceResult,
+    pagination::PageParams,
     validation::{Checks, double_option},
-    write,
 };
 
 const MAX_TEXT: usize = 50_000;
@@ -187,21 +183,6 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
-async fn find<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-    id: Uuid,
-) -> ServiceResult<ProgressReport> {
-    progress_report::Entity::find_by_id(id)
-        .filter(crate::tenancy::child_of::<progress_report::Entity>(
-            initiative_id,
-        ))
-        .one(db)
-        .await?
-        .map(to_view)
-        .ok_or(ServiceError::NotFound { entity: "report" })
-}
-
 /// Sets the initiative's `last_reported_on` to the latest period end of its reports (none
 /// when it has none left).
 async fn refresh_last_reported<C: ConnectionTrait>(
@@ -226,113 +207,56 @@ async fn refresh_last_reported<C: ConnectionTrait>(
     Ok(())
 }
 
-impl Registry {
-    /// The reports of an initiative, the latest period first.
-    pub async fn list_reports(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        params: PageParams,
-    ) -> ServiceResult<Page<ProgressReport>> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        let request = PageRequest::new(params.page, params.per_page, self.settings())?;
-        let select = progress_report::Entity::find()
-            .filter(progress_report::Column::InitiativeId.eq(initiative_id));
-        let total = select.clone().count(self.db()).await?;
-        let rows = select
+/// The progress reports of initiatives, as a child resource.
+pub struct Reports;
+
+impl ChildResource for Reports {
+    child_table!(progress_report, view: ProgressReport, query: PageParams);
+    type New = NewReport;
+    type Patch = ReportPatch;
+
+    const KIND: EntityKind = EntityKind::Report;
+    const NAME: &'static str = "report";
+
+    /// The latest period first.
+    fn order(select: Select<progress_report::Entity>) -> Select<progress_report::Entity> {
+        select
             .order_by_desc(progress_report::Column::PeriodEnd)
             .order_by_desc(progress_report::Column::PeriodStart)
             .order_by_desc(progress_report::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .all(self.db())
-            .await?;
-        Ok(Page::new(
-            rows.into_iter().map(to_view).collect(),
-            request,
-            total,
-        ))
     }
 
-    pub async fn get_report(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-    ) -> ServiceResult<ProgressReport> {
-        access::readable(self.db(), caller, initiative_id).await?;
-        find(self.db(), initiative_id, id).await
+    async fn views<C: ConnectionTrait>(
+        _db: &C,
+        _initiative_id: Uuid,
+        rows: Vec<progress_report::Model>,
+    ) -> ServiceResult<Vec<ProgressReport>> {
+        Ok(rows.into_iter().map(to_view).collect())
     }
 
-    pub async fn add_report(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
+    async fn new_row<C: ConnectionTrait>(
+        _db: &C,
+        _initiative: &initiative::Model,
+        _principal: &Principal,
         input: NewReport,
-        meta: &WriteMeta,
-    ) -> ServiceResult<ProgressReport> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let f = check(Fields {
+    ) -> ServiceResult<progress_report::ActiveModel> {
+        Ok(row(check(Fields {
             period_start: input.period_start,
             period_end: input.period_end,
             narrative: input.narrative,
             achievements: input.achievements,
             challenges: input.challenges,
             indicators: input.indicators,
-        })?;
-        let now = Utc::now();
-        let row = progress_report::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(initiative.tenant_id),
-            initiative_id: Set(initiative_id),
-            period_start: Set(f.period_start),
-            period_end: Set(f.period_end),
-            narrative: Set(f.narrative),
-            achievements: Set(f.achievements),
-            challenges: Set(f.challenges),
-            indicators: Set(json(&f.indicators)),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        let view = to_view(row);
-        refresh_last_reported(&txn, initiative_id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Report,
-                entity_id: view.id,
-                operation: Operation::Create,
-                actor: Some(principal.subject),
-                meta,
-                before: None,
-                after: snapshot(&view),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(view)
+        })?))
     }
 
-    pub async fn update_report(
-        &self,
-        caller: &Caller,
-        initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
+    async fn patch_row<C: ConnectionTrait>(
+        _db: &C,
+        _initiative_id: Uuid,
+        before: &ProgressReport,
         patch: ReportPatch,
-        meta: &WriteMeta,
-    ) -> ServiceResult<ProgressReport> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let f = check(Fields {
+    ) -> ServiceResult<progress_report::ActiveModel> {
+        Ok(row(check(Fields {
             period_start: patch.period_start.unwrap_or(before.period_start),
             period_end: patch.period_end.unwrap_or(before.period_end),
             narrative: patch.narrative.unwrap_or_else(|| before.narrative.clone()),
@@ -345,88 +269,29 @@ impl Registry {
             indicators: patch
                 .indicators
                 .unwrap_or_else(|| before.indicators.clone()),
-        })?;
-        let result = progress_report::Entity::update_many()
-            .set(progress_report::ActiveModel {
-                period_start: Set(f.period_start),
-                period_end: Set(f.period_end),
-                narrative: Set(f.narrative),
-                achievements: Set(f.achievements),
-                challenges: Set(f.challenges),
-                indicators: Set(json(&f.indicators)),
-                version: Set(before.version + 1),
-                updated_at: Set(Utc::now()),
-                ..Default::default()
-            })
-            .filter(progress_report::Column::Id.eq(id))
-            .filter(progress_report::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        let after = find(&txn, initiative_id, id).await?;
-        refresh_last_reported(&txn, initiative_id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Report,
-                entity_id: id,
-                operation: Operation::Update,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: snapshot(&after),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(after)
+        })?))
     }
 
-    pub async fn remove_report(
-        &self,
-        caller: &Caller,
+    /// The initiative's `last_reported_on` follows its reports.
+    async fn after_write<C: ConnectionTrait>(
+        db: &C,
         initiative_id: Uuid,
-        id: Uuid,
-        expected_version: Precondition,
-        meta: &WriteMeta,
+        _id: Uuid,
+        _after: Option<&ProgressReport>,
     ) -> ServiceResult<()> {
-        let txn = self.unit_of_work().await?;
-        let (initiative, principal) = access::writable(&txn, caller, initiative_id).await?;
-        let before = find(&txn, initiative_id, id).await?;
-        crate::precondition::expect_version(expected_version, before.version)?;
-        let result = progress_report::Entity::delete_many()
-            .filter(progress_report::Column::Id.eq(id))
-            .filter(progress_report::Column::Version.eq(before.version))
-            .exec(&txn)
-            .await?;
-        if result.rows_affected != 1 {
-            return Err(ServiceError::StaleVersion {
-                current: before.version + 1,
-            });
-        }
-        refresh_last_reported(&txn, initiative_id).await?;
-        write::child_changed(
-            &txn,
-            Change {
-                tenant_id: initiative.tenant_id,
-                initiative_id,
-                entity_type: EntityKind::Report,
-                entity_id: id,
-                operation: Operation::Delete,
-                actor: Some(principal.subject),
-                meta,
-                before: snapshot(&before),
-                after: None,
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
+        refresh_last_reported(db, initiative_id).await
+    }
+}
+
+/// The columns of a report's checked fields.
+fn row(f: Fields) -> progress_report::ActiveModel {
+    progress_report::ActiveModel {
+        period_start: Set(f.period_start),
+        period_end: Set(f.period_end),
+        narrative: Set(f.narrative),
+        achievements: Set(f.achievements),
+        challenges: Set(f.challenges),
+        indicators: Set(json(&f.indicators)),
+        ..Default::default()
     }
 }

@@ -10,6 +10,7 @@
 
 mod admin;
 mod analytics;
+mod children;
 mod context;
 pub mod depth;
 pub mod enums;

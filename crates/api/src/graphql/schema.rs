@@ -5,6 +5,9 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::{
     admin::{AdminMutation, AdminQuery},
     analytics::AnalyticsQuery,
+    children::{
+        AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
+    },
     depth::DepthLimit,
     matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
@@ -29,6 +32,11 @@ pub struct QueryRoot(
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     RegistryMutation,
+    PartnerMutation,
+    ContributionMutation,
+    AgreementMutation,
+    ReportMutation,
+    LessonMutation,
     AdminMutation,
     WsisMutation,
     MatchmakingMutation,

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auth;
 pub mod bulk;
 pub mod changes;
+mod children;
 pub mod clients;
 pub mod contributions;
 pub mod health;

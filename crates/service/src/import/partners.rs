@@ -515,38 +515,36 @@ impl Registry {
             let result = match current.iter().find(|c| c.organization.id == org_id) {
                 Some(c) => match patch_of(c, p) {
                     None => continue,
-                    Some(patch) => self
-                        .update_partner_in(
-                            txn,
-                            caller,
-                            initiative_id,
-                            c.id,
-                            crate::precondition::Precondition::Version(c.version),
-                            patch,
-                            meta,
-                        )
-                        .await
-                        .map(|_| ()),
-                },
-                None => self
-                    .add_partner_in(
+                    Some(patch) => crate::children::update_in::<crate::partners::Partners>(
                         txn,
                         caller,
                         initiative_id,
-                        NewPartner {
-                            organization_id: org_id,
-                            roles: p.roles.clone(),
-                            status: p.status,
-                            gains: p.gains.clone(),
-                            interest: p.interest,
-                            influence: p.influence,
-                            joined_on: p.joined_on,
-                            left_on: p.left_on,
-                        },
+                        c.id,
+                        crate::precondition::Precondition::Version(c.version),
+                        patch,
                         meta,
                     )
                     .await
                     .map(|_| ()),
+                },
+                None => crate::children::create_in::<crate::partners::Partners>(
+                    txn,
+                    caller,
+                    initiative_id,
+                    NewPartner {
+                        organization_id: org_id,
+                        roles: p.roles.clone(),
+                        status: p.status,
+                        gains: p.gains.clone(),
+                        interest: p.interest,
+                        influence: p.influence,
+                        joined_on: p.joined_on,
+                        left_on: p.left_on,
+                    },
+                    meta,
+                )
+                .await
+                .map(|_| ()),
             };
             match result {
                 Ok(()) => changes += 1,
