@@ -94,14 +94,15 @@ impl Registry {
         caller: &Caller,
         ids: &[Uuid],
     ) -> ServiceResult<HashMap<Uuid, Vec<Partner>>> {
-        let readable = self.readable_initiative_ids(caller, ids).await?;
-        let mut out: HashMap<Uuid, Vec<Partner>> =
-            readable.iter().map(|id| (*id, Vec::new())).collect();
-        if readable.is_empty() {
+        let mut out: HashMap<Uuid, Vec<Partner>> = HashMap::new();
+        if ids.is_empty() {
             return Ok(out);
         }
+        // One statement: the partners whose initiative the caller may read (an initiative it
+        // may not read has none to show, as one without partners).
         let rows = initiative_partner::Entity::find()
-            .filter(initiative_partner::Column::InitiativeId.is_in(readable.iter().copied()))
+            .filter(initiative_partner::Column::InitiativeId.is_in(dedup(ids)))
+            .filter(Coverage::readable(caller).over_initiatives::<initiative_partner::Entity>())
             .find_also_related(organization::Entity)
             .order_by_asc(initiative_partner::Column::CreatedAt)
             .order_by_asc(initiative_partner::Column::Id)

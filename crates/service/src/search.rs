@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, Statement, Value, sea_query::Expr, sea_query::SimpleExpr,
+    ConnectionTrait, DatabaseBackend, Order, Statement, Value,
+    sea_query::{Alias, Expr, ExprTrait, SelectStatement, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -213,6 +214,40 @@ pub(crate) fn matches(backend: DatabaseBackend, id_column: &str, terms: &[String
             ),
             [q],
         ),
+    }
+}
+
+/// Joins the full-text index to a select over the initiative table and orders it by relevance,
+/// most relevant first (PostgreSQL's `ts_rank`, FTS5's `bm25`), so the database ranks the
+/// matches and only the page leaves it. The select must already keep only matching initiatives
+/// ([`matches`]); ties keep whatever order is added after this one.
+pub(crate) fn order_by_rank(
+    query: &mut SelectStatement,
+    backend: DatabaseBackend,
+    terms: &[String],
+) {
+    let q = query_text(backend, terms);
+    let doc = Alias::new("search_document");
+    query.inner_join(
+        doc.clone(),
+        Expr::col((doc, Alias::new("entity_id")))
+            .equals((entity::initiative::Entity, entity::initiative::Column::Id)),
+    );
+    match backend {
+        DatabaseBackend::Postgres => {
+            query.order_by_expr(
+                Expr::cust_with_values(
+                    "ts_rank(\"search_document\".\"vector\", plainto_tsquery('simple', $1))",
+                    [q],
+                ),
+                Order::Desc,
+            );
+        }
+        _ => {
+            // bm25 is defined where the FTS5 table itself is matched; lower is more relevant.
+            query.and_where(Expr::cust_with_values("\"search_document\" MATCH ?", [q]));
+            query.order_by_expr(Expr::cust("bm25(\"search_document\")"), Order::Asc);
+        }
     }
 }
 

@@ -236,7 +236,7 @@ impl Registry {
                         "a search sorted by relevance is paged by page number",
                     ));
                 }
-                return self.list_by_relevance(select, &terms, request).await;
+                return self.list_by_relevance(select, &terms, request, count).await;
             }
             Sorting::Keys(keys) => keys.clone(),
         };
@@ -335,26 +335,37 @@ impl Registry {
         }
     }
 
-    /// A search sorted by relevance: the filtered ids in title order, each given its rank from
-    /// one pass of the full-text index, sorted by rank (stable, so equal ranks stay in title
-    /// order); then the page's rows.
+    /// A search sorted by relevance, ranked inside the database: the page's documents, most
+    /// relevant first (ties in title order), and the total of the matches as `count` asks.
     async fn list_by_relevance(
         &self,
         filtered: sea_orm::Select<initiative::Entity>,
         terms: &[String],
         request: PageRequest,
+        count: CountMode,
     ) -> ServiceResult<Page<ItemJson>> {
-        let candidates: Vec<Uuid> = filtered
-            .select_only()
-            .column(initiative::Column::Id)
+        let total = self
+            .count_rows(filtered.clone(), initiative::Column::Id, count)
+            .await?;
+        let mut ranked = filtered;
+        search::order_by_rank(
+            QueryTrait::query(&mut ranked),
+            self.db().get_database_backend(),
+            terms,
+        );
+        let ranked = ranked
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        let (total, page) = search::ranked_page(self.db(), terms, candidates, &request).await?;
-        let items = document::items_by_id(self.db(), &page, self.settings()).await?;
-        Ok(Page::new(items, request, total))
+            .offset(request.offset())
+            .limit(request.per_page);
+        let items = document::items(self.db(), ranked, self.settings()).await?;
+        let mut page = Page::new(items, request, total.unwrap_or_default());
+        if total.is_none() {
+            page.total = None;
+            page.total_pages = None;
+        }
+        page.count = count;
+        Ok(page)
     }
 
     /// The API views of stored rows, in their order (from their documents).
