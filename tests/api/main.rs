@@ -12,6 +12,7 @@ mod contract;
 mod contributions;
 mod conventions;
 mod cursors;
+mod fieldsets;
 mod graphql;
 mod graphql_analytics;
 mod graphql_batching;

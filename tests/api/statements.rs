@@ -53,7 +53,10 @@ async fn reads_run_few_statements(app: TestApp) {
     assert_eq!(by_country, 2, "the tag count's row and the page");
     assert_eq!(filtered, 2, "count and page");
     assert_eq!(one, 1, "the document with the access columns");
-    assert_eq!(search, 2, "the count of matches and the ranked page");
+    assert_eq!(
+        search, 3,
+        "the count of matches, the ranked page's ids, their documents"
+    );
     assert_eq!(
         graphql, 3,
         "count, page, partners of readable initiatives with organisations"

@@ -2,7 +2,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use service::{
     Registry,
     history::RevisionEntry,
-    initiatives::{Initiative, InitiativeDetail, InitiativePatch, InitiativeQuery, NewInitiative},
+    initiatives::{
+        DetailQuery, Initiative, InitiativeDetail, InitiativePatch, InitiativeQuery, NewInitiative,
+    },
     pagination::{Page, PageParams},
 };
 use uuid::Uuid;
@@ -75,15 +77,17 @@ pub async fn create(
         .json(detail))
 }
 
-/// One initiative with its journey. Another tenant's private initiative answers 404.
+/// One initiative with its journey. Another tenant's private initiative answers 404. `fields`
+/// keeps only the named fields (a sparse fieldset).
 #[utoipa::path(
     operation_id = "initiatives_get",
     tag = "initiatives",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path), ("If-None-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path), DetailQuery, ("If-None-Match" = Option<String>, Header)),
     responses(
         (status = 200, body = InitiativeDetail, headers(("ETag" = String))),
         (status = 304, description = "Not modified"),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -93,9 +97,10 @@ pub async fn get(
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
+    ApiQuery(query): ApiQuery<DetailQuery>,
 ) -> ApiResult<HttpResponse> {
     let detail = registry
-        .get_initiative_json(&caller, path.into_inner())
+        .get_initiative_json(&caller, path.into_inner(), query.fields.as_deref())
         .await?;
     Ok(versioned(&req, detail.version, &detail))
 }

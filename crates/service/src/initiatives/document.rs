@@ -283,6 +283,14 @@ impl ItemJson {
     pub fn decode(&self) -> ServiceResult<Initiative> {
         decode(self.json.get())
     }
+
+    /// The item with only the fields of `fields`.
+    pub(crate) fn keep(self, fields: &super::Fieldset) -> ServiceResult<Self> {
+        Ok(Self {
+            json: fields.keep(&self.json)?,
+            sort: self.sort,
+        })
+    }
 }
 
 impl Serialize for ItemJson {
@@ -303,6 +311,14 @@ impl DetailJson {
     /// The detail as an [`InitiativeDetail`].
     pub fn decode(&self) -> ServiceResult<InitiativeDetail> {
         decode(self.json.get())
+    }
+
+    /// The detail with only the fields of `fields`.
+    pub(crate) fn keep(self, fields: &super::Fieldset) -> ServiceResult<Self> {
+        Ok(Self {
+            json: fields.keep(&self.json)?,
+            version: self.version,
+        })
     }
 }
 

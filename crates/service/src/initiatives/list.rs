@@ -110,6 +110,9 @@ pub struct InitiativeQuery {
     /// `exact` (default), `estimated` (the planner's estimate on PostgreSQL) or `none` (no
     /// total: fastest).
     pub count: Option<CountMode>,
+    /// Sparse fieldset: only these fields of each item, comma-separated (`id,title,countries`);
+    /// `id` is always kept. Names are the fields of `Initiative`.
+    pub fields: Option<String>,
 }
 
 /// How deep a page by number may start; beyond, pages are reached by cursor.
@@ -125,6 +128,7 @@ impl InitiativeQuery {
             after: None,
             before: None,
             count: None,
+            fields: None,
             ..self.clone()
         };
         format!("{filters:?}|{sorting:?}")
@@ -202,14 +206,36 @@ impl Registry {
         caller: &Caller,
         query: InitiativeQuery,
     ) -> ServiceResult<Page<Initiative>> {
+        let query = InitiativeQuery {
+            fields: None,
+            ..query
+        };
         self.list_initiative_items(caller, query)
             .await?
             .try_map(|item| item.decode())
     }
 
     /// [`Registry::list_initiatives`] with each item as the stored JSON, passed through (the
-    /// REST list).
+    /// REST list), keeping only the fields of `fields` when it is given.
     pub async fn list_initiative_items(
+        &self,
+        caller: &Caller,
+        query: InitiativeQuery,
+    ) -> ServiceResult<Page<ItemJson>> {
+        let fields = query
+            .fields
+            .as_deref()
+            .map(|f| super::Fieldset::parse(f, false))
+            .transpose()?;
+        let page = self.list_whole_items(caller, query).await?;
+        match fields {
+            Some(fields) => page.try_map(|item| item.keep(&fields)),
+            None => Ok(page),
+        }
+    }
+
+    /// The page of items, every field.
+    async fn list_whole_items(
         &self,
         caller: &Caller,
         query: InitiativeQuery,
@@ -335,8 +361,8 @@ impl Registry {
         }
     }
 
-    /// A search sorted by relevance, ranked inside the database: the page's documents, most
-    /// relevant first (ties in title order), and the total of the matches as `count` asks.
+    /// A search sorted by relevance, ranked inside the database: the total of the matches as
+    /// `count` asks, the page's ids most relevant first (ties in title order), their documents.
     async fn list_by_relevance(
         &self,
         filtered: sea_orm::Select<initiative::Entity>,
@@ -353,12 +379,19 @@ impl Registry {
             self.db().get_database_backend(),
             terms,
         );
-        let ranked = ranked
+        // The page's ids first, then their documents: joined before the LIMIT, every match's
+        // document would be read to rank it.
+        let ids: Vec<Uuid> = ranked
+            .select_only()
+            .column(initiative::Column::Id)
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
             .offset(request.offset())
-            .limit(request.per_page);
-        let items = document::items(self.db(), ranked, self.settings()).await?;
+            .limit(request.per_page)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let items = document::items_by_id(self.db(), &ids, self.settings()).await?;
         let mut page = Page::new(items, request, total.unwrap_or_default());
         if total.is_none() {
             page.total = None;

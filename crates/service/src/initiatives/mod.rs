@@ -9,6 +9,7 @@
 pub mod access;
 pub mod derived;
 pub mod document;
+pub mod fields;
 pub mod journey;
 mod keyset;
 mod list;
@@ -18,6 +19,7 @@ mod views;
 
 pub use derived::ReportingStatus;
 pub use document::{DetailJson, ItemJson};
+pub use fields::{DetailQuery, Fieldset};
 pub use list::{InitiativeQuery, InitiativeSort, MAX_PAGE_OFFSET};
 pub(crate) use store::{
     TAG_LEVER, TAG_NEED, load_sectors, load_tags, refresh_search, validate_new,

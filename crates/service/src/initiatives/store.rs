@@ -704,16 +704,25 @@ impl Registry {
         caller: &Caller,
         id: Uuid,
     ) -> ServiceResult<InitiativeDetail> {
-        self.get_initiative_json(caller, id).await?.decode()
+        self.get_initiative_json(caller, id, None).await?.decode()
     }
 
-    /// [`Registry::get_initiative`] as the stored JSON, passed through (the REST read).
+    /// [`Registry::get_initiative`] as the stored JSON, passed through (the REST read),
+    /// keeping only the fields of `fields` (a sparse fieldset, see `Fieldset`) when given.
     pub async fn get_initiative_json(
         &self,
         caller: &Caller,
         id: Uuid,
+        fields: Option<&str>,
     ) -> ServiceResult<super::DetailJson> {
-        super::document::detail(self.db(), caller, id, self.settings()).await
+        let fields = fields
+            .map(|f| super::Fieldset::parse(f, true))
+            .transpose()?;
+        let detail = super::document::detail(self.db(), caller, id, self.settings()).await?;
+        match fields {
+            Some(fields) => detail.keep(&fields),
+            None => Ok(detail),
+        }
     }
 
     /// Registers an initiative in the caller's tenant (editors and above).
