@@ -65,7 +65,7 @@ load_start=$(load_avg)
 # sources name and the binary holds are set to 0 for the cache-off server. None: no read cache
 # (and /metrics is checked for cache hits after the cache-off rows, in case).
 cache_vars=()
-for v in $(grep -rhoE '"MSP_READ_CACHE[A-Z_]*"' crates/*/src | tr -d '"' | sort -u); do
+for v in $( { grep -rhoE '"MSP_READ_CACHE[A-Z_]*"' crates/*/src || true; } | tr -d '"' | sort -u); do
   grep -aqF "$v" "$BIN" && cache_vars+=("$v")
 done
 

@@ -12,6 +12,7 @@ both_databases!(
     count_modes_give_or_skip_the_total,
     multi_value_filters_match_any_of_their_values,
     tag_list_totals_follow_every_write,
+    a_search_counts_its_matches_on_every_page,
 );
 
 /// Six initiatives with repeated titles and start dates, two without a start date.
@@ -323,4 +324,35 @@ async fn tag_list_totals_follow_every_write(app: TestApp) {
     assert_eq!(totals(&app, &tok, "BR").await, (2, 0));
     assert_eq!(totals(&app, &tok, "KE").await, (0, 0));
     assert_eq!(whole(&app, &tok, "country=BR").await.len(), 2);
+}
+
+/// A search by relevance counts its matches in the statement that ranks them; a page past the
+/// last still tells the total, and `count=none` leaves it out.
+async fn a_search_counts_its_matches_on_every_page(app: TestApp) {
+    let t = app.tenant("search-total").await;
+    let editor = app.member(&t, Role::Editor).await;
+    for title in ["School one", "School two", "School three", "Clinic"] {
+        app.initiative(&editor.token, title).await;
+    }
+    let tok = Some(editor.token.as_str());
+    for (page, items) in [(1, 2), (2, 1), (3, 0)] {
+        let r = app
+            .get(
+                &format!("/api/v1/initiatives?q=school&per_page=2&page={page}"),
+                tok,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["total"], 3, "page {page}");
+        assert_eq!(
+            r.body["items"].as_array().unwrap().len(),
+            items,
+            "page {page}"
+        );
+    }
+    let r = app
+        .get("/api/v1/initiatives?q=school&per_page=2&count=none", tok)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.body["total"].is_null(), "{:?}", r.body);
 }

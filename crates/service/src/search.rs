@@ -244,9 +244,11 @@ pub(crate) fn order_by_rank(
             );
         }
         _ => {
-            // bm25 is defined where the FTS5 table itself is matched; lower is more relevant.
+            // FTS5's hidden `rank` column (bm25 unless configured otherwise; lower is more
+            // relevant), defined where the table itself is matched. Unlike a call of bm25(), it
+            // may be sorted on beside the window that counts the matches.
             query.and_where(Expr::cust_with_values("\"search_document\" MATCH ?", [q]));
-            query.order_by_expr(Expr::cust("bm25(\"search_document\")"), Order::Asc);
+            query.order_by_expr(Expr::cust("\"search_document\".\"rank\""), Order::Asc);
         }
     }
 }

@@ -361,8 +361,8 @@ impl Registry {
         }
     }
 
-    /// A search sorted by relevance, ranked inside the database: the total of the matches as
-    /// `count` asks, the page's ids most relevant first (ties in title order), their documents.
+    /// A search sorted by relevance, ranked inside the database: the page's ids most relevant
+    /// first (ties in title order) with the number of matches, then their documents.
     async fn list_by_relevance(
         &self,
         filtered: sea_orm::Select<initiative::Entity>,
@@ -370,20 +370,19 @@ impl Registry {
         request: PageRequest,
         count: CountMode,
     ) -> ServiceResult<Page<ItemJson>> {
-        let total = self
-            .count_rows(filtered.clone(), initiative::Column::Id, count)
-            .await?;
-        let mut ranked = filtered;
+        let mut ranked = filtered.clone();
         search::order_by_rank(
             QueryTrait::query(&mut ranked),
             self.db().get_database_backend(),
             terms,
         );
         // The page's ids first, then their documents: joined before the LIMIT, every match's
-        // document would be read to rank it.
-        let ids: Vec<Uuid> = ranked
+        // document would be read to rank it. Ranking reads every match anyway, so the same
+        // statement counts them (a window over the whole result, before the LIMIT).
+        let rows: Vec<(Uuid, i64)> = ranked
             .select_only()
             .column(initiative::Column::Id)
+            .column_as(Expr::cust("COUNT(*) OVER ()"), "matches")
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
             .offset(request.offset())
@@ -391,6 +390,16 @@ impl Registry {
             .into_tuple()
             .all(self.db())
             .await?;
+        let total = match (count, rows.first()) {
+            (CountMode::None, _) => None,
+            (_, Some((_, matches))) => Some(u64::try_from(*matches).unwrap_or_default()),
+            // A page past the last: the count needs a statement of its own.
+            (_, None) => {
+                self.count_rows(filtered, initiative::Column::Id, CountMode::Exact)
+                    .await?
+            }
+        };
+        let ids: Vec<Uuid> = rows.into_iter().map(|(id, _)| id).collect();
         let items = document::items_by_id(self.db(), &ids, self.settings()).await?;
         let mut page = Page::new(items, request, total.unwrap_or_default());
         if total.is_none() {
