@@ -242,28 +242,21 @@ impl<T> Page<T> {
     }
 
     /// The page with each item turned into another, or the first error `f` gives.
-    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
-        let items = self
-            .items
-            .into_iter()
-            .map(f)
-            .collect::<Result<Vec<U>, E>>()?;
-        Ok(Page {
-            items,
-            page: self.page,
-            per_page: self.per_page,
-            total: self.total,
-            total_pages: self.total_pages,
-            count: self.count,
-            next_cursor: self.next_cursor,
-            prev_cursor: self.prev_cursor,
-        })
+    pub fn try_map<U, E>(mut self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = std::mem::take(&mut self.items);
+        Ok(self.with_items(items.into_iter().map(f).collect::<Result<Vec<U>, E>>()?))
     }
 
     /// The page with each item turned into another, dropping those `f` gives none for.
-    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+    pub fn filter_map<U>(mut self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+        let items = std::mem::take(&mut self.items);
+        self.with_items(items.into_iter().filter_map(f).collect())
+    }
+
+    /// This page's position and totals with `items` in place of its own.
+    fn with_items<U>(self, items: Vec<U>) -> Page<U> {
         Page {
-            items: self.items.into_iter().filter_map(f).collect(),
+            items,
             page: self.page,
             per_page: self.per_page,
             total: self.total,
