@@ -299,9 +299,22 @@ impl Registry {
             ));
         }
 
-        let total = self
-            .count_rows(select.clone(), initiative::Column::Id, count)
-            .await?;
+        let total = match (count, unfiltered(caller, &query)?) {
+            // An unfiltered list's exact total is one row of the counts, not a scan of the index.
+            (CountMode::Exact | CountMode::Estimated, Some(tenant)) => Some(
+                super::tag_count::total(
+                    self.db(),
+                    tenant,
+                    super::tag_count::EVERY.0,
+                    super::tag_count::EVERY.1,
+                )
+                .await?,
+            ),
+            _ => {
+                self.count_rows(select.clone(), initiative::Column::Id, count)
+                    .await?
+            }
+        };
         let keyset = Keyset::of(&keys);
         let mut select = keyset.order(select, backwards);
         if let Some(values) = window.beyond {
@@ -666,13 +679,9 @@ struct Window<'a> {
 
 /// Whether the query is one tag value and nothing else, sorted by title alone, within the
 /// caller's tenant or among public initiatives (the portal's commonest query).
-fn indexed_tag_list(
-    caller: &Caller,
-    query: &InitiativeQuery,
-    keys: &[(keyset::Key, Order)],
-) -> ServiceResult<Option<IndexedTagList>> {
-    let q = query;
-    let only_tag = q.q.is_none()
+/// Whether the query filters by nothing but tags (or by nothing at all).
+fn only_tag_filters(q: &InitiativeQuery) -> bool {
+    q.q.is_none()
         && q.sector.is_none()
         && q.organization.is_none()
         && q.stage.is_none()
@@ -687,18 +696,42 @@ fn indexed_tag_list(
         && q.start_to.is_none()
         && q.end_from.is_none()
         && q.end_to.is_none()
-        && q.updated_since.is_none();
+        && q.updated_since.is_none()
+}
+
+/// Whose initiatives the counts answer for: one tenant's (`Some`), or the public ones of every
+/// tenant (`None`); `None` outright for own-plus-public (`scope=all`), which no count row holds.
+fn counted_scope(caller: &Caller, q: &InitiativeQuery) -> Option<Option<Uuid>> {
+    match (caller.tenant_id(), q.scope.unwrap_or_default()) {
+        (None, _) | (Some(_), Scope::Public) => Some(None),
+        (Some(tenant), Scope::Tenant) => Some(Some(tenant)),
+        (Some(_), Scope::All) => None,
+    }
+}
+
+/// For a query without any filter, whose initiatives its total counts (see `counted_scope`).
+fn unfiltered(caller: &Caller, q: &InitiativeQuery) -> ServiceResult<Option<Option<Uuid>>> {
+    if !only_tag_filters(q) || !tag_filters(q)?.is_empty() {
+        return Ok(None);
+    }
+    Ok(counted_scope(caller, q))
+}
+
+fn indexed_tag_list(
+    caller: &Caller,
+    query: &InitiativeQuery,
+    keys: &[(keyset::Key, Order)],
+) -> ServiceResult<Option<IndexedTagList>> {
+    let q = query;
     let order = match keys {
         [(keyset::Key::Title, order)] => order.clone(),
         _ => return Ok(None),
     };
-    let tenant = match (caller.tenant_id(), q.scope.unwrap_or_default()) {
-        (None, _) | (Some(_), Scope::Public) => None,
-        (Some(tenant), Scope::Tenant) => Some(tenant),
-        (Some(_), Scope::All) => return Ok(None),
+    let Some(tenant) = counted_scope(caller, q) else {
+        return Ok(None);
     };
     let mut tags = tag_filters(q)?;
-    if !only_tag || tags.len() != 1 {
+    if !only_tag_filters(q) || tags.len() != 1 {
         return Ok(None);
     }
     let Some((kind, mut values)) = tags.pop() else {

@@ -21,6 +21,10 @@ use crate::error::{ServiceError, ServiceResult};
 /// A tag row's kind and value.
 pub(crate) type TagPair = (String, String);
 
+/// The pseudo-tag every document counts under: its row holds how many initiatives a tenant has
+/// (and how many are public), the total of an unfiltered list. No tag row has this kind.
+pub(crate) const EVERY: (&str, &str) = ("*", "*");
+
 /// What one document counts: its tenant, whether it is public, its tag rows.
 pub(crate) struct Counted {
     pub tenant: Uuid,
@@ -71,9 +75,10 @@ pub(crate) fn decode(text: &str) -> ServiceResult<Vec<TagPair>> {
 /// count rows' locks in the same order.
 fn deltas(old: &[Counted], new: &[Counted]) -> BTreeMap<(String, String, Uuid), (i64, i64)> {
     let mut out: BTreeMap<(String, String, Uuid), (i64, i64)> = BTreeMap::new();
+    let every = (EVERY.0.to_owned(), EVERY.1.to_owned());
     for (docs, sign) in [(old, -1), (new, 1)] {
         for doc in docs {
-            for (kind, value) in &doc.tags {
+            for (kind, value) in doc.tags.iter().chain([&every]) {
                 let entry = out
                     .entry((kind.clone(), value.clone(), doc.tenant))
                     .or_default();
@@ -187,8 +192,18 @@ mod tests {
         let old = [doc(1, true, &[("country", "KE")])];
         let new = [doc(1, false, &[("country", "BR")])];
         let changes = deltas(&old, &new);
-        let at = |v: &str| changes.get(&("country".into(), v.into(), Uuid::from_u128(1)));
-        assert_eq!(at("KE"), Some(&(-1, -1)));
-        assert_eq!(at("BR"), Some(&(1, 0)));
+        let at = |k: &str, v: &str| changes.get(&(k.into(), v.into(), Uuid::from_u128(1)));
+        assert_eq!(at("country", "KE"), Some(&(-1, -1)));
+        assert_eq!(at("country", "BR"), Some(&(1, 0)));
+        assert_eq!(at(EVERY.0, EVERY.1), Some(&(0, -1)));
+    }
+
+    #[test]
+    fn a_new_document_counts_under_every() {
+        let changes = deltas(&[], &[doc(1, true, &[])]);
+        assert_eq!(
+            changes.get(&(EVERY.0.into(), EVERY.1.into(), Uuid::from_u128(1))),
+            Some(&(1, 1))
+        );
     }
 }
