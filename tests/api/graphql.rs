@@ -15,6 +15,11 @@ both_databases!(
     another_tenant_is_isolated_everywhere,
     tokens_and_the_caller,
     cursors_page_through_the_rest_order,
+    connections_page_on_the_rest_cursors,
+    connections_page_back_with_last_and_before,
+    relevance_searches_page_forward_by_position,
+    organization_connections_page_by_cursor,
+    member_connections_page_by_cursor,
     get_queries_and_graphiql,
     reference_data_and_lessons,
     tenant_administration_matches_rest,
@@ -1117,6 +1122,161 @@ async fn cursors_page_through_the_rest_order(app: TestApp) {
         bad.body["errors"][0]["extensions"]["errors"][0]["field"],
         "after"
     );
+}
+
+const KEYED_PAGE: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+    initiatives(first: $first, after: $after, last: $last, before: $before, sort: TITLE) {
+      totalCount edges { cursor node { id title } }
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"#;
+
+fn titles(edges: &Value) -> Vec<&str> {
+    edges
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap())
+        .collect()
+}
+
+async fn connections_page_on_the_rest_cursors(app: TestApp) {
+    let t = app.tenant("keyset").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    for n in [2, 4, 6, 8] {
+        app.initiative(&ed.token, &format!("Initiative {n}")).await;
+    }
+    let r = graphql(&app, KEYED_PAGE, json!({"first": 2}), tok).await;
+    let c = &data(&r)["initiatives"];
+    let rest = app
+        .get("/api/v1/initiatives?per_page=2&sort=title", tok)
+        .await;
+    assert_eq!(
+        c["pageInfo"]["endCursor"], rest.body["next_cursor"],
+        "the connection's cursor is the REST list's"
+    );
+    assert_eq!(c["edges"][1]["cursor"], c["pageInfo"]["endCursor"]);
+    // A record added before the cursor does not shift the next page (no offset behind it).
+    app.initiative(&ed.token, "Initiative 1").await;
+    let after = c["pageInfo"]["endCursor"].clone();
+    let r = graphql(&app, KEYED_PAGE, json!({"first": 2, "after": after}), tok).await;
+    let c = &data(&r)["initiatives"];
+    assert_eq!(titles(&c["edges"]), ["Initiative 6", "Initiative 8"]);
+    assert_eq!(c["totalCount"], 5);
+    assert_eq!(c["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(c["pageInfo"]["hasNextPage"], false);
+}
+
+async fn connections_page_back_with_last_and_before(app: TestApp) {
+    let t = app.tenant("backwards").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    for n in 1..=5 {
+        app.initiative(&ed.token, &format!("Initiative {n}")).await;
+    }
+    let r = graphql(&app, KEYED_PAGE, json!({"first": 4}), tok).await;
+    let fourth = data(&r)["initiatives"]["pageInfo"]["endCursor"].clone();
+    let r = graphql(&app, KEYED_PAGE, json!({"last": 2, "before": fourth}), tok).await;
+    let c = &data(&r)["initiatives"];
+    assert_eq!(
+        titles(&c["edges"]),
+        ["Initiative 2", "Initiative 3"],
+        "in list order"
+    );
+    assert_eq!(c["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(c["pageInfo"]["hasNextPage"], true);
+    for (variables, field) in [
+        (json!({"last": 2}), "last"),
+        (json!({"first": 2, "last": 2}), "last"),
+        (json!({"first": 2, "before": fourth}), "first"),
+    ] {
+        let bad = graphql(&app, KEYED_PAGE, variables.clone(), tok).await;
+        assert_eq!(codes(&bad), ["BAD_REQUEST"], "{variables}");
+        assert_eq!(
+            bad.body["errors"][0]["extensions"]["errors"][0]["field"], field,
+            "{variables}: {}",
+            bad.body
+        );
+    }
+}
+
+async fn relevance_searches_page_forward_by_position(app: TestApp) {
+    let t = app.tenant("relevance").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    for n in 1..=5 {
+        app.initiative(&ed.token, &format!("School connectivity {n}"))
+            .await;
+    }
+    let page = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+        initiatives(search: "school", first: $first, after: $after, last: $last, before: $before) {
+          totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } }"#;
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let r = graphql(&app, page, json!({"first": 2, "after": after}), tok).await;
+        let c = &data(&r)["initiatives"];
+        assert_eq!(c["totalCount"], 5);
+        for e in c["edges"].as_array().unwrap() {
+            seen.push(e["node"]["id"].as_str().unwrap().to_owned());
+        }
+        after = c["pageInfo"]["endCursor"].clone();
+        if c["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+    }
+    let rest = app
+        .get("/api/v1/initiatives?q=school&per_page=5", tok)
+        .await;
+    assert_eq!(
+        seen,
+        ids(&rest.body["items"], "id"),
+        "REST's relevance order"
+    );
+    let back = graphql(&app, page, json!({"last": 2, "before": after}), tok).await;
+    assert_eq!(codes(&back), ["BAD_REQUEST"], "{}", back.body);
+}
+
+const ORGANIZATIONS_PAGE: &str = r#"query($first: Int, $after: String, $last: Int, $before: String) {
+    organizations(first: $first, after: $after, last: $last, before: $before) {
+      totalCount nodes { name } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }"#;
+
+async fn organization_connections_page_by_cursor(app: TestApp) {
+    let t = app.tenant("orgs").await;
+    let admin = app.member(&t, Role::Admin).await;
+    let tok = Some(admin.token.as_str());
+    for name in ["Alpha", "Beta", "Gamma"] {
+        app.organization(&admin.token, name, "private").await;
+    }
+    let r = graphql(&app, ORGANIZATIONS_PAGE, json!({"first": 2}), tok).await;
+    let first = &data(&r)["organizations"];
+    assert_eq!(first["nodes"], json!([{"name": "Alpha"}, {"name": "Beta"}]));
+    let after = json!({"first": 2, "after": first["pageInfo"]["endCursor"]});
+    let r = graphql(&app, ORGANIZATIONS_PAGE, after, tok).await;
+    let second = &data(&r)["organizations"];
+    assert_eq!(second["nodes"], json!([{"name": "Gamma"}]));
+    assert_eq!(second["pageInfo"]["hasNextPage"], false);
+    let before = json!({"last": 1, "before": second["pageInfo"]["startCursor"]});
+    let r = graphql(&app, ORGANIZATIONS_PAGE, before, tok).await;
+    assert_eq!(
+        data(&r)["organizations"]["nodes"],
+        json!([{"name": "Beta"}])
+    );
+}
+
+async fn member_connections_page_by_cursor(app: TestApp) {
+    let t = app.tenant("members").await;
+    let admin = app.member(&t, Role::Admin).await;
+    let tok = Some(admin.token.as_str());
+    app.member(&t, Role::Viewer).await;
+    let members = r#"query($after: String) {
+        members(first: 1, after: $after) { totalCount edges { cursor } pageInfo { hasNextPage endCursor } } }"#;
+    let r = graphql(&app, members, json!({}), tok).await;
+    let c = &data(&r)["members"];
+    assert_eq!(c["totalCount"], 2);
+    assert_eq!(c["pageInfo"]["hasNextPage"], true);
+    let after = json!({"after": c["pageInfo"]["endCursor"]});
+    let r = graphql(&app, members, after, tok).await;
+    assert_eq!(data(&r)["members"]["pageInfo"]["hasNextPage"], false);
 }
 
 async fn get_queries_and_graphiql(app: TestApp) {

@@ -200,6 +200,7 @@ impl<E: EntityTrait> Keyset<E> {
         let prev = has_prev
             .then(|| rows.first().map(|r| self.cursor_of(r)))
             .flatten();
+        let cursors = rows.iter().map(|r| self.cursor_of(r)).collect();
         Ok(Page::keyset(
             rows,
             number,
@@ -211,7 +212,8 @@ impl<E: EntityTrait> Keyset<E> {
             total,
             next,
             prev,
-        ))
+        )
+        .with_cursors(cursors))
     }
 }
 

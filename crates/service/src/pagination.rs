@@ -197,6 +197,11 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
     /// Send as `before=` for the previous page; `null` on the first page.
     pub prev_cursor: Option<String>,
+    /// Each item's own cursor, in the order of `items`, where the list made them (keyset
+    /// lists asked for them: GraphQL's edges carry them); else empty. Not part of the REST
+    /// answer.
+    #[serde(skip)]
+    pub cursors: Vec<String>,
 }
 
 impl<T> Page<T> {
@@ -211,6 +216,7 @@ impl<T> Page<T> {
             count: CountMode::Exact,
             next_cursor: None,
             prev_cursor: None,
+            cursors: Vec::new(),
         }
     }
 
@@ -234,7 +240,13 @@ impl<T> Page<T> {
             count,
             next_cursor,
             prev_cursor,
+            cursors: Vec::new(),
         }
+    }
+
+    /// The page with each item's cursor (in the order of `items`).
+    pub fn with_cursors(self, cursors: Vec<String>) -> Self {
+        Self { cursors, ..self }
     }
 
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
@@ -247,10 +259,21 @@ impl<T> Page<T> {
         Ok(self.with_items(items.into_iter().map(f).collect::<Result<Vec<U>, E>>()?))
     }
 
-    /// The page with each item turned into another, dropping those `f` gives none for.
-    pub fn filter_map<U>(mut self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+    /// The page with each item turned into another, dropping those `f` gives none for (and
+    /// their cursors).
+    pub fn filter_map<U>(mut self, mut f: impl FnMut(T) -> Option<U>) -> Page<U> {
         let items = std::mem::take(&mut self.items);
-        self.with_items(items.into_iter().filter_map(f).collect())
+        if self.cursors.len() != items.len() {
+            self.cursors.clear();
+            return self.with_items(items.into_iter().filter_map(f).collect());
+        }
+        let cursors = std::mem::take(&mut self.cursors);
+        let (items, cursors): (Vec<U>, Vec<String>) = items
+            .into_iter()
+            .zip(cursors)
+            .filter_map(|(item, cursor)| f(item).map(|item| (item, cursor)))
+            .unzip();
+        self.with_items(items).with_cursors(cursors)
     }
 
     /// This page's position and totals with `items` in place of its own.
@@ -264,6 +287,7 @@ impl<T> Page<T> {
             count: self.count,
             next_cursor: self.next_cursor,
             prev_cursor: self.prev_cursor,
+            cursors: self.cursors,
         }
     }
 }

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use service::{
     clients::{self, NewApiClient},
     members::{self, MemberPatch, NewMember},
-    pagination::PageParams,
     tenants::NewTenant,
 };
 use uuid::Uuid;
@@ -14,8 +13,8 @@ use uuid::Uuid;
 use super::{
     context::request,
     enums::{Role, TenantKind},
-    limits::{Window, cost},
-    types::{ApiClientConnection, MemberConnection, Paged, Tenant},
+    limits::{Args, Paging, cost},
+    types::{ApiClientConnection, MemberConnection, Tenant},
 };
 
 /// A person's membership of the caller's tenant.
@@ -113,65 +112,65 @@ pub struct AdminQuery;
 #[Object]
 impl AdminQuery {
     /// The members of the caller's tenant (viewers and above).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<MemberConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
             settings.default_page_size,
             settings.max_page_size,
+            true,
         )?;
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
-                rc.registry.list_members(
-                    &rc.caller,
-                    PageParams {
-                        page: Some(page),
-                        per_page: Some(per_page),
-                        ..PageParams::default()
-                    },
-                )
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
+                rc.registry.list_members(&rc.caller, ask.params())
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, Member::from).into())
+        Ok(rc.map(paged)?.map(Member::from).into())
     }
 
     /// The API clients of the caller's tenant, revoked ones included (admins and above).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
     async fn api_clients(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<ApiClientConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
             settings.default_page_size,
             settings.max_page_size,
+            true,
         )?;
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
-                rc.registry.list_clients(
-                    &rc.caller,
-                    PageParams {
-                        page: Some(page),
-                        per_page: Some(per_page),
-                        ..PageParams::default()
-                    },
-                )
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
+                rc.registry.list_clients(&rc.caller, ask.params())
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, ApiClient::from).into())
+        Ok(rc.map(paged)?.map(ApiClient::from).into())
     }
 }
 

@@ -11,15 +11,22 @@
 //! - **Request size** (`MSP_GRAPHQL_MAX_BODY_BYTES`, default 256 KiB) for a POST body or a GET
 //!   query string.
 //!
-//! Cursors are opaque: base64 of `offset:N`, the position of the item in the ordered list. The
-//! service pages by page number and page size, so `first`/`after` become the one page (or the
-//! two adjacent pages) that cover the items asked for. As with any offset paging, a record
-//! added or removed before the cursor between two requests shifts the window by one.
+//! Cursors are opaque. On the lists the service pages by keys (initiatives, organisations,
+//! revisions, members, API clients) a connection's cursors are the service's own keyset cursors,
+//! the `next_cursor`/`prev_cursor` of REST: `first`/`after` and `last`/`before` become one service
+//! page after or before that cursor, as fast deep in the list as at its start, and a record
+//! added or removed elsewhere in the list never shifts the window. Lists the service pages by
+//! number only (lessons, and searches sorted by relevance) give `offset:N` cursors, the position
+//! of the item in the ordered list: `first`/`after` become the one page (or the two adjacent
+//! pages) that cover the items asked for, and such a list pages forward only.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use service::{ServiceResult, pagination::Page};
+use service::{
+    ServiceResult,
+    pagination::{Page, PageParams},
+};
 
-use super::errors::bad_argument;
+use super::{errors::bad_argument, types::Paged};
 
 /// The page size the complexity assumes when `first` is not given (the service's default).
 pub const DEFAULT_FIRST: usize = 25;
@@ -119,6 +126,151 @@ impl Window {
     }
 }
 
+/// A connection's paging arguments, as the client gave them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Args<'a> {
+    pub first: Option<i32>,
+    pub after: Option<&'a str>,
+    pub last: Option<i32>,
+    pub before: Option<&'a str>,
+}
+
+/// One page asked of the service: by number (the first page, or a page of an offset window),
+/// or after or before one of its cursors.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ask {
+    pub page: Option<u64>,
+    pub per_page: u64,
+    pub after: Option<String>,
+    pub before: Option<String>,
+}
+
+impl Ask {
+    /// The service's paging parameters for this page (lists without filters of their own).
+    pub fn params(self) -> PageParams {
+        PageParams {
+            page: self.page,
+            per_page: Some(self.per_page),
+            after: self.after,
+            before: self.before,
+            count: None,
+        }
+    }
+}
+
+/// How a connection's arguments are served.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Paging {
+    /// One service page: the first, or the one after or before a service cursor.
+    Page(Ask),
+    /// An offset window, after an `offset:` cursor of a list paged by number.
+    Window(Window),
+}
+
+impl Paging {
+    /// Reads the arguments of a connection over a list the service pages by keys (`keyset`),
+    /// or by number only (forward only: `first` and `after`).
+    pub fn new(
+        args: Args<'_>,
+        default: u64,
+        max: u64,
+        keyset: bool,
+    ) -> async_graphql::Result<Self> {
+        if args.first.is_some() && args.last.is_some() {
+            return Err(bad_argument("last", "give first or last, not both"));
+        }
+        if args.after.is_some() && args.before.is_some() {
+            return Err(bad_argument("before", "give after or before, not both"));
+        }
+        if args.last.is_some() || args.before.is_some() {
+            if !keyset {
+                return Err(bad_argument(
+                    if args.before.is_some() {
+                        "before"
+                    } else {
+                        "last"
+                    },
+                    "this list pages forward only: first and after",
+                ));
+            }
+            let Some(before) = args.before else {
+                return Err(bad_argument(
+                    "last",
+                    "pages back from a cursor: give before as well",
+                ));
+            };
+            if args.first.is_some() {
+                return Err(bad_argument(
+                    "first",
+                    "goes with after; before goes with last",
+                ));
+            }
+            return Ok(Paging::Page(Ask {
+                page: None,
+                per_page: first(args.last, default, max)?,
+                after: None,
+                before: Some(before.to_owned()),
+            }));
+        }
+        match args.after {
+            Some(after) if !keyset || decode(after).is_some() => Ok(Paging::Window(Window::new(
+                args.first,
+                Some(after),
+                default,
+                max,
+            )?)),
+            after => Ok(Paging::Page(Ask {
+                page: after.is_none().then_some(1),
+                per_page: first(args.first, default, max)?,
+                after: after.map(str::to_owned),
+                before: None,
+            })),
+        }
+    }
+
+    /// Fetches what was asked through `fetch`, the service's paged list: its cursors on a
+    /// list it pages by keys, else offset cursors.
+    pub async fn fetch<T, F, Fut>(self, max: u64, mut fetch: F) -> ServiceResult<Paged<T>>
+    where
+        F: FnMut(Ask) -> Fut,
+        Fut: std::future::Future<Output = ServiceResult<Page<T>>>,
+    {
+        match self {
+            Paging::Window(window) => {
+                let slice = window
+                    .fetch(max, |page, per_page| {
+                        fetch(Ask {
+                            page: Some(page),
+                            per_page,
+                            ..Ask::default()
+                        })
+                    })
+                    .await?;
+                Ok(Paged::from_slice(slice, |item| item))
+            }
+            Paging::Page(ask) => {
+                let from_a_cursor = ask.page.is_none();
+                let page = fetch(ask).await?;
+                let keyed = page.cursors.len() == page.items.len() && !page.cursors.is_empty();
+                if from_a_cursor || keyed {
+                    return Ok(Paged::from_keyset(page));
+                }
+                // The first page of a list paged by number: offset cursors from 0.
+                let total = page.total.unwrap_or_default();
+                let items = (0u64..).zip(page.items).collect();
+                Ok(Paged::from_slice(
+                    Slice {
+                        items,
+                        total,
+                        start: 0,
+                    },
+                    |item| item,
+                ))
+            }
+        }
+    }
+}
+
 /// The items of a window with their positions, and the total over all pages.
 pub struct Slice<T> {
     pub items: Vec<(u64, T)>,
@@ -158,6 +310,76 @@ mod tests {
             count: 100,
         };
         assert_eq!(w.pages(100), vec![(1, 100), (2, 100)]);
+    }
+
+    fn args<'a>(
+        first: Option<i32>,
+        after: Option<&'a str>,
+        last: Option<i32>,
+        before: Option<&'a str>,
+    ) -> Args<'a> {
+        Args {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    #[test]
+    fn keyset_lists_pass_the_service_cursors_on() {
+        assert_eq!(
+            Paging::new(args(Some(10), None, None, None), 25, 100, true).ok(),
+            Some(Paging::Page(Ask {
+                page: Some(1),
+                per_page: 10,
+                ..Ask::default()
+            }))
+        );
+        assert_eq!(
+            Paging::new(args(None, Some("abc"), None, None), 25, 100, true).ok(),
+            Some(Paging::Page(Ask {
+                page: None,
+                per_page: 25,
+                after: Some("abc".into()),
+                before: None,
+            }))
+        );
+        assert_eq!(
+            Paging::new(args(None, None, Some(5), Some("abc")), 25, 100, true).ok(),
+            Some(Paging::Page(Ask {
+                page: None,
+                per_page: 5,
+                after: None,
+                before: Some("abc".into()),
+            }))
+        );
+    }
+
+    #[test]
+    fn offset_cursors_open_a_window() {
+        let after = cursor(49);
+        assert_eq!(
+            Paging::new(args(Some(25), Some(&after), None, None), 25, 100, true).ok(),
+            Some(Paging::Window(Window {
+                start: 50,
+                count: 25
+            }))
+        );
+    }
+
+    #[test]
+    fn backward_paging_needs_a_keyset_list_and_a_cursor() {
+        for a in [
+            args(None, None, Some(5), None),
+            args(Some(5), None, Some(5), Some("abc")),
+            args(Some(5), None, None, Some("abc")),
+            args(None, Some("a"), None, Some("b")),
+        ] {
+            assert!(Paging::new(a, 25, 100, true).is_err(), "{a:?}");
+        }
+        assert!(Paging::new(args(None, None, Some(5), Some("abc")), 25, 100, false).is_err());
+        assert!(Paging::new(args(None, Some("abc"), None, None), 25, 100, false).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, Object};
 use service::{
     ServiceError, initiatives::InitiativeQuery, lessons::LessonSearch,
-    organizations::OrganizationQuery, pagination::PageParams, reference,
+    organizations::OrganizationQuery, reference,
 };
 use uuid::Uuid;
 
@@ -12,10 +12,10 @@ use super::{
     context::request,
     enums::{InitiativeSort, OrganizationSort, ReferenceKind, Scope},
     inputs::{InitiativeFilter, OrganizationFilter},
-    limits::{Window, cost},
+    limits::{Args, Paging, cost},
     types::{
         Initiative, InitiativeConnection, Lesson, LessonConnection, Me, Node, Organization,
-        OrganizationConnection, Paged, ReferenceData, RevisionConnection, RevisionEntry,
+        OrganizationConnection, ReferenceData, RevisionConnection, RevisionEntry,
         matchmaking::ReferenceEntry, node,
     },
 };
@@ -43,7 +43,10 @@ impl RegistryQuery {
     /// `TENANT` (members' default), `PUBLIC`, or `ALL`; anonymous callers always get public
     /// ones. `search` is the full-text search of REST's `q` (every word must match; sorted by
     /// relevance unless `sort` says otherwise).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    ///
+    /// Paged by the same keyset cursors as REST (`first`/`after`, `last`/`before`); a search
+    /// sorted by relevance pages forward by position.
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn initiatives(
         &self,
@@ -54,14 +57,21 @@ impl RegistryQuery {
         sort: Option<InitiativeSort>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<InitiativeConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
             settings.default_page_size,
             settings.max_page_size,
+            true,
         )?;
         let query = InitiativeQuery {
             scope: scope.map(Into::into),
@@ -73,19 +83,21 @@ impl RegistryQuery {
             }),
             ..filter.unwrap_or_default().into_query()
         };
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
                 rc.registry.list_initiatives(
                     &rc.caller,
                     InitiativeQuery {
-                        page: Some(page),
-                        per_page: Some(per_page),
+                        page: ask.page,
+                        per_page: Some(ask.per_page),
+                        after: ask.after,
+                        before: ask.before,
                         ..query.clone()
                     },
                 )
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, Initiative::from).into())
+        Ok(rc.map(paged)?.map(Initiative::from).into())
     }
 
     /// Any object with a global id (Relay's `Node`: an initiative or an organisation), if the
@@ -111,41 +123,41 @@ impl RegistryQuery {
 
     /// The whole revision history of an initiative, newest first, paged. Members of the owning
     /// tenant only; it stays readable after the initiative is deleted.
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn initiative_history(
         &self,
         ctx: &Context<'_>,
         id: Uuid,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<RevisionConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
             settings.default_page_size,
             settings.max_page_size,
+            true,
         )?;
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
-                rc.registry.initiative_history(
-                    &rc.caller,
-                    id,
-                    PageParams {
-                        page: Some(page),
-                        per_page: Some(per_page),
-                        ..PageParams::default()
-                    },
-                )
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
+                rc.registry.initiative_history(&rc.caller, id, ask.params())
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, RevisionEntry::from).into())
+        Ok(rc.map(paged)?.map(RevisionEntry::from).into())
     }
 
     /// Organisations the caller may read, filtered, sorted and paged. `search` looks in name
     /// and acronym (case-insensitive).
-    #[graphql(complexity = "cost(first, child_complexity)")]
+    #[graphql(complexity = "cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn organizations(
         &self,
@@ -156,14 +168,21 @@ impl RegistryQuery {
         sort: Option<OrganizationSort>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
     ) -> async_graphql::Result<OrganizationConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
             settings.default_page_size,
             settings.max_page_size,
+            true,
         )?;
         let query = OrganizationQuery {
             scope: scope.map(Into::into),
@@ -171,19 +190,21 @@ impl RegistryQuery {
             sort: sort.map(Into::into),
             ..filter.unwrap_or_default().into_query()
         };
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
                 rc.registry.list_organizations(
                     &rc.caller,
                     OrganizationQuery {
-                        page: Some(page),
-                        per_page: Some(per_page),
+                        page: ask.page,
+                        per_page: Some(ask.per_page),
+                        after: ask.after,
+                        before: ask.before,
                         ..query.clone()
                     },
                 )
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, Organization::from).into())
+        Ok(rc.map(paged)?.map(Organization::from).into())
     }
 
     /// One organisation, if the caller may read it; else `NOT_FOUND`.
@@ -215,15 +236,19 @@ impl RegistryQuery {
     ) -> async_graphql::Result<LessonConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
-        let window = Window::new(
-            first,
-            after.as_deref(),
+        let paging = Paging::new(
+            Args {
+                first,
+                after: after.as_deref(),
+                ..Args::default()
+            },
             settings.default_page_size,
             settings.max_page_size,
+            false,
         )?;
         let scope = scope.map(Into::into);
-        let slice = window
-            .fetch(settings.max_page_size, |page, per_page| {
+        let paged = paging
+            .fetch(settings.max_page_size, |ask| {
                 rc.registry.search_lessons(
                     &rc.caller,
                     LessonSearch {
@@ -231,13 +256,13 @@ impl RegistryQuery {
                         q: search.clone(),
                         tag: tag.clone(),
                         initiative,
-                        page: Some(page),
-                        per_page: Some(per_page),
+                        page: ask.page,
+                        per_page: Some(ask.per_page),
                     },
                 )
             })
             .await;
-        Ok(Paged::from_slice(rc.map(slice)?, Lesson::from).into())
+        Ok(rc.map(paged)?.map(Lesson::from).into())
     }
 
     /// The registry's vocabularies: action lines, SDGs, sectors, roles, journey stages,

@@ -210,7 +210,7 @@ impl Registry {
             fields: None,
             ..query
         };
-        self.list_initiative_items(caller, query)
+        self.list_whole_items(caller, query, true)
             .await?
             .try_map(|item| item.decode())
     }
@@ -227,18 +227,20 @@ impl Registry {
             .as_deref()
             .map(|f| super::Fieldset::parse(f, false))
             .transpose()?;
-        let page = self.list_whole_items(caller, query).await?;
+        let page = self.list_whole_items(caller, query, false).await?;
         match fields {
             Some(fields) => page.try_map(|item| item.keep(&fields)),
             None => Ok(page),
         }
     }
 
-    /// The page of items, every field.
+    /// The page of items, every field; with `each_cursor`, every item's cursor too (where the
+    /// list is paged by keys), not only the cursors on from the page's ends.
     async fn list_whole_items(
         &self,
         caller: &Caller,
         query: InitiativeQuery,
+        each_cursor: bool,
     ) -> ServiceResult<Page<ItemJson>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
         let position = CursorParams {
@@ -286,6 +288,7 @@ impl Registry {
             beyond: beyond.as_deref(),
             backwards,
             request,
+            each_cursor,
         };
         if let Some(indexed) = indexed_tag_list(caller, &query, &keys)? {
             let (total, items) = self.tag_page(&indexed, &window, count).await?;
@@ -675,10 +678,10 @@ struct Window<'a> {
     /// Read before the cursor, in reverse list order.
     backwards: bool,
     request: PageRequest,
+    /// Give every item's cursor (GraphQL's edges), not only the page's ends'.
+    each_cursor: bool,
 }
 
-/// Whether the query is one tag value and nothing else, sorted by title alone, within the
-/// caller's tenant or among public initiatives (the portal's commonest query).
 /// Whether the query filters by nothing but tags (or by nothing at all).
 fn only_tag_filters(q: &InitiativeQuery) -> bool {
     q.q.is_none()
@@ -717,6 +720,9 @@ fn unfiltered(caller: &Caller, q: &InitiativeQuery) -> ServiceResult<Option<Opti
     Ok(counted_scope(caller, q))
 }
 
+/// The one tag value the query filters by, if it is that and nothing else, sorted by title
+/// alone, within the caller's tenant or among public initiatives (the portal's commonest
+/// query), served from the tag table's sort-key index.
 fn indexed_tag_list(
     caller: &Caller,
     query: &InitiativeQuery,
@@ -814,5 +820,13 @@ fn keyset_page(
         Position::Page(n) => Some(*n),
         _ => None,
     };
-    Page::keyset(items, number, per_page, count, total, next, prev)
+    let cursors = if window.each_cursor {
+        items
+            .iter()
+            .map(|r| keyset::cursor_of(&r.sort, keys, fingerprint))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Page::keyset(items, number, per_page, count, total, next, prev).with_cursors(cursors)
 }

@@ -1,6 +1,7 @@
 //! Relay-style connections: `edges { cursor node }`, `nodes`, `pageInfo` and `totalCount`.
 
 use async_graphql::SimpleObject;
+use service::pagination::Page;
 
 use super::{Initiative, Lesson, Organization, RevisionEntry};
 use crate::graphql::{
@@ -25,6 +26,35 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
+    /// A page of a list the service pages by keys: each item with its own cursor, and the
+    /// service's cursors on from its ends saying whether there is more either way.
+    pub fn from_keyset(page: Page<T>) -> Self {
+        let page_info = PageInfo {
+            has_next_page: page.next_cursor.is_some(),
+            has_previous_page: page.prev_cursor.is_some(),
+            start_cursor: page.cursors.first().cloned(),
+            end_cursor: page.cursors.last().cloned(),
+        };
+        Self {
+            total_count: page.total.unwrap_or_default(),
+            edges: page.cursors.into_iter().zip(page.items).collect(),
+            page_info,
+        }
+    }
+
+    /// The page with each item turned into another.
+    pub fn map<U>(self, convert: impl Fn(T) -> U) -> Paged<U> {
+        Paged {
+            edges: self
+                .edges
+                .into_iter()
+                .map(|(cursor, item)| (cursor, convert(item)))
+                .collect(),
+            page_info: self.page_info,
+            total_count: self.total_count,
+        }
+    }
+
     pub fn from_slice<S>(slice: Slice<S>, convert: impl Fn(S) -> T) -> Self {
         let edges: Vec<(String, T)> = slice
             .items
