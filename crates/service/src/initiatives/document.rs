@@ -63,12 +63,7 @@ pub(crate) async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Service
     ids.sort_unstable();
     ids.dedup();
     for chunk in ids.chunks(CHUNK) {
-        let old = counted(
-            initiative_document::Entity::find()
-                .filter(initiative_document::Column::InitiativeId.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?,
-        )?;
+        let old = stored_counts(db, chunk).await?;
         let docs = build(db, chunk).await?;
         tag_count::apply(db, &old, &counted(docs.iter().cloned())?).await?;
         initiative_document::Entity::delete_many()
@@ -82,6 +77,32 @@ pub(crate) async fn refresh<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Service
         }
     }
     Ok(())
+}
+
+/// What the stored documents of `ids` count in the tag counts (their tenant, visibility and
+/// tags only: not the JSON of their views).
+async fn stored_counts<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> ServiceResult<Vec<tag_count::Counted>> {
+    let rows: Vec<(Uuid, Visibility, String)> = initiative_document::Entity::find()
+        .select_only()
+        .column(initiative_document::Column::TenantId)
+        .column(initiative_document::Column::Visibility)
+        .column(initiative_document::Column::Tags)
+        .filter(initiative_document::Column::InitiativeId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|(tenant, visibility, tags)| {
+            Ok(tag_count::Counted {
+                tenant,
+                public: visibility == Visibility::Public,
+                tags: tag_count::decode(&tags)?,
+            })
+        })
+        .collect()
 }
 
 /// What each document counts in the tag counts.
@@ -199,20 +220,10 @@ async fn build<C: ConnectionTrait>(
     let mut docs = Vec::with_capacity(rows.len());
     for row in rows {
         let id = row.id;
-        let stored = initiative_document::ActiveModel {
-            initiative_id: Set(id),
-            tenant_id: Set(row.tenant_id),
-            visibility: Set(row.visibility),
-            version: Set(row.version),
-            title_key: Set(row.title_key.clone()),
-            start_date: Set(row.start_date),
-            updated_at: Set(row.updated_at),
-            created_at: Set(row.created_at),
-            last_reported_on: Set(row.last_reported_on),
-            tags: Set(tag_count::encode(&pairs.remove(&id).unwrap_or_default())?),
-            item: Set(String::new()),
-            detail: Set(String::new()),
-        };
+        let (tenant_id, visibility, version) = (row.tenant_id, row.visibility, row.version);
+        let (title_key, start_date, updated_at) =
+            (row.title_key.clone(), row.start_date, row.updated_at);
+        let (created_at, last_reported_on) = (row.created_at, row.last_reported_on);
         let item = to_view(
             row,
             tags.remove(&id).unwrap_or_default(),
@@ -227,9 +238,18 @@ async fn build<C: ConnectionTrait>(
             )?,
         };
         docs.push(initiative_document::ActiveModel {
+            initiative_id: Set(id),
+            tenant_id: Set(tenant_id),
+            visibility: Set(visibility),
+            version: Set(version),
+            title_key: Set(title_key),
+            start_date: Set(start_date),
+            updated_at: Set(updated_at),
+            created_at: Set(created_at),
+            last_reported_on: Set(last_reported_on),
+            tags: Set(tag_count::encode(&pairs.remove(&id).unwrap_or_default())?),
             item: Set(encode_item(&item)?),
             detail: Set(encode(&detail)?),
-            ..stored
         });
     }
     Ok(docs)
