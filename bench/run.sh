@@ -211,6 +211,41 @@ setup_database() { # backend db-name: sets url (and dbid for pg_stat_statements)
   esac
 }
 
+# The plans PostgreSQL runs the service's own statements by, one request of each kind: auto_explain
+# turned on for the benchmark's database (every statement's plan goes to the server log, PG_LOG),
+# a marker statement before each request, and bench/plans.py cutting the log at the markers.
+explain_requests() {
+  local pglog="${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -1)}"
+  if [ -z "$pglog" ] || [ ! -r "$pglog" ]; then
+    echo "(the service's plans were not logged: no readable PostgreSQL server log; set PG_LOG)"; return 0
+  fi
+  local db=${url##*/} offset id gqlp
+  psql "$url" -q -c "ALTER DATABASE $db SET session_preload_libraries = 'auto_explain'" \
+    -c "ALTER DATABASE $db SET auto_explain.log_min_duration = 0" >/dev/null
+  offset=$(stat -c %s "$pglog")
+  start_server plans
+  id=$(grep -m1 '^id' "$data" | cut -f2)
+  gqlp=(-H 'Content-Type: application/json' --data @bench/queries/gql_list_partners.json "$gql")
+  ask() { psql "$url" -Atqc "SELECT 'bench-plan: $1'" >/dev/null; shift; curl -s -o /dev/null "$@" || true; }
+  ask "list by country (member)" "${auth[@]}" "$base/initiatives?country=KE&per_page=50"
+  ask "list by country (anonymous)" "$base/initiatives?country=KE&per_page=50"
+  ask "list by two countries" "${auth[@]}" "$base/initiatives?country=KE,BR&per_page=50"
+  ask "list by country and SDG" "${auth[@]}" "$base/initiatives?country=KE&sdg=4&per_page=50"
+  ask "list by country and stage" "${auth[@]}" "$base/initiatives?country=KE&stage=implementing&per_page=50"
+  ask "list sorted by -start_date,title" "${auth[@]}" "$base/initiatives?sort=-start_date,title&per_page=50"
+  ask "list by country sorted by -updated_at" "${auth[@]}" "$base/initiatives?country=KE&sort=-updated_at&per_page=50"
+  ask "list changed since 2026-01-01" "${auth[@]}" "$base/initiatives?updated_since=2026-01-01&per_page=50"
+  ask "deep page by cursor" "${auth[@]}" "$deep_url"
+  ask "search q=school" "${auth[@]}" "$base/initiatives?q=school&per_page=20"
+  ask "get one" "${auth[@]}" "$base/initiatives/$id"
+  ask "GraphQL list with partners' organisations" "${auth[@]}" "${gqlp[@]}"
+  sleep 1
+  stop_server plans
+  psql "$url" -q -c "ALTER DATABASE $db RESET session_preload_libraries" \
+    -c "ALTER DATABASE $db RESET auto_explain.log_min_duration" >/dev/null
+  python3 bench/plans.py "$pglog" "$offset"
+}
+
 members() { # a viewer who reads and an editor who writes; their tokens
   "$BIN" user create --email bench@example.org --name Bench --password "bench password 1" --tenant bench --role viewer > /dev/null 2>&1
   "$BIN" user create --email writer@example.org --name Writer --password "bench password 1" --tenant bench --role editor > /dev/null 2>&1
@@ -301,18 +336,14 @@ for backend in $BACKENDS; do
   [ -f "$work/stmts-$backend.md" ] && cat "$work/stmts-$backend.md" >> "$notes"
   [ "$backend" = postgres ] && [ "$pgss" = 0 ] && echo "Statements per request: not counted (pg_stat_statements is not in shared_preload_libraries; the run does not restart PostgreSQL)." >> "$notes"
 
-  # Query plans of the read paths (they name tables that the read-model work may change: a
-  # failing EXPLAIN is printed, not fatal).
+  # Query plans of the read paths: on PostgreSQL those of the service's own statements; on
+  # SQLite of hand-written equivalents (a failing EXPLAIN is printed, not fatal).
   {
     echo; echo "Query plans ($backend):"; echo '```'
     case $backend in
       postgres)
-        tenant=$(psql "$url" -Atc "select id from tenant where slug='bench'")
-        plan() { echo "-- $1:"; psql "$url" -Atc "SET max_parallel_workers_per_gather = 0; EXPLAIN $2" 2>&1 | grep -v '^SET$' || true; }
-        plan "list filtered by country, the page" "SELECT initiative_id FROM initiative_tag WHERE kind = 'country' AND value = 'KE' AND tenant_id = '$tenant' ORDER BY title_key, initiative_id LIMIT 50"
-        plan "its total" "SELECT COUNT(*) FROM initiative_tag WHERE kind = 'country' AND value = 'KE' AND tenant_id = '$tenant'"
-        plan "full-text search" "SELECT * FROM initiative WHERE tenant_id = '$tenant' AND id IN (SELECT entity_id FROM search_document WHERE vector @@ plainto_tsquery('simple', 'school')) LIMIT 20"
-        plan "anonymous public list" "SELECT * FROM initiative WHERE visibility = 'public' ORDER BY title_key, id LIMIT 50" ;;
+        echo "The service's own statements, one request of each kind, with the plans PostgreSQL ran them by (auto_explain, generic plans):"
+        explain_requests ;;
       sqlite)
         db="$work/msp_bench.sqlite"
         plan() { echo "-- $1:"; sqlite3 "$db" "EXPLAIN QUERY PLAN $2" 2>&1 || true; }

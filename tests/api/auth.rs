@@ -225,10 +225,18 @@ async fn every_bad_token_is_refused(app: TestApp) {
     let t = app.tenant("tokens").await;
     let m = app.member(&t, Role::Owner).await;
     let now = chrono::Utc::now().timestamp();
+    // The access epoch the member's tokens are issued under (`ep`), read off one of them.
+    let issued: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(m.token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
     let good = json!({
         "sub": m.user_id, "tenant": t.id, "role": "owner", "kind": "user",
         "iss": "msp-registry", "aud": "msp-registry-api",
         "iat": now, "nbf": now, "exp": now + 600, "jti": uuid::Uuid::new_v4(),
+        "ep": issued["ep"],
     });
     let with = |key: &str, value: Value| {
         let mut c = good.clone();

@@ -1395,7 +1395,7 @@ async fn tenant_administration_matches_rest(app: TestApp) {
     let input = json!({"input": {"slug": "kg-registry", "name": "Kyrgyz registry", "kind": "NATIONAL_REGISTRY", "homeCountry": "kg"}});
     let refused = graphql(&app, create, input.clone(), tok).await;
     assert_eq!(codes(&refused), ["FORBIDDEN"]);
-    let platform = app.token(owner.user_id, t.id, Role::Owner, true);
+    let platform = app.platform_admin(&t, Role::Owner).await.token;
     let created = graphql(&app, create, input.clone(), Some(&platform)).await;
     assert_eq!(
         data(&created)["createTenant"],

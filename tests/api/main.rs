@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access_ends;
 mod agreements;
 mod analytics;
 mod auth;

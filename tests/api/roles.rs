@@ -201,7 +201,7 @@ async fn tenant_management_by_role(app: TestApp) {
             "{role:?} without platform admin creates a tenant"
         );
     }
-    let admin_token = app.token(uuid::Uuid::now_v7(), t.id, Role::Viewer, true);
+    let admin_token = app.platform_admin(&t, Role::Viewer).await.token;
     let created = app
         .post("/api/v1/tenants", Some(&admin_token), &json!({"slug": "un-partnerships", "name": "UN partnerships", "kind": "un_programme", "home_country": "ch"}))
         .await;

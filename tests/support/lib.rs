@@ -375,7 +375,17 @@ impl TestApp {
             .grant_role_unchecked(tenant.id, user_id, role)
             .await
             .expect("membership");
-        let token = self.token(user_id, tenant.id, role, false);
+        let token = self
+            .registry
+            .token_for(&Principal {
+                subject: user_id,
+                kind: SubjectKind::User,
+                tenant_id: tenant.id,
+                role,
+                platform_admin: false,
+            })
+            .await
+            .expect("token");
         MemberFx {
             user_id,
             email,
@@ -383,7 +393,43 @@ impl TestApp {
         }
     }
 
-    /// A token for an arbitrary principal, signed with the service's keys.
+    /// A platform administrator with `role` in `tenant`, and their token.
+    pub async fn platform_admin(&self, tenant: &TenantFx, role: Role) -> MemberFx {
+        let email = format!("platform-{}@example.org", Uuid::new_v4().simple());
+        let user_id = self
+            .registry
+            .create_user(NewUser {
+                email: email.clone(),
+                display_name: "Platform administrator".into(),
+                password: PASSWORD.into(),
+                platform_admin: true,
+            })
+            .await
+            .expect("user");
+        self.registry
+            .grant_role_unchecked(tenant.id, user_id, role)
+            .await
+            .expect("membership");
+        let token = self
+            .registry
+            .token_for(&Principal {
+                subject: user_id,
+                kind: SubjectKind::User,
+                tenant_id: tenant.id,
+                role,
+                platform_admin: true,
+            })
+            .await
+            .expect("token");
+        MemberFx {
+            user_id,
+            email,
+            token,
+        }
+    }
+
+    /// A token for an arbitrary principal, signed with the service's keys, under access epoch
+    /// 0: a forgery as far as the access check goes (it matches no membership's epoch).
     pub fn token(
         &self,
         subject: Uuid,
@@ -393,13 +439,16 @@ impl TestApp {
     ) -> String {
         self.registry
             .tokens()
-            .issue(&Principal {
-                subject,
-                kind: SubjectKind::User,
-                tenant_id,
-                role,
-                platform_admin,
-            })
+            .issue(
+                &Principal {
+                    subject,
+                    kind: SubjectKind::User,
+                    tenant_id,
+                    role,
+                    platform_admin,
+                },
+                0,
+            )
             .expect("token")
     }
 

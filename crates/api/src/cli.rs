@@ -687,7 +687,7 @@ async fn local_token(registry: &Registry, args: &TokenArgs) -> anyhow::Result<St
         role: chosen.1,
         platform_admin,
     };
-    registry.tokens().issue(&principal).map_err(explain)
+    registry.token_for(&principal).await.map_err(explain)
 }
 
 /// How many row errors a failed import lists on standard error (the rest are counted).

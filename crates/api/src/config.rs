@@ -53,6 +53,10 @@ pub struct Config {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub token_ttl: Duration,
+    /// How often each process reads the access log, so a removal, demotion, revocation or
+    /// sign-out made in another process takes effect here (`MSP_ACCESS_POLL_MS`); `None` (0):
+    /// not at all, for a single process.
+    pub access_poll: Option<Duration>,
     pub external_idp: Option<ExternalIdpConfig>,
     pub cors_origins: Vec<String>,
     pub log_level: String,
@@ -199,6 +203,10 @@ impl Config {
         }
         let token_ttl =
             Duration::from_secs(r.ranged("MSP_TOKEN_TTL_SECS", 900, 60, 86_400, "seconds"));
+        let access_poll = match r.ranged("MSP_ACCESS_POLL_MS", 250, 0, 1_000, "milliseconds") {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        };
 
         let external_idp = match vars.get("MSP_OIDC_ISSUER") {
             None => None,
@@ -361,6 +369,7 @@ impl Config {
             jwt_issuer: r.text("MSP_JWT_ISSUER", "msp-registry"),
             jwt_audience: r.text("MSP_JWT_AUDIENCE", "msp-registry-api"),
             token_ttl,
+            access_poll,
             external_idp,
             cors_origins,
             log_level,

@@ -137,6 +137,10 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        // Tokens stop working in this process within a poll of another's access change.
+        if let Some(poll) = config.access_poll {
+            actix_web::rt::spawn(registry.clone().follow_access_log(poll));
+        }
         let worker = if registry.settings().webhooks.worker {
             Some(
                 service::webhooks::worker::spawn(registry.clone())

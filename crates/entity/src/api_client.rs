@@ -13,6 +13,8 @@ pub struct Model {
     pub name: String,
     pub secret_hash: String,
     pub role: Role,
+    /// Raised when this principal's tokens must stop working (a sign-out); tokens carry it.
+    pub access_epoch: i32,
     pub expires_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -1,6 +1,7 @@
 //! sea-orm entities of the MSP Registry. This crate holds table shapes and the enumerations
 //! stored in them, nothing else: every rule lives in the service crate.
 
+pub mod access_change;
 pub mod agreement;
 pub mod api_client;
 pub mod app_user;

@@ -10,6 +10,8 @@ pub struct Model {
     pub tenant_id: Uuid,
     pub user_id: Uuid,
     pub role: Role,
+    /// Raised when this principal's tokens must stop working (a sign-out); tokens carry it.
+    pub access_epoch: i32,
     pub created_at: DateTimeUtc,
 }
 

@@ -136,6 +136,7 @@ impl Registry {
             name: Set(name),
             secret_hash: Set(password::hash(&secret)?),
             role: Set(input.role),
+            access_epoch: Set(0),
             expires_at: Set(input.expires_at),
             revoked_at: Set(None),
             created_at: Set(Utc::now()),
@@ -149,10 +150,11 @@ impl Registry {
         })
     }
 
-    /// Revokes a client: its secret stops working at once (tokens already issued run out
-    /// with their short lifetime).
+    /// Revokes a client: its secret stops working at once, and so do the tokens already
+    /// issued to it (in every process within a poll of the access log).
     pub async fn revoke_client(&self, caller: &Caller, id: Uuid) -> ServiceResult<()> {
         let principal = caller.require(Role::Admin)?;
+        let txn = self.begin_write().await?;
         let result = api_client::Entity::update_many()
             .col_expr(api_client::Column::RevokedAt, Expr::value(Some(Utc::now())))
             .filter(api_client::Column::Id.eq(id))
@@ -160,13 +162,16 @@ impl Registry {
                 principal.tenant_id,
             ))
             .filter(api_client::Column::RevokedAt.is_null())
-            .exec(self.db())
+            .exec(&txn)
             .await?;
         if result.rows_affected == 0 {
             return Err(ServiceError::NotFound {
                 entity: "api client",
             });
         }
+        crate::auth::access::changed(&txn, id).await?;
+        txn.commit().await?;
+        self.forget_access(id);
         Ok(())
     }
 }

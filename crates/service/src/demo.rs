@@ -521,7 +521,7 @@ impl Registry {
             tenant_slug: tenant.slug,
             email: DEMO_EMAIL.into(),
             password: secret,
-            access_token: self.tokens().issue(&principal)?,
+            access_token: self.token_for(&principal).await?,
         })
     }
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     Caller, Principal, Registry,
-    auth::{password, role_name},
+    auth::{access, password, role_name},
     error::{ServiceError, ServiceResult},
     keyset::{self, Key, KeyType, Keyset},
     pagination::{Page, PageParams},
@@ -136,6 +136,7 @@ impl Registry {
             tenant_id: Set(tenant_id),
             user_id: Set(user_id),
             role: Set(role),
+            access_epoch: Set(crate::auth::access::first_epoch()),
             created_at: Set(Utc::now()),
         }
         .insert(self.db())
@@ -228,6 +229,7 @@ impl Registry {
             tenant_id: Set(principal.tenant_id),
             user_id: Set(user.id),
             role: Set(input.role),
+            access_epoch: Set(crate::auth::access::first_epoch()),
             created_at: Set(Utc::now()),
         }
         .insert(&txn)
@@ -256,7 +258,9 @@ impl Registry {
             .filter(membership::Column::Id.eq(m.id))
             .exec(&txn)
             .await?;
+        access::changed(&txn, user_id).await?;
         txn.commit().await?;
+        self.forget_access(user_id);
         let mut m = m;
         m.role = patch.role;
         Ok(to_member(m, user))
@@ -271,7 +275,9 @@ impl Registry {
             ensure_other_owner(&txn, principal.tenant_id, user_id).await?;
         }
         membership::Entity::delete_by_id(m.id).exec(&txn).await?;
+        access::changed(&txn, user_id).await?;
         txn.commit().await?;
+        self.forget_access(user_id);
         Ok(())
     }
 }

@@ -86,6 +86,8 @@ struct Inner {
     settings: Settings,
     /// Statements run on `db` since this registry was made (`statements_run`).
     statements: Arc<AtomicU64>,
+    /// The grants of the principals this process has seen, kept current from the access log.
+    access: crate::auth::access::AccessTable,
 }
 
 /// Cheap to clone; one per process, shared by REST and GraphQL.
@@ -110,6 +112,7 @@ impl Registry {
                 db,
                 tokens,
                 settings,
+                access: Default::default(),
             }),
         }
     }
@@ -122,6 +125,10 @@ impl Registry {
     /// request; operations read `msp_db_statements_total`).
     pub fn statements_run(&self) -> u64 {
         self.inner.statements.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn access(&self) -> &crate::auth::access::AccessTable {
+        &self.inner.access
     }
 
     pub fn tokens(&self) -> &TokenKeys {
@@ -149,11 +156,15 @@ impl Registry {
         self.db().ping().await.map_err(ServiceError::Unavailable)
     }
 
-    /// Turns a bearer token into a principal. Tokens of the external identity provider name
-    /// their tenant by slug; an unknown slug is an invalid token.
+    /// Turns a bearer token into a principal. A token of ours acts only while its principal
+    /// still holds what it carries (`auth::access`). Tokens of the external identity provider
+    /// name their tenant by slug; an unknown slug is an invalid token.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Principal> {
         match self.tokens().verify(token)? {
-            Verified::Internal(principal) => Ok(principal),
+            Verified::Internal(own) => {
+                self.check_access(&own).await?;
+                Ok(own.principal)
+            }
             Verified::External(identity) => {
                 let tenant = tenant::Entity::find()
                     .filter(tenant::Column::Slug.eq(identity.tenant_slug.as_str()))

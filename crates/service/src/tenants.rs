@@ -149,6 +149,7 @@ impl Registry {
                 tenant_id: Set(model.id),
                 user_id: Set(user.id),
                 role: Set(Role::Owner),
+                access_epoch: Set(crate::auth::access::first_epoch()),
                 created_at: Set(now),
             }
             .insert(&txn)

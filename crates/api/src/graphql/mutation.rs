@@ -29,6 +29,15 @@ pub struct RegistryMutation;
 
 #[Object]
 impl RegistryMutation {
+    /// Signs the caller out everywhere, as REST's `POST /api/v1/auth/sign-out`: every token
+    /// issued to this person or client in this tenant stops working, this one included (on
+    /// every server process within `MSP_ACCESS_POLL_MS`). Answers `true`.
+    async fn sign_out(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let rc = request(ctx)?;
+        rc.map(rc.registry.sign_out(&rc.caller).await)?;
+        Ok(true)
+    }
+
     /// Changes the caller's tenant (owners only), provided `expectedVersion` is current.
     async fn update_current_tenant(
         &self,

@@ -6,6 +6,7 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("health_get", "Liveness"),
     ("ready_get", "Readiness"),
     ("auth_token", "Get an access token"),
+    ("auth_sign_out", "Sign out everywhere"),
     ("me_get", "Who am I"),
     ("tenants_create", "Create a tenant"),
     ("tenants_current_get", "The caller's tenant"),

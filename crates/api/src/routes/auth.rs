@@ -216,3 +216,26 @@ pub async fn me(Auth(caller): Auth, registry: web::Data<Registry>) -> ApiResult<
         tenant,
     }))
 }
+
+/// Signs the caller out everywhere: every access token issued to this person (or API client)
+/// in this tenant stops working, this one included, on every server process within
+/// `MSP_ACCESS_POLL_MS` (250 ms by default). Sign in again for a new token. Tokens of an
+/// external identity provider are ended at the provider (400 here).
+#[utoipa::path(
+    operation_id = "auth_sign_out",
+    tag = "auth",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out: the caller's tokens no longer work"),
+        (status = 400, body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/sign-out")]
+pub async fn sign_out(
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+) -> ApiResult<HttpResponse> {
+    registry.sign_out(&caller).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

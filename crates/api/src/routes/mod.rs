@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         scope::scope("/api/v1")
             .service(auth::token)
+            .service(auth::sign_out)
             .service(auth::me)
             .service(tenants::create)
             .service(tenants::current)

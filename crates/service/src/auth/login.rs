@@ -5,13 +5,14 @@
 use chrono::{Duration as ChronoDuration, Utc};
 use entity::{api_client, app_user, login_failure, membership, tenant};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use super::{Principal, SubjectKind, password};
+use super::{Principal, SubjectKind, access, password};
 use crate::{
-    Registry,
+    Caller, Registry,
     error::{ServiceError, ServiceResult},
 };
 
@@ -61,12 +62,12 @@ impl Registry {
                 client_secret,
             } => self.client_grant(&client_id, &client_secret).await?,
         };
-        let Some(principal) = principal else {
+        let Some((principal, epoch)) = principal else {
             self.record_failure(&identifier).await?;
             tracing::info!(%identifier, "sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
-        let access_token = self.tokens().issue(&principal)?;
+        let access_token = self.tokens().issue(&principal, epoch)?;
         tracing::info!(subject = %principal.subject, tenant = %principal.tenant_id, "token issued");
         Ok(IssuedToken {
             access_token,
@@ -80,7 +81,7 @@ impl Registry {
         username: &str,
         secret: &str,
         tenant_slug: Option<&str>,
-    ) -> ServiceResult<Option<Principal>> {
+    ) -> ServiceResult<Option<(Principal, i32)>> {
         let email = username.trim().to_lowercase();
         let user = app_user::Entity::find()
             .filter(app_user::Column::Email.eq(email))
@@ -114,12 +115,15 @@ impl Registry {
                 ));
             }
         };
-        Ok(chosen.map(|(m, _)| Principal {
-            subject: user.id,
-            kind: SubjectKind::User,
-            tenant_id: m.tenant_id,
-            role: m.role,
-            platform_admin: user.is_platform_admin,
+        Ok(chosen.map(|(m, _)| {
+            let principal = Principal {
+                subject: user.id,
+                kind: SubjectKind::User,
+                tenant_id: m.tenant_id,
+                role: m.role,
+                platform_admin: user.is_platform_admin,
+            };
+            (principal, m.access_epoch)
         }))
     }
 
@@ -127,7 +131,7 @@ impl Registry {
         &self,
         client_id: &str,
         secret: &str,
-    ) -> ServiceResult<Option<Principal>> {
+    ) -> ServiceResult<Option<(Principal, i32)>> {
         let client = api_client::Entity::find()
             .filter(api_client::Column::ClientId.eq(client_id.trim()))
             .one(self.db())
@@ -141,13 +145,94 @@ impl Registry {
         if !password::verify(secret, &client.secret_hash) || !usable {
             return Ok(None);
         }
-        Ok(Some(Principal {
+        let principal = Principal {
             subject: client.id,
             kind: SubjectKind::Client,
             tenant_id: client.tenant_id,
             role: client.role,
             platform_admin: false,
-        }))
+        };
+        Ok(Some((principal, client.access_epoch)))
+    }
+
+    /// A token for a principal named by the operator (CLI `token`, the demo seed), under its
+    /// current access epoch; `NotFound` if it holds nothing in its tenant.
+    pub async fn token_for(&self, principal: &Principal) -> ServiceResult<String> {
+        let epoch: Option<i32> = match principal.kind {
+            SubjectKind::User => {
+                membership::Entity::find()
+                    .select_only()
+                    .column(membership::Column::AccessEpoch)
+                    .filter(membership::Column::UserId.eq(principal.subject))
+                    .filter(membership::Column::TenantId.eq(principal.tenant_id))
+                    .into_tuple()
+                    .one(self.db())
+                    .await?
+            }
+            SubjectKind::Client => {
+                api_client::Entity::find()
+                    .select_only()
+                    .column(api_client::Column::AccessEpoch)
+                    .filter(api_client::Column::Id.eq(principal.subject))
+                    .filter(api_client::Column::TenantId.eq(principal.tenant_id))
+                    .into_tuple()
+                    .one(self.db())
+                    .await?
+            }
+            SubjectKind::External => None,
+        };
+        let epoch = epoch.ok_or(ServiceError::NotFound { entity: "member" })?;
+        self.tokens().issue(principal, epoch)
+    }
+
+    /// Signs the caller out everywhere: every token issued to it in this tenant stops working,
+    /// in every process within a poll of the access log (`auth::access`). Tokens of the
+    /// external identity provider are ended there, not here.
+    pub async fn sign_out(&self, caller: &Caller) -> ServiceResult<()> {
+        let principal = caller.principal().ok_or(ServiceError::Unauthenticated)?;
+        let txn = self.begin_write().await?;
+        let raised = match principal.kind {
+            SubjectKind::User => {
+                membership::Entity::update_many()
+                    .col_expr(
+                        membership::Column::AccessEpoch,
+                        Expr::col(membership::Column::AccessEpoch).add(1),
+                    )
+                    .filter(membership::Column::UserId.eq(principal.subject))
+                    .filter(membership::Column::TenantId.eq(principal.tenant_id))
+                    .exec(&txn)
+                    .await?
+                    .rows_affected
+            }
+            SubjectKind::Client => {
+                api_client::Entity::update_many()
+                    .col_expr(
+                        api_client::Column::AccessEpoch,
+                        Expr::col(api_client::Column::AccessEpoch).add(1),
+                    )
+                    .filter(api_client::Column::Id.eq(principal.subject))
+                    .filter(api_client::Column::TenantId.eq(principal.tenant_id))
+                    .exec(&txn)
+                    .await?
+                    .rows_affected
+            }
+            SubjectKind::External => {
+                return Err(ServiceError::BadRequest {
+                    detail:
+                        "a token of the external identity provider is ended by signing out there"
+                            .into(),
+                    errors: Vec::new(),
+                });
+            }
+        };
+        if raised == 0 {
+            return Err(ServiceError::InvalidToken);
+        }
+        access::changed(&txn, principal.subject).await?;
+        txn.commit().await?;
+        self.forget_access(principal.subject);
+        tracing::info!(subject = %principal.subject, tenant = %principal.tenant_id, "signed out");
+        Ok(())
     }
 
     async fn check_throttle(&self, identifier: &str) -> ServiceResult<()> {

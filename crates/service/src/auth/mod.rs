@@ -1,11 +1,12 @@
 //! Who is calling, and what they may do.
 
+pub(crate) mod access;
 mod login;
 pub mod password;
 pub mod tokens;
 
 pub use login::{Grant, IssuedToken};
-pub use tokens::{Claims, ExternalIdp, TokenKeys};
+pub use tokens::{Claims, ExternalIdp, OwnToken, TokenKeys};
 
 use entity::enums::Role;
 use serde::{Deserialize, Serialize};

@@ -30,6 +30,17 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: Uuid,
+    /// The principal's access epoch when the token was issued (`auth::access`); tokens from
+    /// before epochs existed read as 0.
+    #[serde(default)]
+    pub ep: i32,
+}
+
+/// A verified token of ours: its principal and the access epoch it was issued under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnToken {
+    pub principal: Principal,
+    pub epoch: i32,
 }
 
 /// An external identity provider whose tokens are accepted (RS256 or ES256, one public key).
@@ -84,7 +95,7 @@ pub struct ExternalIdentity {
 /// A verified token: either already a principal, or an external identity to resolve.
 #[derive(Debug)]
 pub enum Verified {
-    Internal(Principal),
+    Internal(OwnToken),
     External(ExternalIdentity),
 }
 
@@ -135,8 +146,9 @@ impl TokenKeys {
         &self.audience
     }
 
-    /// Signs a token for `principal`, valid for the configured lifetime.
-    pub fn issue(&self, principal: &Principal) -> ServiceResult<String> {
+    /// Signs a token for `principal` under its access epoch `epoch`, valid for the configured
+    /// lifetime.
+    pub fn issue(&self, principal: &Principal, epoch: i32) -> ServiceResult<String> {
         let now = Utc::now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -151,6 +163,7 @@ impl TokenKeys {
             nbf: now,
             exp: now.saturating_add(ttl),
             jti: Uuid::new_v4(),
+            ep: epoch,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ServiceError::Internal(format!("token signing failed: {e}")))
@@ -180,12 +193,15 @@ impl TokenKeys {
             )
             .map_err(reject)?;
             let c = data.claims;
-            return Ok(Verified::Internal(Principal {
-                subject: c.sub,
-                kind: c.kind,
-                tenant_id: c.tenant,
-                role: c.role,
-                platform_admin: c.platform_admin,
+            return Ok(Verified::Internal(OwnToken {
+                principal: Principal {
+                    subject: c.sub,
+                    kind: c.kind,
+                    tenant_id: c.tenant,
+                    role: c.role,
+                    platform_admin: c.platform_admin,
+                },
+                epoch: c.ep,
             }));
         }
         let Some(idp) = &self.external else {
