@@ -21,6 +21,7 @@ both_databases!(
     graphql_refuses_control_characters_in_variables_and_literals,
     names_that_differ_only_by_unicode_form_are_duplicates,
     the_name_filter_matches_across_unicode_forms,
+    the_migration_recomputes_stored_keys_and_keeps_colliding_records,
     a_token_with_a_crit_header_is_refused,
 );
 
@@ -237,4 +238,78 @@ async fn a_token_with_a_crit_header_is_refused(app: TestApp) {
         assert_eq!(r.status, 401, "{:?}", r.body);
         assert_eq!(r.code(), "invalid_token");
     }
+}
+
+/// A database written before names compared by Unicode form: its keys are recomputed, and two
+/// organisations that now have one key both stay (the younger's key gets its id appended).
+async fn the_migration_recomputes_stored_keys_and_keeps_colliding_records(app: TestApp) {
+    use entity::{initiative, organization};
+    use migration::MigratorTrait;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let t = app.tenant("old-keys").await;
+    let editor = app.member(&t, Role::Editor).await;
+    let older = app
+        .organization(&editor.token, "Café Touba", "private")
+        .await;
+    let younger = app
+        .organization(&editor.token, "Placeholder", "private")
+        .await;
+    let plan = app.initiative(&editor.token, "Placeholder plan").await;
+    let id = |v: &Value| uuid::Uuid::parse_str(v["id"].as_str().unwrap()).unwrap();
+    let (older, younger, plan) = (id(&older), id(&younger), id(&plan));
+    let db = app.registry.db();
+    // What the old code stored: lower case and folded spaces only.
+    organization::Entity::update_many()
+        .col_expr(organization::Column::Name, Expr::value("CAFE\u{301} TOUBA"))
+        .col_expr(
+            organization::Column::NameKey,
+            Expr::value("cafe\u{301} touba"),
+        )
+        .filter(organization::Column::Id.eq(younger))
+        .exec(db)
+        .await
+        .unwrap();
+    initiative::Entity::update_many()
+        .col_expr(initiative::Column::Title, Expr::value("ＳＯＬＡＲ schools"))
+        .col_expr(
+            initiative::Column::TitleKey,
+            Expr::value("ｓｏｌａｒ schools"),
+        )
+        .filter(initiative::Column::Id.eq(plan))
+        .exec(db)
+        .await
+        .unwrap();
+
+    migration::Migrator::down(db, Some(1)).await.unwrap();
+    migration::Migrator::up(db, None).await.unwrap();
+
+    let key = |id| async move {
+        organization::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .name_key
+    };
+    assert_eq!(key(older).await, "café touba");
+    assert_eq!(key(younger).await, format!("café touba #{younger}"));
+    let plan = initiative::Entity::find_by_id(plan)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.title_key, "solar schools");
+
+    let again = app
+        .post(
+            "/api/v1/organizations",
+            Some(&editor.token),
+            &json!({"name": "cafe\u{301} touba", "sector": "business"}),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    let younger_path = format!("/api/v1/organizations/{younger}");
+    let read = app.get(&younger_path, Some(&editor.token)).await;
+    assert_eq!(read.status, 200, "both records stay readable");
 }

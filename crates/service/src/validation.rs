@@ -52,6 +52,18 @@ impl Checks {
         trimmed.to_owned()
     }
 
+    /// A required name: as [`Checks::required_text`], and something must be left of it once
+    /// default-ignorable code points are removed (its [`name_key`] is not empty), so a name of
+    /// zero-width spaces is as blank as one of spaces.
+    pub fn required_name(&mut self, field: &str, value: &str, max: usize) -> String {
+        let before = self.errors.len();
+        let text = self.required_text(field, value, max);
+        if self.errors.len() == before && name_key(&text).is_empty() {
+            self.push(field, "required", "must not be blank");
+        }
+        text
+    }
+
     /// An optional text: trimmed; blank becomes `None`; at most `max` characters, no control
     /// characters.
     pub fn optional_text(
