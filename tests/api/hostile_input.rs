@@ -123,6 +123,9 @@ async fn the_token_endpoint_refuses_a_nul_without_a_500(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "username", "{body:?}");
+    assert_eq!(body["errors"][0]["code"], "control_character", "{body:?}");
     let r = form("grant_type=client_credentials&client_id=a%00&client_secret=b")
         .await
         .unwrap();
