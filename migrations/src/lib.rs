@@ -13,6 +13,7 @@ mod m20261129_000008_tag_sort_keys;
 mod m20261129_000009_search_document_key;
 mod m20261202_000010_initiative_document;
 mod m20261202_000011_document_access_columns;
+pub mod m20261202_000012_unicode_name_keys;
 mod m20261202_000013_access_epochs;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_search_document_key::Migration),
             Box::new(m20261202_000010_initiative_document::Migration),
             Box::new(m20261202_000011_document_access_columns::Migration),
+            Box::new(m20261202_000012_unicode_name_keys::Migration),
             Box::new(m20261202_000013_access_epochs::Migration),
         ]
     }

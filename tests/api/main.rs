@@ -19,6 +19,7 @@ mod graphql_analytics;
 mod graphql_batching;
 mod graphql_limits;
 mod graphql_tools;
+mod hostile_input;
 mod idempotency;
 mod initiatives;
 mod isolation;

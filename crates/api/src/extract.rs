@@ -108,9 +108,20 @@ pub async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::By
 /// Reads a JSON body as `T`. Syntactically broken JSON is a 400 naming the line and column; a
 /// well-formed body that does not fit `T` is a 422 listing every bad field with its path and
 /// what it takes (see [`crate::validate`]).
+///
+/// A string anywhere in the body (a member name too) holding a control character is a 422
+/// naming it, whatever `T` is (`service::text`, the rule GraphQL applies as well).
 pub fn parse_json<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
     let not_json =
         |e: serde_json::Error| ApiError::BadRequest(format!("the body is not valid JSON: {e}"));
+    if service::text::json_may_hold_refused(body)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+    {
+        let errors = service::text::json_errors("", &value);
+        if !errors.is_empty() {
+            return Err(ServiceError::Validation(errors).into());
+        }
+    }
     // The body is read straight into `T`: once, and a member given twice is refused as serde
     // refuses it. Only a body `T` refuses is read again, as a value, to find every bad field.
     let mut reader = serde_json::Deserializer::from_slice(body);
@@ -270,8 +281,8 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Query parameters. Every unknown parameter and every value of the wrong form is a 400 naming
-/// it, all at once.
+/// Query parameters. Every unknown parameter, every value of the wrong form and every name or
+/// value holding a control character (`service::text`) is a 400 naming it, all at once.
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
@@ -284,6 +295,10 @@ impl<T: DeserializeOwned + IntoParams> FromRequest for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
+    let refused = control_characters(query.as_bytes());
+    if !refused.is_empty() {
+        return Err(query_problem(refused).into());
+    }
     let de = serde_urlencoded::Deserializer::new(url_pairs(query));
     let serde_error = match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(parsed) => return Ok(parsed),
@@ -299,6 +314,23 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
         "query",
     );
     merge(&mut errors, judged);
+    Err(query_problem(errors).into())
+}
+
+/// The parameters of a query string (or form body) whose name or decoded value holds a control
+/// character.
+pub fn control_characters(query: &[u8]) -> Vec<FieldError> {
+    form_urlencoded::parse(query)
+        .filter_map(|(k, v)| {
+            service::text::refused(&k)
+                .or_else(|| service::text::refused(&v))
+                .map(|c| service::text::control_error(&k, c))
+        })
+        .collect()
+}
+
+/// The 400 for bad query parameters, naming each.
+fn query_problem(errors: Vec<FieldError>) -> ServiceError {
     let detail = match errors.as_slice() {
         [one] => format!("invalid query parameter `{}`: {}", one.field, one.message),
         many => format!(
@@ -310,7 +342,7 @@ pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, A
                 .join(", ")
         ),
     };
-    Err(ServiceError::BadRequest { detail, errors }.into())
+    ServiceError::BadRequest { detail, errors }
 }
 
 fn url_pairs(query: &str) -> form_urlencoded::Parse<'_> {

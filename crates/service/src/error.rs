@@ -1,9 +1,11 @@
 //! The one error type of the service layer, with stable codes that REST (problem+json `code`)
 //! and GraphQL (`extensions.code`) both expose.
 
-use sea_orm::{DbErr, RuntimeErr, SqlErr, error::ConnAcquireErr};
+use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+mod db_error;
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -187,13 +189,10 @@ impl ServiceError {
         ServiceError::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    /// Whether a database error means "the store is not reachable right now" rather than a bug.
-    fn is_unavailable(err: &DbErr) -> bool {
-        matches!(
-            err,
-            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed)
-                | DbErr::Conn(RuntimeErr::SqlxError(_))
-        )
+    /// Whether a database error means "the store is not reachable right now" rather than a bug
+    /// (see [`db_error`]).
+    pub fn is_unavailable(err: &DbErr) -> bool {
+        db_error::is_unavailable(err)
     }
 }
 
@@ -201,6 +200,17 @@ impl From<DbErr> for ServiceError {
     fn from(err: DbErr) -> Self {
         if ServiceError::is_unavailable(&err) {
             return ServiceError::Unavailable(err);
+        }
+        if db_error::is_unstorable_text(&err) {
+            tracing::warn!(error = %err, "the database refused a character of the input");
+            return ServiceError::BadRequest {
+                detail: "the request holds a character the database cannot store".into(),
+                errors: vec![FieldError::new(
+                    "request",
+                    crate::text::CONTROL_CHARACTER,
+                    "holds a character the database cannot store",
+                )],
+            };
         }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {

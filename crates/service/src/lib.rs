@@ -42,6 +42,7 @@ pub mod showcase;
 pub mod telemetry;
 pub mod tenancy;
 pub mod tenants;
+pub mod text;
 pub mod validation;
 pub mod valuation;
 pub mod webhooks;

@@ -292,7 +292,7 @@ fn check(
 ) -> ServiceResult<Checked> {
     let mut c = Checks::new();
     let checked = Checked {
-        name: c.required_text("name", name, NAME_MAX),
+        name: c.required_name("name", name, NAME_MAX),
         acronym: c.optional_text("acronym", acronym, SHORT_MAX),
         sub_type: c.optional_text("sub_type", sub_type, SHORT_MAX),
         country: c.country("country", country),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Deserializer};
 use crate::{
     country::CountryCode,
     error::{FieldError, ServiceError, ServiceResult},
+    text,
 };
 
 /// Collects field errors; `finish` turns them into one `Validation` error.
@@ -24,9 +25,25 @@ impl Checks {
         self.errors.push(FieldError::new(field, code, message));
     }
 
-    /// A required text: trimmed, not blank, at most `max` characters. Returns the trimmed text.
+    /// A text with a control character in it (see [`text::is_refused`]) is refused: true when
+    /// `value` is clean.
+    pub fn clean_text(&mut self, field: &str, value: &str) -> bool {
+        match text::check(field, value) {
+            Some(error) => {
+                self.errors.push(error);
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// A required text: trimmed, not blank, at most `max` characters, no control characters.
+    /// Returns the trimmed text.
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) -> String {
         let trimmed = value.trim();
+        if !self.clean_text(field, trimmed) {
+            return trimmed.to_owned();
+        }
         if trimmed.is_empty() {
             self.push(field, "required", "must not be blank");
         } else if trimmed.chars().count() > max {
@@ -35,7 +52,20 @@ impl Checks {
         trimmed.to_owned()
     }
 
-    /// An optional text: trimmed; blank becomes `None`; at most `max` characters.
+    /// A required name: as [`Checks::required_text`], and something must be left of it once
+    /// default-ignorable code points are removed (its [`name_key`] is not empty), so a name of
+    /// zero-width spaces is as blank as one of spaces.
+    pub fn required_name(&mut self, field: &str, value: &str, max: usize) -> String {
+        let before = self.errors.len();
+        let text = self.required_text(field, value, max);
+        if self.errors.len() == before && name_key(&text).is_empty() {
+            self.push(field, "required", "must not be blank");
+        }
+        text
+    }
+
+    /// An optional text: trimmed; blank becomes `None`; at most `max` characters, no control
+    /// characters.
     pub fn optional_text(
         &mut self,
         field: &str,
@@ -43,7 +73,7 @@ impl Checks {
         max: usize,
     ) -> Option<String> {
         let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
-        if trimmed.chars().count() > max {
+        if self.clean_text(field, trimmed) && trimmed.chars().count() > max {
             self.push(field, "length", format!("must be at most {max} characters"));
         }
         Some(trimmed.to_owned())
@@ -110,13 +140,8 @@ impl Checks {
     }
 }
 
-/// Lower-cased, whitespace-folded form of a name: what uniqueness rules compare.
-pub fn name_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+/// The form of a name that uniqueness rules and title sorting compare (see [`text::name_key`]).
+pub use crate::text::name_key;
 
 /// The forms a timestamp filter takes, for error messages.
 pub const TIMESTAMP_FORMS: &str = "expected an RFC 3339 date-time such as 2026-01-01T00:00:00Z \
@@ -195,5 +220,19 @@ mod tests {
     #[test]
     fn name_key_folds_case_and_space() {
         assert_eq!(name_key("  Ministry of  ICT "), "ministry of ict");
+    }
+
+    #[test]
+    fn texts_with_control_characters_are_refused() {
+        let mut c = Checks::new();
+        c.required_text("name", "a\u{0}b", 10);
+        c.optional_text("notes", Some("line\nbreak\ttab"), 100);
+        c.optional_text("summary", Some("bell\u{7}"), 100);
+        let Err(ServiceError::Validation(errors)) = c.finish() else {
+            panic!("expected validation errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "summary"]);
+        assert!(errors.iter().all(|e| e.code == "control_character"));
     }
 }

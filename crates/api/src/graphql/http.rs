@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, http::StatusCode, web};
 use async_graphql::{
-    Request, Response,
+    Pos, Request, Response,
     parser::{parse_query, types::OperationType},
 };
 use async_graphql_actix_web::GraphQLResponse;
-use service::Registry;
+use service::{Registry, ServiceError};
 
 use super::{
     context::RequestCtx,
-    errors::{classify, code_of, request_error},
+    errors::{classify, code_of, request_error, service_error},
     loaders::Loaders,
     schema::{RegistrySchema, build_schema},
 };
@@ -105,6 +105,14 @@ async fn execute(
         Err(err) => return refuse_api(&err),
     };
     let request_id = current_request_id();
+    let refused = super::text::control_characters(&request);
+    if !refused.is_empty() {
+        let error = service_error(ServiceError::Validation(refused), request_id.as_deref());
+        let response = Response::from_errors(vec![error.into_server_error(Pos::default())]);
+        return HttpResponse::build(StatusCode::UNPROCESSABLE_ENTITY)
+            .content_type("application/graphql-response+json")
+            .json(response);
+    }
     let rc = Arc::new(RequestCtx {
         registry: registry.clone(),
         caller,

@@ -25,6 +25,7 @@ mod mutation;
 mod query;
 pub mod scalars;
 pub mod schema;
+mod text;
 pub mod types;
 mod wsis;
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    extract::{Auth, BodyLimit, parse_json, read_limited},
+    extract::{Auth, BodyLimit, control_characters, parse_json, read_limited},
     problem::{ApiError, ApiResult},
 };
 
@@ -79,6 +79,11 @@ fn with_basic_client(
             .unwrap_or_default()
     };
     let (id, secret) = (form_decode(id), form_decode(secret));
+    if let Some(error) = service::text::check("authorization", &id)
+        .or_else(|| service::text::check("authorization", &secret))
+    {
+        return Err(ServiceError::Validation(vec![error]));
+    }
     if id.is_empty() && secret.is_empty() {
         return Ok(request);
     }
@@ -164,6 +169,10 @@ pub async fn token(
             other => other,
         })?
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let refused = control_characters(&body);
+        if !refused.is_empty() {
+            return Err(ApiError::Token(ServiceError::Validation(refused)));
+        }
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| ServiceError::field("body", "invalid", e.to_string()))?
     } else {

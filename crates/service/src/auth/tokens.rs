@@ -185,6 +185,13 @@ impl TokenKeys {
     /// reason is logged at debug level only.
     pub fn verify(&self, token: &str) -> ServiceResult<Verified> {
         let header = decode_header(token).map_err(reject)?;
+        // RFC 7515 section 4.1.11: a recipient must refuse a token whose `crit` names an
+        // extension it does not understand, and this service understands none.
+        if header.crit.is_some() {
+            return Err(reject(
+                "the crit header names extensions not understood here",
+            ));
+        }
         if header.alg == Algorithm::HS256 {
             let data = decode::<Claims>(
                 token,
