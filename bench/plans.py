@@ -15,8 +15,11 @@ import sys
 
 ENTRY = re.compile(r"^\S+ \S+ \S+ \[\d+\] (?:\S+@\S+ )?LOG:\s+duration: ([\d.]+) ms\s+plan:")
 MARKER = re.compile(r"bench-plan: ([^']+)'")
-# What the service runs around its statements, not worth a plan.
-NOISE = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SET |SHOW |SELECT 1\b)", re.I)
+# What the service runs around its statements, not worth a plan, and the background work of
+# the server (the access log's follower, the webhook worker) that the log interleaves.
+NOISE = re.compile(
+    r"^\s*(BEGIN|COMMIT|ROLLBACK|SET |SHOW |SELECT 1\b)|\"(access_change|webhook_delivery)\"", re.I
+)
 
 
 def entries(lines):
@@ -54,7 +57,7 @@ def main():
             continue
         body = [t for t in text if not t.startswith("Query Text:")]
         sql = query.removeprefix("Query Text:").strip()
-        if label is None or NOISE.match(sql):
+        if label is None or NOISE.search(sql):
             continue
         plans[label].append((duration, sql, body))
     for label in order:

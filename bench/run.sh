@@ -179,7 +179,7 @@ stop_server() {
     n=$(grep -c -E "\b($level)\b" "$log" || true)
     [ "${n:-0}" -gt 0 ] || continue
     { echo "The server logged $n lines matching $level (cache $1), the commonest (timestamps cut):"; echo '```'
-      grep -E "\b($level)\b" "$log" | sed -E 's/^[0-9T:.+-]+Z? *//' | cut -c1-240 | sort | uniq -c | sort -rn | head -6; echo '```'; echo; } >> "$notes"
+      grep -E "\b($level)\b" "$log" | sed -E 's/^[0-9T:.+-]+Z? *//' | cut -c1-240 | sort | uniq -c | sort -rn | head -6 || true; echo '```'; echo; } >> "$notes"
   done
 }
 
@@ -226,7 +226,7 @@ explain_requests() {
   start_server plans
   id=$(grep -m1 '^id' "$data" | cut -f2)
   gqlp=(-H 'Content-Type: application/json' --data @bench/queries/gql_list_partners.json "$gql")
-  ask() { psql "$url" -Atqc "SELECT 'bench-plan: $1'" >/dev/null; shift; curl -s -o /dev/null "$@" || true; }
+  ask() { psql "$url" -Atqc "SELECT 'bench-plan: ${1//\'/}'" >/dev/null; shift; curl -s -o /dev/null "$@" || true; }
   ask "list by country (member)" "${auth[@]}" "$base/initiatives?country=KE&per_page=50"
   ask "list by country (anonymous)" "$base/initiatives?country=KE&per_page=50"
   ask "list by two countries" "${auth[@]}" "$base/initiatives?country=KE,BR&per_page=50"
@@ -238,7 +238,7 @@ explain_requests() {
   ask "deep page by cursor" "${auth[@]}" "$deep_url"
   ask "search q=school" "${auth[@]}" "$base/initiatives?q=school&per_page=20"
   ask "get one" "${auth[@]}" "$base/initiatives/$id"
-  ask "GraphQL list with partners' organisations" "${auth[@]}" "${gqlp[@]}"
+  ask "GraphQL list with the partners and their organisations" "${auth[@]}" "${gqlp[@]}"
   sleep 1
   stop_server plans
   psql "$url" -q -c "ALTER DATABASE $db RESET session_preload_libraries" \
