@@ -15,6 +15,7 @@ mod m20261202_000010_initiative_document;
 mod m20261202_000011_document_access_columns;
 pub mod m20261202_000012_unicode_name_keys;
 mod m20261202_000013_access_epochs;
+mod m20261202_000014_start_date_sort_indexes;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_document_access_columns::Migration),
             Box::new(m20261202_000012_unicode_name_keys::Migration),
             Box::new(m20261202_000013_access_epochs::Migration),
+            Box::new(m20261202_000014_start_date_sort_indexes::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ both_databases!(
     every_bad_token_is_refused,
     people_in_several_tenants_name_one,
     external_identity_provider_tokens,
+    anonymous_writes_are_refused_before_their_bodies_are_read,
 );
 
 const SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
@@ -467,4 +468,43 @@ async fn external_identity_provider_tokens(app: TestApp) {
     .unwrap();
     assert_eq!(idp.get("/api/v1/me", Some(&token)).await.status, 401);
     idp.teardown().await;
+}
+
+async fn anonymous_writes_are_refused_before_their_bodies_are_read(app: TestApp) {
+    // The body is wrong in every way; the answer says only that a token is needed.
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/v1/organizations"),
+        (reqwest::Method::POST, "/api/v1/initiatives"),
+        (
+            reqwest::Method::PATCH,
+            "/api/v1/organizations/00000000-0000-0000-0000-000000000001",
+        ),
+        (reqwest::Method::POST, "/api/v1/members"),
+    ] {
+        let r = app
+            .send(method.clone(), path, None, &[], Some(&json!({})))
+            .await;
+        assert_eq!(r.status, 401, "{method} {path}: {}", r.body);
+        assert_eq!(r.code(), "unauthenticated", "{method} {path}");
+        assert!(
+            r.body
+                .get("errors")
+                .is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
+            "{}",
+            r.body
+        );
+    }
+    let graphql = app
+        .post(
+            "/graphql",
+            None,
+            &json!({"query": "mutation { createOrganization(input: {}) { id } }"}),
+        )
+        .await;
+    assert_eq!(graphql.status, 401, "{}", graphql.body);
+    assert_eq!(
+        graphql.body["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(graphql.body["errors"].as_array().unwrap().len(), 1);
 }

@@ -62,6 +62,11 @@ pub struct BodyLimit(pub usize);
 /// A JSON body. Malformed JSON is a 400; a well-formed body with wrong types, missing fields,
 /// unknown fields or unknown enum values is a 422 naming every such field; a body over the
 /// limit is a 413; another media type is a 415.
+///
+/// Every route that reads one is a write, and no write is anonymous: without an
+/// `Authorization` header the answer is a 401 before the body is read, so an anonymous caller
+/// learns nothing of a write's schema. (A bad token is refused by [`Auth`], which every such
+/// handler takes first.)
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for ApiJson<T> {
@@ -77,8 +82,12 @@ impl<T: DeserializeOwned + PartialSchema + 'static> FromRequest for ApiJson<T> {
         let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
             m.essence_str() == "application/json" || m.suffix().is_some_and(|s| s == "json")
         });
+        let anonymous = req.headers().get(header::AUTHORIZATION).is_none();
         let mut payload = payload.take();
         Box::pin(async move {
+            if anonymous {
+                return Err(ServiceError::Unauthenticated.into());
+            }
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),

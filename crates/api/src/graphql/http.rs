@@ -13,7 +13,7 @@ use async_graphql::{
     parser::{parse_query, types::OperationType},
 };
 use async_graphql_actix_web::GraphQLResponse;
-use service::{Registry, ServiceError};
+use service::{Caller, Registry, ServiceError};
 
 use super::{
     context::RequestCtx,
@@ -105,6 +105,15 @@ async fn execute(
         Err(err) => return refuse_api(&err),
     };
     let request_id = current_request_id();
+    // No write is anonymous: a mutation without a token is refused before its input is looked
+    // at, so an anonymous caller learns nothing of it.
+    if matches!(caller, Caller::Anonymous) && is_mutation(&request) {
+        let error = service_error(ServiceError::Unauthenticated, request_id.as_deref());
+        let response = Response::from_errors(vec![error.into_server_error(Pos::default())]);
+        return HttpResponse::build(StatusCode::UNAUTHORIZED)
+            .content_type("application/graphql-response+json")
+            .json(response);
+    }
     let refused = super::text::control_characters(&request);
     if !refused.is_empty() {
         let error = service_error(ServiceError::Validation(refused), request_id.as_deref());
