@@ -193,6 +193,8 @@ async fn a_member_added_again_does_not_get_old_tokens_back(app: TestApp) {
         app.delete(&path, Some(&admin.token), None).await.status,
         204
     );
+    // Refused while removed (and remembered so)...
+    assert_eq!(me(&app, &editor.token).await, 401);
     let added = app
         .post(
             "/api/v1/members",
@@ -202,6 +204,7 @@ async fn a_member_added_again_does_not_get_old_tokens_back(app: TestApp) {
         .await;
     assert_eq!(added.status, 201, "{}", added.body);
     assert_eq!(me(&app, &editor.token).await, 401);
+    // ...but a new sign-in works at once: the refusal is forgotten with the new membership.
     let fresh = sign_in(&app, &editor.email).await;
     assert_eq!(me(&app, &fresh).await, 200);
 }

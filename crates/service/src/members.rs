@@ -141,6 +141,9 @@ impl Registry {
         }
         .insert(self.db())
         .await?;
+        // As in `add_member`: every process forgets what it remembered of this person.
+        access::changed(self.db(), user_id).await?;
+        self.forget_access(user_id);
         Ok(())
     }
 
@@ -234,7 +237,11 @@ impl Registry {
         }
         .insert(&txn)
         .await?;
+        // A refusal remembered from before (a token of an earlier membership) must not outlive
+        // the new one.
+        access::changed(&txn, user.id).await?;
         txn.commit().await?;
+        self.forget_access(user.id);
         tracing::info!(user = %user.id, role = role_name(input.role), "member added");
         Ok(to_member(m, user))
     }
