@@ -1405,8 +1405,7 @@ async fn tenant_administration_matches_rest(app: TestApp) {
     assert_eq!(codes(&again), ["CONFLICT"]);
 
     // Members: add a new account, change its role, list, remove; REST sees the same.
-    let add =
-        r#"mutation($input: NewMemberInput!) { addMember(input: $input) { userId email role } }"#;
+    let add = r#"mutation($input: NewMemberInput!) { addMember(input: $input) { ... on Member { userId email role } } }"#;
     let added = graphql(
         &app,
         add,

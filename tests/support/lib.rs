@@ -361,48 +361,33 @@ impl TestApp {
             format!("{role:?}").to_lowercase(),
             Uuid::new_v4().simple()
         );
-        let user_id = self
-            .registry
-            .create_user(NewUser {
-                email: email.clone(),
-                display_name: format!("{role:?} of {}", tenant.slug),
-                password: PASSWORD.into(),
-                platform_admin: false,
-            })
-            .await
-            .expect("user");
-        self.registry
-            .grant_role_unchecked(tenant.id, user_id, role)
-            .await
-            .expect("membership");
-        let token = self
-            .registry
-            .token_for(&Principal {
-                subject: user_id,
-                kind: SubjectKind::User,
-                tenant_id: tenant.id,
-                role,
-                platform_admin: false,
-            })
-            .await
-            .expect("token");
-        MemberFx {
-            user_id,
-            email,
-            token,
-        }
+        let name = format!("{role:?} of {}", tenant.slug);
+        self.person(tenant, role, email, name, false).await
     }
 
     /// A platform administrator with `role` in `tenant`, and their token.
     pub async fn platform_admin(&self, tenant: &TenantFx, role: Role) -> MemberFx {
         let email = format!("platform-{}@example.org", Uuid::new_v4().simple());
+        self.person(tenant, role, email, "Platform administrator".into(), true)
+            .await
+    }
+
+    /// An account with `role` in `tenant`, and a token for it.
+    async fn person(
+        &self,
+        tenant: &TenantFx,
+        role: Role,
+        email: String,
+        display_name: String,
+        platform_admin: bool,
+    ) -> MemberFx {
         let user_id = self
             .registry
             .create_user(NewUser {
                 email: email.clone(),
-                display_name: "Platform administrator".into(),
+                display_name,
                 password: PASSWORD.into(),
-                platform_admin: true,
+                platform_admin,
             })
             .await
             .expect("user");
@@ -417,7 +402,7 @@ impl TestApp {
                 kind: SubjectKind::User,
                 tenant_id: tenant.id,
                 role,
-                platform_admin: true,
+                platform_admin,
             })
             .await
             .expect("token");

@@ -319,6 +319,13 @@ impl Config {
                 "seconds",
             )),
             webhooks: webhook_settings(&mut r),
+            refresh_ttl: Duration::from_secs(r.ranged(
+                "MSP_REFRESH_TTL_SECS",
+                14 * 86_400,
+                300,
+                90 * 86_400,
+                "seconds",
+            )),
         };
         if settings.report_overdue_months <= settings.report_due_months {
             r.errors.push(

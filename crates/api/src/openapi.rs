@@ -48,6 +48,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "auth", description = "Access tokens and the caller"),
         (name = "tenants", description = "Registry operators"),
         (name = "members", description = "People in a tenant and their roles"),
+        (name = "accounts", description = "People's accounts across tenants (platform administrators)"),
         (name = "clients", description = "API clients of portals and partner systems"),
         (name = "organizations", description = "Partner organisations (stakeholders)"),
         (name = "initiatives", description = "PPP/MSP initiatives: search, journey, publishing, history"),
@@ -88,7 +89,11 @@ impl Modify for SecuritySchemes {
             OAUTH2,
             SecurityScheme::OAuth2(OAuth2::with_description(
                 [
-                    Flow::Password(Password::new(TOKEN_URL, Scopes::new())),
+                    Flow::Password(Password::with_refresh_url(
+                        TOKEN_URL,
+                        Scopes::new(),
+                        TOKEN_URL,
+                    )),
                     Flow::ClientCredentials(ClientCredentials::new(TOKEN_URL, Scopes::new())),
                 ],
                 "OAuth2 (RFC 6749) at POST /api/v1/auth/token: the password grant for people \

@@ -208,6 +208,11 @@ fn oauth_error_code(err: &ServiceError) -> &'static str {
         {
             "unsupported_grant_type"
         }
+        ServiceError::Validation(errors)
+            if errors.iter().any(|e| e.code == "unsupported_token_type") =>
+        {
+            "unsupported_token_type"
+        }
         ServiceError::Validation(_) | ServiceError::BadRequest { .. } => "invalid_request",
         _ => "server_error",
     }

@@ -12,6 +12,9 @@ pub struct Model {
     pub is_platform_admin: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set when a platform administrator disabled the account: it cannot sign in, and its
+    /// tokens stop working.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub mod history;
 pub mod idempotency;
 pub mod import;
 pub mod initiatives;
+pub mod invitations;
 mod keyset;
 pub mod lessons;
 pub mod matchmaking;

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{app_user, enums::Role, membership};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set, sea_query::Expr,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,6 +15,7 @@ use crate::{
     Caller, Principal, Registry,
     auth::{access, password, role_name},
     error::{ServiceError, ServiceResult},
+    invitations::{self, Addition},
     keyset::{self, Key, KeyType, Keyset},
     pagination::{Page, PageParams},
     tenants::find_user_by_email,
@@ -57,6 +58,16 @@ pub struct NewMember {
 #[serde(deny_unknown_fields)]
 pub struct MemberPatch {
     pub role: Role,
+}
+
+/// A person's account, as platform administrators manage it.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct Account {
+    pub user_id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    /// When the account was disabled; absent while it is enabled.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 /// A new user account (CLI).
@@ -189,44 +200,43 @@ impl Registry {
         Ok(page.filter_map(|m| users.remove(&m.user_id).map(|u| to_member(m, u))))
     }
 
-    pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Member> {
+    /// Adds a person to the caller's tenant. An email without an account gets one (with the
+    /// display name and password given) and is a member at once; a person who already has an
+    /// account is invited, and becomes a member only by accepting (`crate::invitations`).
+    pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Addition> {
         let principal = caller.require(Role::Admin)?;
         may_manage_role(principal, input.role)?;
         let mut c = Checks::new();
         let email = check_email(&mut c, &input.email);
         c.finish()?;
         let txn = self.unit_of_work().await?;
-        let user = match find_user_by_email(&txn, &email).await? {
-            Some(user) => user,
-            None => {
-                let mut c = Checks::new();
-                let display_name = c.required_text(
-                    "display_name",
-                    input.display_name.as_deref().unwrap_or_default(),
-                    200,
-                );
-                let secret = input.password.clone().unwrap_or_default();
-                check_password(&mut c, &secret);
-                c.finish()?;
-                let id = insert_user(&txn, &email, &display_name, &secret, false).await?;
-                app_user::Entity::find_by_id(id)
-                    .one(&txn)
-                    .await?
-                    .ok_or(ServiceError::NotFound { entity: "user" })?
+        let existing = find_user_by_email(&txn, &email).await?;
+        if let Some(user) = &existing {
+            let tenants: Vec<Uuid> = membership::Entity::find()
+                .select_only()
+                .column(membership::Column::TenantId)
+                .filter(membership::Column::UserId.eq(user.id))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            if tenants.contains(&principal.tenant_id) {
+                return Err(ServiceError::Conflict(
+                    "this person is already a member of the tenant".into(),
+                ));
             }
-        };
-        let exists = membership::Entity::find()
-            .filter(crate::tenancy::own::<membership::Entity>(
-                principal.tenant_id,
-            ))
-            .filter(membership::Column::UserId.eq(user.id))
-            .count(&txn)
-            .await?;
-        if exists > 0 {
-            return Err(ServiceError::Conflict(
-                "this person is already a member of the tenant".into(),
-            ));
+            // Another tenant's person joins only by accepting. An account of no tenant (every
+            // membership removed) has no one's sign-in to break, and no tenant to sign in to
+            // and accept from: it is added at once, as a new account would be.
+            if !tenants.is_empty() {
+                let invitation = invitations::invite(&txn, principal, user, input.role).await?;
+                txn.commit().await?;
+                return Ok(Addition::Invited(invitation));
+            }
         }
+        let user = match existing {
+            Some(user) => user,
+            None => self.new_account(&txn, &email, &input).await?,
+        };
         let m = membership::ActiveModel {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(principal.tenant_id),
@@ -243,7 +253,30 @@ impl Registry {
         txn.commit().await?;
         self.forget_access(user.id);
         tracing::info!(user = %user.id, role = role_name(input.role), "member added");
-        Ok(to_member(m, user))
+        Ok(Addition::Added(to_member(m, user)))
+    }
+
+    /// The account of a person added by email who has none yet.
+    async fn new_account<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        email: &str,
+        input: &NewMember,
+    ) -> ServiceResult<app_user::Model> {
+        let mut c = Checks::new();
+        let display_name = c.required_text(
+            "display_name",
+            input.display_name.as_deref().unwrap_or_default(),
+            200,
+        );
+        let secret = input.password.clone().unwrap_or_default();
+        check_password(&mut c, &secret);
+        c.finish()?;
+        let id = insert_user(txn, email, &display_name, &secret, false).await?;
+        app_user::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or(ServiceError::NotFound { entity: "user" })
     }
 
     pub async fn change_member_role(
@@ -310,6 +343,7 @@ async fn insert_user<C: ConnectionTrait>(
         is_platform_admin: Set(platform_admin),
         created_at: Set(now),
         updated_at: Set(now),
+        disabled_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -361,6 +395,58 @@ fn to_member(m: membership::Model, u: app_user::Model) -> Member {
 }
 
 impl Registry {
+    /// Disables or enables a person's account (platform administrators). A disabled account
+    /// cannot sign in or refresh, and its tokens stop working in every process within a poll
+    /// of the access log. Disabling also signs it out in every tenant, so enabling it again
+    /// lets it sign in afresh but brings none of its old tokens back.
+    pub async fn set_account_disabled(
+        &self,
+        caller: &Caller,
+        user_id: Uuid,
+        disabled: bool,
+    ) -> ServiceResult<Account> {
+        let admin = caller.require_platform_admin()?;
+        if disabled && admin.subject == user_id {
+            return Err(ServiceError::Conflict(
+                "you cannot disable your own account".into(),
+            ));
+        }
+        let txn = self.begin_write().await?;
+        let user = app_user::Entity::find_by_id(user_id)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::NotFound { entity: "user" })?;
+        let disabled_at = match (disabled, user.disabled_at) {
+            (true, Some(at)) => Some(at),
+            (true, None) => Some(Utc::now()),
+            (false, _) => None,
+        };
+        let mut active: app_user::ActiveModel = user.into();
+        active.disabled_at = Set(disabled_at);
+        active.updated_at = Set(Utc::now());
+        let user = active.update(&txn).await?;
+        if disabled {
+            membership::Entity::update_many()
+                .col_expr(
+                    membership::Column::AccessEpoch,
+                    Expr::col(membership::Column::AccessEpoch).add(1),
+                )
+                .filter(membership::Column::UserId.eq(user_id))
+                .exec(&txn)
+                .await?;
+        }
+        access::changed(&txn, user_id).await?;
+        txn.commit().await?;
+        self.forget_access(user_id);
+        tracing::info!(user = %user_id, disabled, "account disabled or enabled");
+        Ok(Account {
+            user_id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            disabled_at: user.disabled_at,
+        })
+    }
+
     /// A user's id, platform-admin flag and memberships with their tenants (CLI `token`).
     pub async fn user_memberships(
         &self,

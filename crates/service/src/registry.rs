@@ -55,6 +55,9 @@ pub struct Settings {
     pub idempotency_lease: Duration,
     /// Webhook delivery: worker, timeouts, retries, SSRF guard (`MSP_WEBHOOK_*`).
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// How long a refresh token may wait for its use (`MSP_REFRESH_TTL_SECS`); each use hands
+    /// out a new one.
+    pub refresh_ttl: Duration,
 }
 
 impl Default for Settings {
@@ -76,6 +79,7 @@ impl Default for Settings {
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             idempotency_lease: Duration::from_secs(5 * 60),
             webhooks: crate::webhooks::WebhookSettings::default(),
+            refresh_ttl: Duration::from_secs(14 * 24 * 3600),
         }
     }
 }

@@ -124,6 +124,7 @@ owned!(
     webhook_subscription,
     api_client,
     membership,
+    invitation,
     idempotency_key,
     change_event,
     webhook_delivery,

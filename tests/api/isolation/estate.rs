@@ -38,6 +38,8 @@ pub struct Estate {
     pub webhook: String,
     pub client: String,
     pub member: String,
+    /// A's invitation to a person of a third tenant.
+    pub invitation: String,
 }
 
 fn id(body: &Value) -> String {
@@ -159,6 +161,17 @@ impl Estate {
             json!({"name": format!("Client {MARKER}"), "role": "viewer"}),
         )
         .await);
+        let elsewhere = app.tenant("estate-c").await;
+        let invitee = app.member(&elsewhere, Role::Editor).await;
+        let invited = app
+            .post(
+                "/api/v1/members",
+                Some(t),
+                &json!({"email": invitee.email, "role": "viewer"}),
+            )
+            .await;
+        assert_eq!(invited.status, 202, "{:?}", invited.body);
+        let invitation = id(&invited.body);
         Estate {
             owner,
             initiative,
@@ -174,6 +187,7 @@ impl Estate {
             webhook,
             client,
             member,
+            invitation,
         }
     }
 

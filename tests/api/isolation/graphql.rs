@@ -277,6 +277,7 @@ fn ids_for(field: &str, arg: &str, a: &Estate) -> Vec<String> {
         "id" if lower.contains("lesson") => one(&a.lesson),
         "id" if lower.contains("organization") => organizations(),
         "id" if lower.contains("apiclient") => one(&a.client),
+        "id" if lower.contains("invitation") => one(&a.invitation),
         "id" if lower.contains("initiative") => initiatives(),
         _ => panic!("id argument `{arg}` of `{field}` has no record of A in the sweep's table"),
     }

@@ -186,6 +186,7 @@ fn values_of(
         "report_id" => own(&a.report),
         "lesson_id" => own(&a.lesson),
         "user_id" => own(&a.member),
+        "invitation_id" => own(&a.invitation),
         // A country is no record of A's: the caller's own tenant's designation is meant.
         "country" => vec![("ML".to_owned(), false, false)],
         // A vocabulary, the same for everyone: its first kind.

@@ -1,7 +1,7 @@
 //! Tenant administration, as in REST's `/tenants`, `/members` and `/clients`: the tenant's
 //! members and API clients, and creating tenants (platform administrators).
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, InputObject, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use service::{
     clients::{self, NewApiClient},
@@ -11,11 +11,13 @@ use service::{
 use uuid::Uuid;
 
 use super::{
+    accounts::Invitation,
     context::request,
     enums::{Role, TenantKind},
     limits::{Args, Paging, cost},
     types::{ApiClientConnection, MemberConnection, Tenant},
 };
+use service::invitations::Addition;
 
 /// A person's membership of the caller's tenant.
 #[derive(Clone, Debug, SimpleObject)]
@@ -35,6 +37,23 @@ impl From<members::Member> for Member {
             display_name: m.display_name,
             role: m.role.into(),
             joined_at: m.joined_at,
+        }
+    }
+}
+
+/// What adding a person did: a new account is a `Member` at once; a person who already has
+/// an account is sent an `Invitation`, and is a member once they accept it.
+#[derive(Clone, Debug, Union)]
+pub enum MemberAddition {
+    Member(Member),
+    Invitation(Invitation),
+}
+
+impl From<Addition> for MemberAddition {
+    fn from(a: Addition) -> Self {
+        match a {
+            Addition::Added(m) => MemberAddition::Member(m.into()),
+            Addition::Invited(i) => MemberAddition::Invitation(i.into()),
         }
     }
 }
@@ -203,12 +222,14 @@ impl AdminMutation {
         Ok(rc.map(done)?.into())
     }
 
-    /// Adds a person to the caller's tenant (admins; only owners grant the owner role).
+    /// Adds a person to the caller's tenant (admins; only owners grant the owner role): an
+    /// email without an account gets one and is a `Member` at once; a person with an account
+    /// elsewhere gets an `Invitation` to accept.
     async fn add_member(
         &self,
         ctx: &Context<'_>,
         input: NewMemberInput,
-    ) -> async_graphql::Result<Member> {
+    ) -> async_graphql::Result<MemberAddition> {
         let rc = request(ctx)?;
         let done = rc
             .registry

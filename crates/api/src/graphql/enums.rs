@@ -24,6 +24,10 @@ mirror! {
     Role = "entity::enums::Role" { Viewer, Editor, Admin, Owner }
     /// Whether a principal is a person, a system, or a person of the external identity provider.
     SubjectKind = "service::SubjectKind" { User, Client, External }
+    /// Where an invitation to a tenant stands.
+    InvitationStatus = "service::invitations::InvitationStatus" {
+        Pending, Accepted, Declined, Expired
+    }
     /// The sector of an organisation.
     Sector = "entity::enums::Sector" {
         Government, Business, CivilSociety, Academia, UnitedNationsMultilateral, Donor, Foundation

@@ -8,6 +8,7 @@
 //! ([`loaders`]), errors are mapped once ([`errors`]), and the depth, complexity, page size and
 //! request size are limited ([`limits`]).
 
+mod accounts;
 mod admin;
 mod analytics;
 mod children;

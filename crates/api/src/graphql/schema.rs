@@ -3,6 +3,7 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::{
+    accounts::{AccountsMutation, AccountsQuery},
     admin::{AdminMutation, AdminQuery},
     analytics::AnalyticsQuery,
     children::{
@@ -22,6 +23,7 @@ use crate::config::GraphqlLimits;
 pub struct QueryRoot(
     RegistryQuery,
     AdminQuery,
+    AccountsQuery,
     WsisQuery,
     MatchmakingQuery,
     AnalyticsQuery,
@@ -38,6 +40,7 @@ pub struct MutationRoot(
     ReportMutation,
     LessonMutation,
     AdminMutation,
+    AccountsMutation,
     WsisMutation,
     MatchmakingMutation,
 );

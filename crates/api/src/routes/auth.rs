@@ -1,7 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-use service::{Registry, Role, ServiceError, SubjectKind, auth::Grant, tenants::Tenant};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use service::{
+    Registry, Role, ServiceError, SubjectKind,
+    auth::{Grant, TokenHint},
+    tenants::Tenant,
+};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,8 +19,11 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"grant_type": "client_credentials", "client_id": "msp_abc123", "client_secret": "s3cr3t..."}))]
 pub struct TokenRequest {
-    /// `password` (people) or `client_credentials` (portals and partner systems).
+    /// `password` (people), `refresh_token` (a person's session continued) or
+    /// `client_credentials` (portals and partner systems).
     pub grant_type: String,
+    /// The refresh token of the last token response, for the refresh-token grant.
+    pub refresh_token: Option<String>,
     /// Email, for the password grant.
     pub username: Option<String>,
     pub password: Option<String>,
@@ -36,6 +43,14 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the token expires.
     pub expires_in: u64,
+    /// For people: presents with `grant_type=refresh_token` for the next access token. Each
+    /// use hands out a new one and spends this one; a spent one presented again ends the
+    /// session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Seconds the refresh token stays usable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_in: Option<u64>,
     pub tenant_id: Uuid,
     pub role: Role,
 }
@@ -99,6 +114,40 @@ fn with_basic_client(
     Ok(request)
 }
 
+/// The body of an OAuth2 endpoint: `application/x-www-form-urlencoded` (as RFC 6749 and 7009
+/// have it) or the same fields as JSON. Errors answer in the OAuth2 shape.
+async fn oauth_form<T: DeserializeOwned + ToSchema>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> ApiResult<T> {
+    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
+    let mut inner = payload.into_inner();
+    let body = read_limited(&mut inner, limit).await?;
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("application/json") {
+        parse_json(&body).map_err(|e| match e {
+            ApiError::Service(inner) => ApiError::Token(inner),
+            other => other,
+        })
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        let refused = control_characters(&body);
+        if !refused.is_empty() {
+            return Err(ApiError::Token(ServiceError::Validation(refused)));
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map_err(|e| ApiError::Token(ServiceError::field("body", "invalid", e.to_string())))
+    } else {
+        Err(ApiError::UnsupportedMediaType(
+            "send application/x-www-form-urlencoded or application/json".into(),
+        ))
+    }
+}
+
 fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
     let missing = |field: &str| {
         ServiceError::field(
@@ -117,10 +166,15 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
             client_id: req.client_id.ok_or_else(|| missing("client_id"))?,
             client_secret: req.client_secret.ok_or_else(|| missing("client_secret"))?,
         }),
+        "refresh_token" => Ok(Grant::RefreshToken {
+            refresh_token: req.refresh_token.ok_or_else(|| missing("refresh_token"))?,
+        }),
         other => Err(ServiceError::field(
             "grant_type",
             "unsupported_grant_type",
-            format!("`{other}` is not supported: use password or client_credentials"),
+            format!(
+                "`{other}` is not supported: use password, refresh_token or client_credentials"
+            ),
         )),
     }
 }
@@ -154,32 +208,7 @@ pub async fn token(
     payload: web::Payload,
     registry: web::Data<Registry>,
 ) -> ApiResult<HttpResponse> {
-    let limit = req.app_data::<BodyLimit>().map_or(64 * 1024, |l| l.0);
-    let mut inner = payload.into_inner();
-    let body = read_limited(&mut inner, limit).await?;
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let request: TokenRequest = if content_type.starts_with("application/json") {
-        parse_json(&body).map_err(|e| match e {
-            ApiError::Service(inner) => ApiError::Token(inner),
-            other => other,
-        })?
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        let refused = control_characters(&body);
-        if !refused.is_empty() {
-            return Err(ApiError::Token(ServiceError::Validation(refused)));
-        }
-        serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ServiceError::field("body", "invalid", e.to_string()))?
-    } else {
-        return Err(ApiError::UnsupportedMediaType(
-            "send application/x-www-form-urlencoded or application/json".into(),
-        ));
-    };
+    let request: TokenRequest = oauth_form(&req, payload).await?;
     let request = with_basic_client(request, &req).map_err(ApiError::Token)?;
     let grant = grant_of(request).map_err(ApiError::Token)?;
     let issued = registry.issue_token(grant).await.map_err(ApiError::Token)?;
@@ -189,6 +218,8 @@ pub async fn token(
             access_token: issued.access_token,
             token_type: "Bearer".into(),
             expires_in: issued.expires_in,
+            refresh_token: issued.session.as_ref().map(|s| s.refresh_token.clone()),
+            refresh_expires_in: issued.session.as_ref().map(|s| s.refresh_expires_in),
             tenant_id: issued.principal.tenant_id,
             role: issued.principal.role,
         }))
@@ -247,4 +278,55 @@ pub async fn sign_out(
 ) -> ApiResult<HttpResponse> {
     registry.sign_out(&caller).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A token revocation request (RFC 7009), as `application/x-www-form-urlencoded` or JSON.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"token": "mspr_…", "token_type_hint": "refresh_token"}))]
+pub struct RevocationRequest {
+    /// The refresh token or access token to revoke.
+    pub token: String,
+    /// `refresh_token` or `access_token`; only a hint (any other value is ignored).
+    pub token_type_hint: Option<String>,
+}
+
+/// Revokes a token (RFC 7009): ends the session it belongs to.
+///
+/// A refresh token ends its session: the refresh tokens rotated from the same sign-in and
+/// every access token issued in it stop working, on every server process within
+/// `MSP_ACCESS_POLL_MS`. An access token ends its own session the same way (for a person,
+/// the sign-in it came from; for an API client, that token alone). The caller's other
+/// sessions go on; `POST /auth/sign-out` ends them all. No client authentication is needed:
+/// holding the token is the proof. An unknown, expired or already revoked token answers 200
+/// too (RFC 7009 section 2.2), so the answer tells nothing about the token.
+#[utoipa::path(
+    operation_id = "auth_revoke",
+    security(()),
+    tag = "auth",
+    request_body(content((RevocationRequest = "application/x-www-form-urlencoded"))),
+    responses(
+        (status = 200, description = "Revoked, or not a token that could be"),
+        (status = 415, description = "Neither a form nor JSON", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No `token`, or a token of the external identity provider (`unsupported_token_type`)", body = crate::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/revoke")]
+pub async fn revoke(
+    req: HttpRequest,
+    payload: web::Payload,
+    registry: web::Data<Registry>,
+) -> ApiResult<HttpResponse> {
+    let request: RevocationRequest = oauth_form(&req, payload).await?;
+    let hint = match request.token_type_hint.as_deref() {
+        Some("refresh_token") => Some(TokenHint::RefreshToken),
+        Some("access_token") => Some(TokenHint::AccessToken),
+        _ => None,
+    };
+    registry
+        .revoke_token(request.token.trim(), hint)
+        .await
+        .map_err(ApiError::Token)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .finish())
 }

@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use service::{
     Registry,
+    invitations::{Addition, Invitation},
     members::{Member, MemberPatch, NewMember},
     pagination::{Page, PageParams},
 };
@@ -34,15 +35,19 @@ pub async fn list(
     crate::listing::page(&req, &registry.list_members(&caller, params).await?)
 }
 
-/// Adds a person: an existing account by email, or a new one (with display name and password).
-/// Admins and owners; only owners grant the owner role.
+/// Adds a person. An email without an account gets a new one (with the display name and
+/// password given) and is a member at once (201). A person who already has an account, in
+/// another tenant, is invited instead (202): they become a member only when they accept,
+/// signed in as themselves (`POST /invitations/{id}/accept`). Admins and owners; only owners
+/// grant the owner role.
 #[utoipa::path(
     operation_id = "members_add",
     tag = "members",
     security(("bearer" = [])),
     request_body = NewMember,
     responses(
-        (status = 201, body = Member),
+        (status = 201, description = "A new account, now a member", body = Member),
+        (status = 202, description = "An existing account, invited: a member once they accept", body = Invitation),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a member", body = Problem, content_type = "application/problem+json"),
@@ -55,7 +60,10 @@ pub async fn add(
     registry: web::Data<Registry>,
     ApiJson(input): ApiJson<NewMember>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(registry.add_member(&caller, input).await?))
+    Ok(match registry.add_member(&caller, input).await? {
+        Addition::Added(member) => HttpResponse::Created().json(member),
+        Addition::Invited(invitation) => HttpResponse::Accepted().json(invitation),
+    })
 }
 
 /// Changes a member's role. A tenant always keeps one owner.

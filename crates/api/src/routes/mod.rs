@@ -1,6 +1,7 @@
 //! REST handlers. Each reads like a sentence: extract the caller and input, call one service
 //! function, map the result.
 
+pub mod accounts;
 pub mod agreements;
 pub mod analytics;
 pub mod auth;
@@ -11,6 +12,7 @@ pub mod clients;
 pub mod contributions;
 pub mod health;
 pub mod initiatives;
+pub mod invitations;
 pub mod lessons;
 pub mod matchmaking;
 pub mod members;
@@ -29,15 +31,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::health).service(health::ready).service(
         scope::scope("/api/v1")
             .service(auth::token)
+            .service(auth::revoke)
             .service(auth::sign_out)
             .service(auth::me)
             .service(tenants::create)
             .service(tenants::current)
             .service(tenants::update_current)
+            .service(invitations::sent)
+            .service(invitations::withdraw)
+            .service(invitations::mine)
+            .service(invitations::accept)
+            .service(invitations::decline)
             .service(members::list)
             .service(members::add)
             .service(members::change_role)
             .service(members::remove)
+            .service(accounts::disable)
+            .service(accounts::enable)
             .service(clients::list)
             .service(clients::create)
             .service(clients::revoke)

@@ -2,8 +2,10 @@
 //! what it carries. For a person, a membership of the token's tenant with at least the token's
 //! role (and the platform-administrator flag, if the token claims it); for an API client, the
 //! client unrevoked and unexpired, with at least that role; for both, the access epoch the token
-//! was issued under. A sign-out raises the epoch; a new membership starts at a random one, so a
-//! member removed and added again does not get the old tokens back.
+//! was issued under, and the token's session not ended (`ended_session`: revoked, or its
+//! refresh token reused). A person's account must not be disabled. A sign-out raises the epoch;
+//! a new membership starts at a random one, so a member removed and added again does not get
+//! the old tokens back.
 //!
 //! Checking the database on every request would add a statement to each; instead each process
 //! keeps an [`AccessTable`] of the grants it has read, and forgets a principal's grant when its
@@ -15,14 +17,14 @@
 use std::{
     collections::HashMap,
     sync::{
-        RwLock,
+        Arc, RwLock,
         atomic::{AtomicI64, AtomicU64, Ordering},
     },
     time::Duration,
 };
 
 use chrono::{DateTime, Utc};
-use entity::{access_change, api_client, app_user, enums::Role, membership};
+use entity::{access_change, api_client, app_user, ended_session, enums::Role, membership};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -46,34 +48,39 @@ const MAX_GRANTS: usize = 100_000;
 const KEEP_LOG: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 /// What a principal holds now, as read from the database.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Grant {
-    /// Not a member of the tenant, or a client revoked or of another tenant.
+    /// Not a member of the tenant, a disabled account, or a client revoked or of another
+    /// tenant.
     None,
     Held {
         role: Role,
         epoch: i32,
         platform_admin: bool,
         expires_at: Option<DateTime<Utc>>,
+        /// Sessions of this principal ended before their tokens expire.
+        ended: Arc<[Uuid]>,
     },
 }
 
 impl Grant {
     /// Whether `token` may act now.
     fn honours(&self, token: &OwnToken, now: DateTime<Utc>) -> bool {
-        match *self {
+        match self {
             Grant::None => false,
             Grant::Held {
                 role,
                 epoch,
                 platform_admin,
                 expires_at,
+                ended,
             } => {
                 let principal = &token.principal;
-                role >= principal.role
-                    && epoch == token.epoch
-                    && (platform_admin || !principal.platform_admin)
+                *role >= principal.role
+                    && *epoch == token.epoch
+                    && (*platform_admin || !principal.platform_admin)
                     && expires_at.is_none_or(|at| at > now)
+                    && token.session.is_none_or(|sid| !ended.contains(&sid))
             }
         }
     }
@@ -93,7 +100,7 @@ pub(crate) struct AccessTable {
 impl AccessTable {
     fn get(&self, key: (Uuid, Uuid)) -> Option<Grant> {
         let grants = self.grants.read().unwrap_or_else(|e| e.into_inner());
-        grants.get(&key).copied()
+        grants.get(&key).cloned()
     }
 
     fn keep(&self, key: (Uuid, Uuid), grant: Grant, generation: u64) {
@@ -138,33 +145,59 @@ pub(crate) async fn changed<C: ConnectionTrait>(db: &C, subject: Uuid) -> Servic
     Ok(())
 }
 
+/// The sessions of `subject` in `tenant` ended before their tokens expire.
+async fn ended_sessions<C: ConnectionTrait>(
+    db: &C,
+    subject: Uuid,
+    tenant: Uuid,
+) -> ServiceResult<Arc<[Uuid]>> {
+    let sids: Vec<Uuid> = ended_session::Entity::find()
+        .select_only()
+        .column(ended_session::Column::Sid)
+        .filter(ended_session::Column::Subject.eq(subject))
+        .filter(ended_session::Column::TenantId.eq(tenant))
+        .filter(ended_session::Column::ExpiresAt.gt(Utc::now()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(sids.into())
+}
+
 /// What the database says `principal` holds now.
 async fn load<C: ConnectionTrait>(db: &C, principal: &Principal) -> ServiceResult<Grant> {
     let grant = match principal.kind {
-        SubjectKind::User => membership::Entity::find()
+        SubjectKind::User => match membership::Entity::find()
             .filter(membership::Column::UserId.eq(principal.subject))
             .filter(membership::Column::TenantId.eq(principal.tenant_id))
             .find_also_related(app_user::Entity)
             .one(db)
             .await?
             .and_then(|(m, user)| user.map(|u| (m, u)))
-            .map_or(Grant::None, |(m, user)| Grant::Held {
+        {
+            Some((m, user)) if user.disabled_at.is_none() => Grant::Held {
                 role: m.role,
                 epoch: m.access_epoch,
                 platform_admin: user.is_platform_admin,
                 expires_at: None,
-            }),
-        SubjectKind::Client => api_client::Entity::find_by_id(principal.subject)
+                ended: ended_sessions(db, principal.subject, principal.tenant_id).await?,
+            },
+            _ => Grant::None,
+        },
+        SubjectKind::Client => match api_client::Entity::find_by_id(principal.subject)
             .filter(api_client::Column::TenantId.eq(principal.tenant_id))
             .filter(api_client::Column::RevokedAt.is_null())
             .one(db)
             .await?
-            .map_or(Grant::None, |c| Grant::Held {
+        {
+            Some(c) => Grant::Held {
                 role: c.role,
                 epoch: c.access_epoch,
                 platform_admin: false,
                 expires_at: c.expires_at,
-            }),
+                ended: ended_sessions(db, principal.subject, principal.tenant_id).await?,
+            },
+            None => Grant::None,
+        },
         SubjectKind::External => Grant::None,
     };
     Ok(grant)
@@ -183,7 +216,7 @@ impl Registry {
             None => {
                 let generation = table.generation.load(Ordering::Acquire);
                 let grant = load(self.db(), principal).await?;
-                table.keep(key, grant, generation);
+                table.keep(key, grant.clone(), generation);
                 grant
             }
         };
@@ -282,6 +315,8 @@ mod tests {
                 platform_admin,
             },
             epoch,
+            session: Some(Uuid::from_u128(7)),
+            expires: Utc::now().timestamp() + 60,
         }
     }
 
@@ -291,6 +326,7 @@ mod tests {
             epoch,
             platform_admin: false,
             expires_at: None,
+            ended: Arc::new([]),
         }
     }
 
@@ -310,8 +346,25 @@ mod tests {
             epoch: 3,
             platform_admin: false,
             expires_at: Some(now - chrono::TimeDelta::seconds(1)),
+            ended: Arc::new([]),
         };
         assert!(!expired.honours(&editor, now), "client expired");
+        let revoked = Grant::Held {
+            role: Role::Editor,
+            epoch: 3,
+            platform_admin: false,
+            expires_at: None,
+            ended: Arc::new([Uuid::from_u128(7)]),
+        };
+        assert!(!revoked.honours(&editor, now), "session ended");
+        let other_session = OwnToken {
+            session: Some(Uuid::from_u128(8)),
+            ..editor
+        };
+        assert!(
+            revoked.honours(&other_session, now),
+            "another session goes on"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Principal, SubjectKind, access, password};
+use super::{Principal, SubjectKind, access, password, sessions::Session};
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
@@ -30,6 +30,8 @@ pub enum Grant {
         client_id: String,
         client_secret: String,
     },
+    /// A person's session continued with the refresh token its last token response carried.
+    RefreshToken { refresh_token: String },
 }
 
 #[derive(Clone, Debug)]
@@ -37,15 +39,23 @@ pub struct IssuedToken {
     pub access_token: String,
     pub expires_in: u64,
     pub principal: Principal,
+    /// A person's session, and the refresh token that continues it; none for API clients
+    /// (they sign in again with their credentials, as RFC 6749 section 4.4.3 advises).
+    pub session: Option<Session>,
 }
 
 impl Registry {
     /// Exchanges credentials for an access token. Wrong credentials of any kind answer the same
     /// `InvalidCredentials`; too many failures for one identifier answer `RateLimited`.
     pub async fn issue_token(&self, grant: Grant) -> ServiceResult<IssuedToken> {
+        if let Grant::RefreshToken { refresh_token } = &grant {
+            let (principal, epoch, session) = self.continue_session(refresh_token).await?;
+            return self.issued(principal, epoch, Some(session));
+        }
         let identifier = match &grant {
             Grant::Password { username, .. } => format!("user:{}", username.trim().to_lowercase()),
             Grant::ClientCredentials { client_id, .. } => format!("client:{}", client_id.trim()),
+            Grant::RefreshToken { .. } => return Err(ServiceError::InvalidCredentials),
         };
         self.check_throttle(&identifier).await?;
         let principal = match grant {
@@ -61,18 +71,37 @@ impl Registry {
                 client_id,
                 client_secret,
             } => self.client_grant(&client_id, &client_secret).await?,
+            Grant::RefreshToken { .. } => None,
         };
         let Some((principal, epoch)) = principal else {
             self.record_failure(&identifier).await?;
             tracing::info!(%identifier, "sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
-        let access_token = self.tokens().issue(&principal, epoch)?;
+        let session = match principal.kind {
+            SubjectKind::User => Some(self.start_session(&principal, epoch).await?),
+            SubjectKind::Client | SubjectKind::External => None,
+        };
+        self.issued(principal, epoch, session)
+    }
+
+    /// The token response: an access token in `session` (or a session of its own).
+    fn issued(
+        &self,
+        principal: Principal,
+        epoch: i32,
+        session: Option<Session>,
+    ) -> ServiceResult<IssuedToken> {
+        let access_token = match &session {
+            Some(session) => self.tokens().issue_in(&principal, epoch, session.id)?,
+            None => self.tokens().issue(&principal, epoch)?,
+        };
         tracing::info!(subject = %principal.subject, tenant = %principal.tenant_id, "token issued");
         Ok(IssuedToken {
             access_token,
             expires_in: self.tokens().ttl().as_secs(),
             principal,
+            session,
         })
     }
 
@@ -92,7 +121,7 @@ impl Registry {
             password::verify(secret, password::dummy_hash());
             return Ok(None);
         };
-        if !password::verify(secret, &user.password_hash) {
+        if !password::verify(secret, &user.password_hash) || user.disabled_at.is_some() {
             return Ok(None);
         }
         let mut memberships = membership::Entity::find()
@@ -108,10 +137,18 @@ impl Registry {
             None if memberships.len() == 1 => memberships.pop(),
             None if memberships.is_empty() => None,
             None => {
+                let slugs: Vec<&str> = memberships
+                    .iter()
+                    .filter_map(|(_, t)| t.as_ref().map(|t| t.slug.as_str()))
+                    .collect();
                 return Err(ServiceError::field(
                     "tenant",
                     "required",
-                    "this account belongs to several tenants: name one by its slug",
+                    format!(
+                        "this account belongs to several tenants ({}): name the one to sign in \
+                         to by its slug in `tenant`",
+                        slugs.join(", ")
+                    ),
                 ));
             }
         };

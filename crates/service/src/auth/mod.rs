@@ -3,9 +3,11 @@
 pub(crate) mod access;
 mod login;
 pub mod password;
+mod sessions;
 pub mod tokens;
 
 pub use login::{Grant, IssuedToken};
+pub use sessions::{Session, TokenHint};
 pub use tokens::{Claims, ExternalIdp, OwnToken, TokenKeys};
 
 use entity::enums::Role;

@@ -34,6 +34,10 @@ pub struct Claims {
     /// before epochs existed read as 0.
     #[serde(default)]
     pub ep: i32,
+    /// The session the token belongs to: a sign-in's refresh-token family, or the token alone.
+    /// Revoking it (RFC 7009) ends this token and its session's others, and no one else's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// A verified token of ours: its principal and the access epoch it was issued under.
@@ -41,6 +45,10 @@ pub struct Claims {
 pub struct OwnToken {
     pub principal: Principal,
     pub epoch: i32,
+    /// `sid`; absent from tokens issued before sessions existed.
+    pub session: Option<Uuid>,
+    /// When the token expires (Unix seconds): an ended session is remembered until then.
+    pub expires: i64,
 }
 
 /// An external identity provider whose tokens are accepted (RS256 or ES256, one public key).
@@ -147,8 +155,13 @@ impl TokenKeys {
     }
 
     /// Signs a token for `principal` under its access epoch `epoch`, valid for the configured
-    /// lifetime.
+    /// lifetime, as a session of its own.
     pub fn issue(&self, principal: &Principal, epoch: i32) -> ServiceResult<String> {
+        self.issue_in(principal, epoch, Uuid::new_v4())
+    }
+
+    /// Signs a token for `principal` in the session `sid` (a sign-in's refresh-token family).
+    pub fn issue_in(&self, principal: &Principal, epoch: i32, sid: Uuid) -> ServiceResult<String> {
         let now = Utc::now().timestamp();
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -164,6 +177,7 @@ impl TokenKeys {
             exp: now.saturating_add(ttl),
             jti: Uuid::new_v4(),
             ep: epoch,
+            sid: Some(sid),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ServiceError::Internal(format!("token signing failed: {e}")))
@@ -209,6 +223,8 @@ impl TokenKeys {
                     platform_admin: c.platform_admin,
                 },
                 epoch: c.ep,
+                session: c.sid,
+                expires: c.exp,
             }));
         }
         let Some(idp) = &self.external else {
