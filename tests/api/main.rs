@@ -35,6 +35,7 @@ mod reports;
 mod roles;
 mod statements;
 mod tenancy;
+mod throttle;
 mod webhooks;
 mod write_pipeline;
 mod wsis;

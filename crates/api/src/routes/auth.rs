@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    client_address::client_address,
     extract::{Auth, BodyLimit, control_characters, parse_json, read_limited},
     problem::{ApiError, ApiResult},
 };
@@ -132,8 +133,10 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
 /// client's id and secret, in the form or as HTTP Basic (`Authorization: Basic`, as Swagger UI's
 /// Authorize sends them). The same fields are accepted as a JSON object (`application/json`)
 /// too. `scope` is accepted and ignored. Wrong credentials answer 401 without
-/// saying which part was wrong. After repeated failures for one account or client, attempts
-/// answer 429 until the window has passed.
+/// saying which part was wrong. Attempts are throttled per account (or client) and client
+/// address: after `MSP_LOGIN_MAX_FAILURES` attempts without success, each further one must
+/// wait a delay that doubles from one second (429 with `Retry-After` until then, the password
+/// unchecked); a success clears the count. Other addresses are not delayed.
 #[utoipa::path(
     operation_id = "auth_token",
     security(()),
@@ -182,7 +185,10 @@ pub async fn token(
     };
     let request = with_basic_client(request, &req).map_err(ApiError::Token)?;
     let grant = grant_of(request).map_err(ApiError::Token)?;
-    let issued = registry.issue_token(grant).await.map_err(ApiError::Token)?;
+    let issued = registry
+        .issue_token(grant, client_address(&req))
+        .await
+        .map_err(ApiError::Token)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

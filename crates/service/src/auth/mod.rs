@@ -3,9 +3,11 @@
 pub(crate) mod access;
 mod login;
 pub mod password;
+mod throttle;
 pub mod tokens;
 
 pub use login::{Grant, IssuedToken};
+pub use throttle::address_key;
 pub use tokens::{Claims, ExternalIdp, OwnToken, TokenKeys};
 
 use entity::enums::Role;
