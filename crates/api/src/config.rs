@@ -681,6 +681,42 @@ mod tests {
     }
 
     #[test]
+    fn rate_limits_and_trusted_proxies_are_read_and_checked() {
+        let defaults = Config::from_vars(&vars(&[]))
+            .map(|c| (c.rate_limit, c.trusted_proxies.len()))
+            .map_err(|e| e.to_string());
+        assert_eq!(defaults, Ok((RateLimitConfig::default(), 0)));
+        let set = Config::from_vars(&vars(&[
+            ("MSP_RATE_LIMIT", "false"),
+            ("MSP_RATE_LIMIT_BURST", "7"),
+            ("MSP_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ]))
+        .map(|c| {
+            (
+                c.rate_limit.enabled,
+                c.rate_limit.burst,
+                c.trusted_proxies.len(),
+            )
+        })
+        .map_err(|e| e.to_string());
+        assert_eq!(set, Ok((false, 7, 2)));
+        let err = Config::from_vars(&vars(&[
+            ("MSP_TRUSTED_PROXIES", "10.0.0.0/8, the-proxy"),
+            ("MSP_RATE_LIMIT_PER_MINUTE", "0"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in [
+            "MSP_TRUSTED_PROXIES",
+            "MSP_RATE_LIMIT_PER_MINUTE",
+            "the-proxy",
+        ] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
     fn passwords_are_redacted() {
         assert_eq!(
             redact_url("postgres://app:secret@db:5432/msp"),

@@ -10,7 +10,7 @@
 use std::{net::IpAddr, num::NonZeroU32, sync::Arc, time::Duration};
 
 use actix_web::{
-    Error,
+    Error, ResponseError,
     body::{EitherBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::header::{self, HeaderName, HeaderValue},
@@ -22,11 +22,11 @@ use governor::{
     middleware::StateInformationMiddleware,
 };
 use service::{
-    ErrorCode, Registry,
+    Registry,
     auth::{address_key, tokens::Verified},
 };
 
-use crate::{client_address::client_address, config::RateLimitConfig, problem::problem_response};
+use crate::{client_address::client_address, config::RateLimitConfig, problem::ApiError};
 
 type Buckets = DefaultKeyedRateLimiter<String, StateInformationMiddleware>;
 
@@ -176,17 +176,12 @@ pub async fn rate_limit(
         Err(not_until) => {
             let wait = seconds(not_until.wait_time_from(tier.buckets.clock().now())).max(1);
             tracing::info!(%key, retry_after_secs = wait, "request rate limited");
-            let mut response = problem_response(
-                ErrorCode::RateLimited,
-                format!("too many requests; try again in {wait} s"),
-                Vec::new(),
-            );
-            let headers = response.headers_mut();
-            if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
-                headers.insert(header::RETRY_AFTER, value);
+            let mut response = ApiError::TooManyRequests {
+                retry_after_secs: wait,
             }
+            .error_response();
             write_headers(
-                headers,
+                response.headers_mut(),
                 &Standing {
                     limit,
                     remaining: 0,

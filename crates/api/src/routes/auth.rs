@@ -148,7 +148,7 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
         (status = 200, body = TokenResponse),
         (status = 401, description = "Credentials not accepted", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field the grant needs is missing", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "A sign-in attempt before its delay has passed, or too many requests", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/token")]
