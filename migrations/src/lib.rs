@@ -16,6 +16,7 @@ mod m20261202_000011_document_access_columns;
 pub mod m20261202_000012_unicode_name_keys;
 mod m20261202_000013_access_epochs;
 mod m20261202_000014_start_date_sort_indexes;
+mod m20261203_000015_sign_in_throttle;
 mod m20261203_000016_sessions;
 mod m20261203_000017_invitations;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_unicode_name_keys::Migration),
             Box::new(m20261202_000013_access_epochs::Migration),
             Box::new(m20261202_000014_start_date_sort_indexes::Migration),
+            Box::new(m20261203_000015_sign_in_throttle::Migration),
             Box::new(m20261203_000016_sessions::Migration),
             Box::new(m20261203_000017_invitations::Migration),
         ]

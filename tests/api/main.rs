@@ -37,6 +37,7 @@ mod roles;
 mod sessions;
 mod statements;
 mod tenancy;
+mod throttle;
 mod webhooks;
 mod write_pipeline;
 mod wsis;

@@ -44,6 +44,36 @@ impl Default for GraphqlLimits {
     }
 }
 
+/// The request rate limit (`MSP_RATE_LIMIT_*`, see `crate::rate_limit`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// `MSP_RATE_LIMIT` (on by default).
+    pub enabled: bool,
+    /// Requests per minute and burst of each principal (`MSP_RATE_LIMIT_PER_MINUTE`,
+    /// `MSP_RATE_LIMIT_BURST`)...
+    pub per_minute: u32,
+    pub burst: u32,
+    /// ...and of each client address, for callers without a verified token
+    /// (`MSP_RATE_LIMIT_ADDRESS_PER_MINUTE`, `MSP_RATE_LIMIT_ADDRESS_BURST`).
+    pub address_per_minute: u32,
+    pub address_burst: u32,
+    /// Limit loopback clients too (`MSP_RATE_LIMIT_LOOPBACK`, off by default).
+    pub loopback: bool,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_minute: 600,
+            burst: 100,
+            address_per_minute: 300,
+            address_burst: 60,
+            loopback: false,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -75,6 +105,9 @@ pub struct Config {
     /// Where a freshly loaded demo tenant's owner credentials are written (mode 0600) when they
     /// may not be printed (`$MSP_DATA_DIR/demo-credentials.txt`).
     pub demo_credentials_file: PathBuf,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (`MSP_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub rate_limit: RateLimitConfig,
 }
 
 /// All problems found in the environment, one line each.
@@ -282,6 +315,13 @@ impl Config {
                 "seconds",
             )),
             login_max_failures: r.ranged("MSP_LOGIN_MAX_FAILURES", 5, 1, 1000, "attempts") as u32,
+            login_first_delay: Duration::from_millis(r.ranged(
+                "MSP_LOGIN_FIRST_DELAY_MS",
+                1000,
+                1,
+                86_400_000,
+                "milliseconds",
+            )),
             default_page_size: 25,
             max_page_size: r.ranged("MSP_MAX_PAGE_SIZE", 100, 1, 1000, "items"),
             report_due_months: r.ranged("MSP_REPORT_DUE_MONTHS", 12, 1, 120, "months") as u32,
@@ -366,7 +406,19 @@ impl Config {
             );
         }
         let demo_credentials_file = PathBuf::from(&data_dir).join("demo-credentials.txt");
+        let trusted_proxies =
+            crate::client_address::parse_trusted(&r.text("MSP_TRUSTED_PROXIES", ""))
+                .unwrap_or_else(|bad| {
+                    r.errors.push(format!(
+                        "MSP_TRUSTED_PROXIES: {} must be IP addresses or CIDR networks",
+                        bad.join(", ")
+                    ));
+                    Vec::new()
+                });
+        let rate_limit = rate_limit_config(&mut r);
         let config = Config {
+            trusted_proxies,
+            rate_limit,
             metrics_enabled,
             metrics_token,
             demo_credentials_file,
@@ -393,6 +445,30 @@ impl Config {
         } else {
             Err(ConfigError(r.errors))
         }
+    }
+}
+
+/// `MSP_RATE_LIMIT_*`: the request rate limit.
+fn rate_limit_config(r: &mut Reader<'_>) -> RateLimitConfig {
+    let d = RateLimitConfig::default();
+    let mut rate = |name: &str, default: u32, unit: &str| {
+        r.ranged(name, u64::from(default), 1, 1_000_000, unit) as u32
+    };
+    let per_minute = rate("MSP_RATE_LIMIT_PER_MINUTE", d.per_minute, "requests");
+    let burst = rate("MSP_RATE_LIMIT_BURST", d.burst, "requests");
+    let address_per_minute = rate(
+        "MSP_RATE_LIMIT_ADDRESS_PER_MINUTE",
+        d.address_per_minute,
+        "requests",
+    );
+    let address_burst = rate("MSP_RATE_LIMIT_ADDRESS_BURST", d.address_burst, "requests");
+    RateLimitConfig {
+        enabled: r.flag("MSP_RATE_LIMIT", d.enabled),
+        per_minute,
+        burst,
+        address_per_minute,
+        address_burst,
+        loopback: r.flag("MSP_RATE_LIMIT_LOOPBACK", d.loopback),
     }
 }
 
@@ -607,6 +683,42 @@ mod tests {
         .map(|e| e.to_string())
         .unwrap_or_default();
         for name in ["MSP_WEBHOOK_LEASE_MS", "MSP_WEBHOOK_MAX_ATTEMPTS"] {
+            assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn rate_limits_and_trusted_proxies_are_read_and_checked() {
+        let defaults = Config::from_vars(&vars(&[]))
+            .map(|c| (c.rate_limit, c.trusted_proxies.len()))
+            .map_err(|e| e.to_string());
+        assert_eq!(defaults, Ok((RateLimitConfig::default(), 0)));
+        let set = Config::from_vars(&vars(&[
+            ("MSP_RATE_LIMIT", "false"),
+            ("MSP_RATE_LIMIT_BURST", "7"),
+            ("MSP_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"),
+        ]))
+        .map(|c| {
+            (
+                c.rate_limit.enabled,
+                c.rate_limit.burst,
+                c.trusted_proxies.len(),
+            )
+        })
+        .map_err(|e| e.to_string());
+        assert_eq!(set, Ok((false, 7, 2)));
+        let err = Config::from_vars(&vars(&[
+            ("MSP_TRUSTED_PROXIES", "10.0.0.0/8, the-proxy"),
+            ("MSP_RATE_LIMIT_PER_MINUTE", "0"),
+        ]))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        for name in [
+            "MSP_TRUSTED_PROXIES",
+            "MSP_RATE_LIMIT_PER_MINUTE",
+            "the-proxy",
+        ] {
             assert!(err.contains(name), "{name} missing from: {err}");
         }
     }

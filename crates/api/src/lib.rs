@@ -3,6 +3,7 @@
 //! `service` crate; nothing here decides what a caller may do.
 
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod extract;
 pub mod graphql;
@@ -12,6 +13,7 @@ pub mod methods;
 pub mod metrics;
 pub mod openapi;
 pub mod problem;
+pub mod rate_limit;
 pub mod routes;
 pub mod startup;
 pub mod telemetry;

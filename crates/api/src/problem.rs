@@ -59,6 +59,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     BadRequest(String),
+    /// The request rate limit (`crate::rate_limit`), as against failed sign-ins (the service's
+    /// `RateLimited`).
+    #[error("too many requests; try again in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     /// An error of the OAuth2 token endpoint: a problem document that also carries the
     /// RFC 6749 `error` code.
     #[error(transparent)]
@@ -72,6 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::TooManyRequests { .. } => ErrorCode::RateLimited,
         }
     }
 }
@@ -179,7 +184,12 @@ impl ResponseError for ApiError {
             _ => None,
         };
         let mut response = problem_with(code, detail, errors, oauth_error);
-        if let Some(ServiceError::RateLimited { retry_after_secs }) = service_error
+        let retry_after = match (self, service_error) {
+            (ApiError::TooManyRequests { retry_after_secs }, _)
+            | (_, Some(ServiceError::RateLimited { retry_after_secs })) => Some(retry_after_secs),
+            _ => None,
+        };
+        if let Some(retry_after_secs) = retry_after
             && let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

@@ -1,7 +1,7 @@
 //! Building the service from configuration: the database, the token keys, the HTTP server.
 //! Tests drive the same `Application` on port 0.
 
-use std::net::TcpListener;
+use std::{net::TcpListener, time::Duration};
 
 use actix_cors::Cors;
 use actix_web::{
@@ -17,8 +17,9 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    config::Config, extract::BodyLimit, graphql::GraphqlState, metrics::MetricsAccess,
-    openapi::ApiDoc, problem::ApiError, routes, telemetry::observe,
+    client_address::TrustedProxies, config::Config, extract::BodyLimit, graphql::GraphqlState,
+    metrics::MetricsAccess, openapi::ApiDoc, problem::ApiError, rate_limit::RateLimits, routes,
+    telemetry::observe,
 };
 use utoipa::OpenApi;
 
@@ -92,6 +93,10 @@ fn cors(origins: &[String]) -> Cors {
             header::LINK,
             header::HeaderName::from_static("idempotent-replayed"),
             header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+            header::HeaderName::from_static("ratelimit-policy"),
         ])
         .max_age(3600);
     for origin in origins {
@@ -149,6 +154,10 @@ impl Application {
         } else {
             None
         };
+        let rate_limits = RateLimits::new(&config.rate_limit);
+        actix_web::rt::spawn(rate_limits.clone().forget_idle(Duration::from_secs(60)));
+        let rate_limits = web::Data::new(rate_limits);
+        let trusted_proxies = web::Data::new(TrustedProxies(config.trusted_proxies.clone()));
         let registry = web::Data::new(registry);
         let origins = config.cors_origins.clone();
         let body_limit = config.body_limit;
@@ -169,6 +178,8 @@ impl Application {
                 .app_data(registry.clone())
                 .app_data(graphql.clone())
                 .app_data(metrics_access.clone())
+                .app_data(rate_limits.clone())
+                .app_data(trusted_proxies.clone())
                 .app_data(BodyLimit(body_limit))
                 .app_data(web::PayloadConfig::new(body_limit))
                 .app_data(web::PathConfig::default().error_handler(path_error))
@@ -184,6 +195,7 @@ impl Application {
                 .default_service(web::to(crate::methods::fallback))
                 .wrap(middleware::from_fn(crate::methods::methods))
                 .wrap(middleware::from_fn(crate::idempotency::idempotency))
+                .wrap(middleware::from_fn(crate::rate_limit::rate_limit))
                 .wrap(middleware::from_fn(observe))
                 .wrap(cors(&origins))
                 .wrap(middleware::Compress::default())

@@ -23,10 +23,13 @@ use crate::{
 /// Settings of the rules, read from the environment by the api crate.
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// Failed sign-ins counted per identifier within this window...
+    /// Sign-in attempts per identifier and client address are counted until this long passes
+    /// without one; it also caps the delay between attempts (`auth::throttle`)...
     pub login_window: Duration,
-    /// ...and the number that blocks further attempts until the window has passed.
+    /// ...the attempts that go through without delay...
     pub login_max_failures: u32,
+    /// ...and the first delay after them, doubling with each further attempt.
+    pub login_first_delay: Duration,
     /// Default and hard maximum page sizes of every list.
     pub default_page_size: u64,
     pub max_page_size: u64,
@@ -65,6 +68,7 @@ impl Default for Settings {
         Self {
             login_window: Duration::from_secs(15 * 60),
             login_max_failures: 5,
+            login_first_delay: Duration::from_secs(1),
             default_page_size: 25,
             max_page_size: 100,
             report_due_months: 12,

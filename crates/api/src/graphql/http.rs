@@ -90,6 +90,11 @@ fn refuse_api(err: &ApiError) -> HttpResponse {
             m.clone(),
         ),
         ApiError::BadRequest(m) => refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", m.clone()),
+        ApiError::TooManyRequests { .. } => refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            code_of(service::ErrorCode::RateLimited),
+            err.to_string(),
+        ),
     }
 }
 

@@ -31,6 +31,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
         for (method, operation) in operations_mut(item) {
             offer_oauth2(operation);
             document_401(operation);
+            document_429(path, operation);
             // Every handler that declares a body reads one (JSON, a form, an import file).
             if let Some(body) = operation.request_body.as_mut() {
                 body.required.get_or_insert(Required::True);
@@ -42,6 +43,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             problem_examples(path, operation);
         }
     }
+    shared_responses(&mut api);
     api
 }
 
@@ -101,21 +103,59 @@ fn document_401(operation: &mut Operation) {
         .as_ref()
         .is_some_and(|s| s.contains(&bearer));
     if takes_token && !has_response(operation, "401") {
+        operation
+            .responses
+            .responses
+            .insert("401".into(), RefOr::T(problem_answer("401")));
+    }
+}
+
+/// An answer of `status` whose body is a problem document.
+fn problem_answer(status: &str) -> Response {
+    ResponseBuilder::new()
+        .description(status_description(status))
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// The shared answer of the request rate limit (`crate::rate_limit`), in
+/// `components/responses`.
+const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+
+/// The request rate limit applies to every operation under `/api/`: each refers to the shared
+/// answer (the token endpoint documents its own 429, its sign-in delay among them).
+fn document_429(path: &str, operation: &mut Operation) {
+    if path.starts_with("/api/") && !has_response(operation, "429") {
         operation.responses.responses.insert(
-            "401".into(),
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(status_description("401"))
-                    .content(
-                        "application/problem+json",
-                        ContentBuilder::new()
-                            .schema(Some(Ref::from_schema_name("Problem")))
-                            .build(),
-                    )
-                    .build(),
-            ),
+            "429".into(),
+            RefOr::Ref(Ref::new(format!(
+                "#/components/responses/{TOO_MANY_REQUESTS}"
+            ))),
         );
     }
+}
+
+fn shared_responses(api: &mut OpenApi) {
+    let mut response = problem_answer("429");
+    status_headers("429", &mut response);
+    add_examples(
+        &mut response,
+        vec![(
+            "rate_limited",
+            ApiError::TooManyRequests {
+                retry_after_secs: 1,
+            },
+        )],
+    );
+    api.components
+        .get_or_insert_with(Default::default)
+        .responses
+        .insert(TOO_MANY_REQUESTS.into(), RefOr::T(response));
 }
 
 /// Every operation that accepts the `bearer` scheme accepts `oauth2` too, listed first, so
@@ -314,11 +354,36 @@ fn status_description(status: &str) -> &'static str {
         "415" => "The body is not of a media type this operation takes",
         "422" => "The input is not valid: `errors` names every bad field",
         "428" => "This change needs If-Match",
-        "429" => "Too many failed attempts: retry after `Retry-After` seconds",
+        "429" => "Too many requests: retry after `Retry-After` seconds",
         "503" => "The database is not reachable: retry after `Retry-After` seconds",
         _ => "See the problem document",
     }
 }
+
+/// The headers of an answer the request rate limit applies to
+/// (draft-ietf-httpapi-ratelimit-headers-07).
+const RATE_LIMIT_HEADERS: [(&str, &str, Type); 4] = [
+    (
+        "RateLimit-Limit",
+        "Requests the bucket holds",
+        Type::Integer,
+    ),
+    (
+        "RateLimit-Remaining",
+        "Requests left in the bucket",
+        Type::Integer,
+    ),
+    (
+        "RateLimit-Reset",
+        "Seconds until the bucket is full again",
+        Type::Integer,
+    ),
+    (
+        "RateLimit-Policy",
+        "`<requests>;w=<seconds to refill>`",
+        Type::String,
+    ),
+];
 
 fn describe_responses(operation: &mut Operation) {
     for (status, response) in operation.responses.responses.iter_mut() {
@@ -328,25 +393,38 @@ fn describe_responses(operation: &mut Operation) {
         if response.description.trim().is_empty() {
             response.description = status_description(status).to_owned();
         }
-        let header = |description: &str, schema: Type| {
-            let mut header = Header::new(Object::with_type(schema));
-            header.description = Some(description.to_owned());
-            header
-        };
-        match status.as_str() {
-            "401" => {
-                response
-                    .headers
-                    .entry("WWW-Authenticate".into())
-                    .or_insert_with(|| header("`Bearer realm=\"msp-registry\"`", Type::String));
-            }
-            "429" | "503" => {
-                response
-                    .headers
-                    .entry("Retry-After".into())
-                    .or_insert_with(|| header("Seconds to wait before retrying", Type::Integer));
-            }
-            _ => {}
+        status_headers(status, response);
+    }
+}
+
+/// The headers every answer of `status` carries.
+fn status_headers(status: &str, response: &mut Response) {
+    let header = |description: &str, schema: Type| {
+        let mut header = Header::new(Object::with_type(schema));
+        header.description = Some(description.to_owned());
+        header
+    };
+    match status {
+        "401" => {
+            response
+                .headers
+                .entry("WWW-Authenticate".into())
+                .or_insert_with(|| header("`Bearer realm=\"msp-registry\"`", Type::String));
+        }
+        "429" | "503" => {
+            response
+                .headers
+                .entry("Retry-After".into())
+                .or_insert_with(|| header("Seconds to wait before retrying", Type::Integer));
+        }
+        _ => {}
+    }
+    if status == "429" {
+        for (name, description, schema) in RATE_LIMIT_HEADERS {
+            response
+                .headers
+                .entry(name.into())
+                .or_insert_with(|| header(description, schema));
         }
     }
 }
@@ -481,12 +559,20 @@ fn problems_for(path: &str, operation: &Operation, status: &str) -> Vec<(&'stati
             "precondition_required",
             ServiceError::PreconditionRequired.into(),
         )],
-        "429" => vec![(
-            "rate_limited",
-            ApiError::Token(ServiceError::RateLimited {
-                retry_after_secs: 60,
-            }),
-        )],
+        "429" if token => vec![
+            (
+                "sign_in_delayed",
+                ApiError::Token(ServiceError::RateLimited {
+                    retry_after_secs: 4,
+                }),
+            ),
+            (
+                "rate_limited",
+                ApiError::TooManyRequests {
+                    retry_after_secs: 1,
+                },
+            ),
+        ],
         "503" => vec![(
             "unavailable",
             ServiceError::Unavailable(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).into(),

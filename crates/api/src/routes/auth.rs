@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    client_address::client_address,
     extract::{Auth, BodyLimit, control_characters, parse_json, read_limited},
     problem::{ApiError, ApiResult},
 };
@@ -186,8 +187,10 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
 /// client's id and secret, in the form or as HTTP Basic (`Authorization: Basic`, as Swagger UI's
 /// Authorize sends them). The same fields are accepted as a JSON object (`application/json`)
 /// too. `scope` is accepted and ignored. Wrong credentials answer 401 without
-/// saying which part was wrong. After repeated failures for one account or client, attempts
-/// answer 429 until the window has passed.
+/// saying which part was wrong. Attempts are throttled per account (or client) and client
+/// address: after `MSP_LOGIN_MAX_FAILURES` attempts without success, each further one must
+/// wait a delay that doubles from one second (429 with `Retry-After` until then, the password
+/// unchecked); a success clears the count. Other addresses are not delayed.
 #[utoipa::path(
     operation_id = "auth_token",
     security(()),
@@ -199,7 +202,7 @@ fn grant_of(req: TokenRequest) -> Result<Grant, ServiceError> {
         (status = 200, body = TokenResponse),
         (status = 401, description = "Credentials not accepted", body = crate::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A field the grant needs is missing", body = crate::problem::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "A sign-in attempt before its delay has passed, or too many requests", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/token")]
@@ -211,7 +214,10 @@ pub async fn token(
     let request: TokenRequest = oauth_form(&req, payload).await?;
     let request = with_basic_client(request, &req).map_err(ApiError::Token)?;
     let grant = grant_of(request).map_err(ApiError::Token)?;
-    let issued = registry.issue_token(grant).await.map_err(ApiError::Token)?;
+    let issued = registry
+        .issue_token(grant, client_address(&req))
+        .await
+        .map_err(ApiError::Token)?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(TokenResponse {

@@ -1,16 +1,15 @@
-//! The token endpoint's grants (OAuth2 password and client-credentials) and the throttling of
-//! failed attempts. Throttling state lives in the database, so any number of server processes
-//! share it.
+//! The token endpoint's grants (OAuth2 password and client-credentials), each attempt throttled
+//! per identifier and client address (`super::throttle`).
 
-use chrono::{Duration as ChronoDuration, Utc};
-use entity::{api_client, app_user, login_failure, membership, tenant};
+use std::net::IpAddr;
+
+use chrono::Utc;
+use entity::{api_client, app_user, membership, tenant};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ColumnTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
-use uuid::Uuid;
 
-use super::{Principal, SubjectKind, access, password, sessions::Session};
+use super::{Principal, SubjectKind, access, password, sessions::Session, throttle::Attempt};
 use crate::{
     Caller, Registry,
     error::{ServiceError, ServiceResult},
@@ -46,8 +45,9 @@ pub struct IssuedToken {
 
 impl Registry {
     /// Exchanges credentials for an access token. Wrong credentials of any kind answer the same
-    /// `InvalidCredentials`; too many failures for one identifier answer `RateLimited`.
-    pub async fn issue_token(&self, grant: Grant) -> ServiceResult<IssuedToken> {
+    /// `InvalidCredentials`; an attempt the throttle does not let through yet (for this
+    /// identifier from this client `address`) answers `RateLimited`.
+    pub async fn issue_token(&self, grant: Grant, address: IpAddr) -> ServiceResult<IssuedToken> {
         if let Grant::RefreshToken { refresh_token } = &grant {
             let (principal, epoch, session) = self.continue_session(refresh_token).await?;
             return self.issued(principal, epoch, Some(session));
@@ -57,7 +57,8 @@ impl Registry {
             Grant::ClientCredentials { client_id, .. } => format!("client:{}", client_id.trim()),
             Grant::RefreshToken { .. } => return Err(ServiceError::InvalidCredentials),
         };
-        self.check_throttle(&identifier).await?;
+        let attempt = Attempt::new(identifier.clone(), address);
+        self.reserve_sign_in(&attempt).await?;
         let principal = match grant {
             Grant::Password {
                 username,
@@ -74,10 +75,10 @@ impl Registry {
             Grant::RefreshToken { .. } => None,
         };
         let Some((principal, epoch)) = principal else {
-            self.record_failure(&identifier).await?;
             tracing::info!(%identifier, "sign-in refused");
             return Err(ServiceError::InvalidCredentials);
         };
+        self.clear_sign_in(&attempt).await?;
         let session = match principal.kind {
             SubjectKind::User => Some(self.start_session(&principal, epoch).await?),
             SubjectKind::Client | SubjectKind::External => None,
@@ -269,36 +270,6 @@ impl Registry {
         txn.commit().await?;
         self.forget_access(principal.subject);
         tracing::info!(subject = %principal.subject, tenant = %principal.tenant_id, "signed out");
-        Ok(())
-    }
-
-    async fn check_throttle(&self, identifier: &str) -> ServiceResult<()> {
-        let settings = self.settings();
-        let window = ChronoDuration::from_std(settings.login_window)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let since = Utc::now() - window;
-        let failures = login_failure::Entity::find()
-            .filter(login_failure::Column::Identifier.eq(identifier))
-            .filter(login_failure::Column::FailedAt.gt(since))
-            .count(self.db())
-            .await?;
-        if failures >= u64::from(settings.login_max_failures) {
-            tracing::warn!(%identifier, failures, "sign-in throttled");
-            return Err(ServiceError::RateLimited {
-                retry_after_secs: settings.login_window.as_secs(),
-            });
-        }
-        Ok(())
-    }
-
-    async fn record_failure(&self, identifier: &str) -> ServiceResult<()> {
-        login_failure::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            identifier: Set(identifier.to_owned()),
-            failed_at: Set(Utc::now()),
-        }
-        .insert(self.db())
-        .await?;
         Ok(())
     }
 }

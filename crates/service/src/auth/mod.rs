@@ -4,10 +4,12 @@ pub(crate) mod access;
 mod login;
 pub mod password;
 mod sessions;
+mod throttle;
 pub mod tokens;
 
 pub use login::{Grant, IssuedToken};
 pub use sessions::{Session, TokenHint};
+pub use throttle::address_key;
 pub use tokens::{Claims, ExternalIdp, OwnToken, TokenKeys};
 
 use entity::enums::Role;
