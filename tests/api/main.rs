@@ -23,6 +23,7 @@ mod hostile_input;
 mod idempotency;
 mod initiatives;
 mod isolation;
+mod jwks;
 mod lessons;
 mod listing;
 mod matchmaking;

@@ -1,10 +1,12 @@
 //! Who is calling, and what they may do.
 
 pub(crate) mod access;
+pub mod jwks;
 mod login;
 pub mod password;
 pub mod tokens;
 
+pub use jwks::{ExternalKeys, KeySet, RefreshPolicy, RemoteKeys};
 pub use login::{Grant, IssuedToken};
 pub use tokens::{Claims, ExternalIdp, OwnToken, TokenKeys};
 
