@@ -353,3 +353,82 @@ impl ExternalKeys {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    fn ttl_secs(headers: &[(reqwest::header::HeaderName, &'static str)]) -> u64 {
+        let policy = RefreshPolicy {
+            cache_min: Duration::from_secs(60),
+            cache_max: Duration::from_secs(86_400),
+            min_refresh: Duration::from_secs(60),
+        };
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(name.clone(), HeaderValue::from_static(value));
+        }
+        policy.ttl(&map).as_secs()
+    }
+
+    #[test]
+    fn a_set_is_cached_as_its_headers_say_within_bounds() {
+        let date = "Wed, 02 Dec 2026 12:00:00 GMT";
+        for (headers, expected) in [
+            (vec![(CACHE_CONTROL, "public, max-age=7200")], 7_200),
+            (vec![(CACHE_CONTROL, "max-age=600"), (AGE, "100")], 500),
+            (vec![(CACHE_CONTROL, "max-age=5")], 60),
+            (vec![(CACHE_CONTROL, "max-age=9999999")], 86_400),
+            (vec![(CACHE_CONTROL, "no-cache, max-age=7200")], 60),
+            (vec![(CACHE_CONTROL, "no-store")], 60),
+            (
+                vec![(EXPIRES, "Wed, 02 Dec 2026 14:00:00 GMT"), (DATE, date)],
+                7_200,
+            ),
+            (vec![(EXPIRES, "0"), (DATE, date)], 60),
+            (vec![], 3_600),
+        ] {
+            assert_eq!(ttl_secs(&headers), expected, "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn only_signing_keys_that_fit_their_algorithm_are_kept() {
+        let n = "0e_DXZajCOCLqD8jbCdsI0bfv53fPtgIo5cI41xOZzHiHEzqG6iJgfsmjmb9kG2HlXYazPHcE8ii4AdN";
+        let rsa = |extra: serde_json::Value| {
+            let mut key = serde_json::json!({"kty": "RSA", "n": n, "e": "AQAB"});
+            if let (Some(key), Some(extra)) = (key.as_object_mut(), extra.as_object()) {
+                key.extend(extra.clone());
+            }
+            key
+        };
+        let document = serde_json::json!({"keys": [
+            rsa(serde_json::json!({"kid": "plain"})),
+            rsa(serde_json::json!({"kid": "pss", "alg": "PS256"})),
+            rsa(serde_json::json!({"kid": "enc", "use": "enc"})),
+            rsa(serde_json::json!({"kid": "ec-alg", "alg": "ES256"})),
+            {"kty": "oct", "kid": "secret", "k": "c2VjcmV0"},
+            {"kty": "weird", "kid": "unknown"},
+        ]});
+        let keys = KeySet::from_jwks(document.to_string().as_bytes()).map(|set| {
+            set.keys
+                .iter()
+                .map(|k| (k.kid.clone().unwrap_or_default(), k.algorithm))
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            keys.ok(),
+            Some(vec![
+                ("plain".to_owned(), Algorithm::RS256),
+                ("pss".to_owned(), Algorithm::PS256),
+            ])
+        );
+        let only_secret = br#"{"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}"#;
+        assert!(matches!(
+            KeySet::from_jwks(only_secret),
+            Err(KeySetError::NoUsableKey)
+        ));
+    }
+}
