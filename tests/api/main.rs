@@ -24,6 +24,7 @@ mod idempotency;
 mod initiatives;
 mod invitations;
 mod isolation;
+mod jwks;
 mod lessons;
 mod listing;
 mod matchmaking;

@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use service::{Settings, db::DbOptions, webhooks::WebhookSettings};
+use service::{Settings, auth::RefreshPolicy, db::DbOptions, webhooks::WebhookSettings};
 
 /// Where the embedded default keeps its data.
 pub const DEFAULT_DATA_DIR: &str = "data";
@@ -18,9 +18,22 @@ pub enum LogFormat {
 pub struct ExternalIdpConfig {
     pub issuer: String,
     pub audience: String,
-    pub public_key_pem: PathBuf,
+    pub keys: ExternalKeySource,
+    /// How a JWKS URL's set is cached and refreshed.
+    pub refresh: RefreshPolicy,
     pub tenant_claim: String,
     pub role_claim: String,
+}
+
+/// Where the external identity provider's public keys are read from (exactly one is set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExternalKeySource {
+    /// `MSP_OIDC_PUBLIC_KEY_FILE`: one PEM public key.
+    PemFile(PathBuf),
+    /// `MSP_OIDC_JWKS_FILE`: a JWKS document, read at start-up.
+    JwksFile(PathBuf),
+    /// `MSP_OIDC_JWKS_URL`: a JWKS served by the identity provider, kept current.
+    JwksUrl(String),
 }
 
 /// Limits of the GraphQL endpoint against abusive queries (see `crate::graphql::limits`).
@@ -134,6 +147,43 @@ impl Vars for HashMap<String, String> {
     }
 }
 
+/// The one of `MSP_OIDC_PUBLIC_KEY_FILE`, `MSP_OIDC_JWKS_FILE` and `MSP_OIDC_JWKS_URL` that is
+/// set. A URL must be https, except on loopback: a key set fetched in clear text could be
+/// replaced on the way.
+fn external_key_source(r: &mut Reader<'_>) -> ExternalKeySource {
+    let pem = r.vars.get("MSP_OIDC_PUBLIC_KEY_FILE");
+    let file = r.vars.get("MSP_OIDC_JWKS_FILE");
+    let url = r.vars.get("MSP_OIDC_JWKS_URL");
+    let source = match (pem, file, url) {
+        (Some(pem), None, None) => ExternalKeySource::PemFile(pem.into()),
+        (None, Some(file), None) => ExternalKeySource::JwksFile(file.into()),
+        (None, None, Some(url)) => ExternalKeySource::JwksUrl(url),
+        _ => {
+            r.errors.push(
+                "MSP_OIDC_ISSUER needs exactly one of MSP_OIDC_PUBLIC_KEY_FILE, MSP_OIDC_JWKS_FILE \
+                 and MSP_OIDC_JWKS_URL"
+                    .into(),
+            );
+            return ExternalKeySource::PemFile(PathBuf::new());
+        }
+    };
+    if let ExternalKeySource::JwksUrl(raw) = &source {
+        let loopback = |u: &url::Url| match u.host() {
+            Some(url::Host::Domain(d)) => d == "localhost",
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match url::Url::parse(raw) {
+            Ok(u) if u.scheme() == "https" || (u.scheme() == "http" && loopback(&u)) => {}
+            _ => r.errors.push(format!(
+                "MSP_OIDC_JWKS_URL={raw:?} is not an https URL (http only on loopback)"
+            )),
+        }
+    }
+    source
+}
+
 struct Reader<'a> {
     vars: &'a dyn Vars,
     errors: Vec<String>,
@@ -245,17 +295,36 @@ impl Config {
             None => None,
             Some(issuer) => {
                 let audience = vars.get("MSP_OIDC_AUDIENCE");
-                let key = vars.get("MSP_OIDC_PUBLIC_KEY_FILE");
-                if audience.is_none() || key.is_none() {
+                if audience.is_none() {
+                    r.errors
+                        .push("MSP_OIDC_ISSUER needs MSP_OIDC_AUDIENCE".into());
+                }
+                let keys = external_key_source(&mut r);
+                let cache_min = r.ranged("MSP_OIDC_JWKS_CACHE_MIN_SECS", 60, 1, 86_400, "seconds");
+                let cache_max = r.ranged(
+                    "MSP_OIDC_JWKS_CACHE_MAX_SECS",
+                    86_400,
+                    1,
+                    604_800,
+                    "seconds",
+                );
+                if cache_min > cache_max {
                     r.errors.push(
-                        "MSP_OIDC_ISSUER needs MSP_OIDC_AUDIENCE and MSP_OIDC_PUBLIC_KEY_FILE"
+                        "MSP_OIDC_JWKS_CACHE_MIN_SECS must not exceed MSP_OIDC_JWKS_CACHE_MAX_SECS"
                             .into(),
                     );
                 }
+                let min_refresh =
+                    r.ranged("MSP_OIDC_JWKS_MIN_REFRESH_SECS", 60, 1, 86_400, "seconds");
                 Some(ExternalIdpConfig {
                     issuer,
                     audience: audience.unwrap_or_default(),
-                    public_key_pem: PathBuf::from(key.unwrap_or_default()),
+                    keys,
+                    refresh: RefreshPolicy {
+                        cache_min: Duration::from_secs(cache_min),
+                        cache_max: Duration::from_secs(cache_max),
+                        min_refresh: Duration::from_secs(min_refresh),
+                    },
                     tenant_claim: r.text("MSP_OIDC_TENANT_CLAIM", "tenant"),
                     role_claim: r.text("MSP_OIDC_ROLE_CLAIM", "role"),
                 })
@@ -618,6 +687,35 @@ mod tests {
             "MSP_DATABASE_URL",
         ] {
             assert!(err.contains(name), "{name} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn an_identity_provider_needs_exactly_one_source_of_keys_and_https() {
+        let idp = |keys: &[(&str, &str)]| {
+            let mut pairs = vec![
+                ("MSP_OIDC_ISSUER", "https://idp.example.org"),
+                ("MSP_OIDC_AUDIENCE", "msp-registry"),
+            ];
+            pairs.extend_from_slice(keys);
+            Config::from_vars(&vars(&pairs)).map(|c| c.external_idp.map(|i| i.keys))
+        };
+        let url = "https://idp.example.org/certs";
+        assert_eq!(
+            idp(&[("MSP_OIDC_JWKS_URL", url)]).ok().flatten(),
+            Some(ExternalKeySource::JwksUrl(url.into()))
+        );
+        let local = "http://127.0.0.1:8081/certs";
+        assert!(idp(&[("MSP_OIDC_JWKS_URL", local)]).is_ok());
+        for wrong in [
+            vec![],
+            vec![
+                ("MSP_OIDC_JWKS_URL", url),
+                ("MSP_OIDC_JWKS_FILE", "keys.json"),
+            ],
+            vec![("MSP_OIDC_JWKS_URL", "http://idp.example.org/certs")],
+        ] {
+            assert!(idp(&wrong).is_err(), "{wrong:?} accepted");
         }
     }
 

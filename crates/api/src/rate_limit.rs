@@ -107,7 +107,7 @@ fn applies(path: &str) -> bool {
 }
 
 /// The bucket key of a request: its principal when the bearer token verifies, else its address.
-fn key(req: &ServiceRequest, address: IpAddr) -> (String, bool) {
+async fn key(req: &ServiceRequest, address: IpAddr) -> (String, bool) {
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -116,10 +116,11 @@ fn key(req: &ServiceRequest, address: IpAddr) -> (String, bool) {
             let (scheme, rest) = v.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
         });
-    let verified = token.and_then(|token| {
-        let registry = req.app_data::<web::Data<Registry>>()?;
-        registry.tokens().verify(token).ok()
-    });
+    let registry = req.app_data::<web::Data<Registry>>();
+    let verified = match (token, registry) {
+        (Some(token), Some(registry)) => registry.tokens().verify(token).await.ok(),
+        _ => None,
+    };
     match verified {
         Some(Verified::Internal(own)) => (format!("sub:{}", own.principal.subject), true),
         Some(Verified::External(ext)) => (format!("ext:{}:{}", ext.issuer, ext.subject), true),
@@ -152,7 +153,7 @@ pub async fn rate_limit(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let (key, principal) = key(&req, address);
+    let (key, principal) = key(&req, address).await;
     let tier = if principal {
         &limits.principal
     } else {

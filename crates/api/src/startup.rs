@@ -10,15 +10,22 @@ use actix_web::{
 use anyhow::Context;
 use service::{
     Registry, ServiceError,
-    auth::{ExternalIdp, TokenKeys},
+    auth::{ExternalIdp, ExternalKeys, KeySet, RemoteKeys, TokenKeys},
     db,
 };
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    client_address::TrustedProxies, config::Config, extract::BodyLimit, graphql::GraphqlState,
-    metrics::MetricsAccess, openapi::ApiDoc, problem::ApiError, rate_limit::RateLimits, routes,
+    client_address::TrustedProxies,
+    config::{Config, ExternalIdpConfig, ExternalKeySource},
+    extract::BodyLimit,
+    graphql::GraphqlState,
+    metrics::MetricsAccess,
+    openapi::ApiDoc,
+    problem::ApiError,
+    rate_limit::RateLimits,
+    routes,
     telemetry::observe,
 };
 use utoipa::OpenApi;
@@ -45,24 +52,13 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
     };
     let external = match &config.external_idp {
         None => None,
-        Some(idp) => {
-            let pem = std::fs::read(&idp.public_key_pem).with_context(|| {
-                format!(
-                    "cannot read MSP_OIDC_PUBLIC_KEY_FILE {}",
-                    idp.public_key_pem.display()
-                )
-            })?;
-            Some(
-                ExternalIdp::from_pem(
-                    idp.issuer.clone(),
-                    idp.audience.clone(),
-                    &pem,
-                    idp.tenant_claim.clone(),
-                    idp.role_claim.clone(),
-                )
-                .map_err(|e| anyhow::anyhow!("MSP_OIDC_PUBLIC_KEY_FILE: {e}"))?,
-            )
-        }
+        Some(idp) => Some(ExternalIdp {
+            issuer: idp.issuer.clone(),
+            audience: idp.audience.clone(),
+            keys: external_keys(idp).await?,
+            tenant_claim: idp.tenant_claim.clone(),
+            role_claim: idp.role_claim.clone(),
+        }),
     };
     let keys = TokenKeys::new(
         secret.as_bytes(),
@@ -72,6 +68,31 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
     )
     .with_external(external);
     Ok(Registry::new(conn, keys, config.settings.clone()))
+}
+
+/// The external identity provider's keys: a file is read now and must hold a usable key; a URL
+/// is fetched now, but the service starts even if that fails (see `RemoteKeys::start`).
+async fn external_keys(idp: &ExternalIdpConfig) -> anyhow::Result<ExternalKeys> {
+    let read = |path: &std::path::Path, var: &str| {
+        std::fs::read(path).with_context(|| format!("cannot read {var} {}", path.display()))
+    };
+    Ok(match &idp.keys {
+        ExternalKeySource::PemFile(path) => {
+            let pem = read(path, "MSP_OIDC_PUBLIC_KEY_FILE")?;
+            let keys = KeySet::from_pem(&pem).context("MSP_OIDC_PUBLIC_KEY_FILE")?;
+            ExternalKeys::Fixed(keys.into())
+        }
+        ExternalKeySource::JwksFile(path) => {
+            let document = read(path, "MSP_OIDC_JWKS_FILE")?;
+            let keys = KeySet::from_jwks(&document).context("MSP_OIDC_JWKS_FILE")?;
+            ExternalKeys::Fixed(keys.into())
+        }
+        ExternalKeySource::JwksUrl(url) => ExternalKeys::Remote(
+            RemoteKeys::start(url.clone(), idp.refresh)
+                .await
+                .context("MSP_OIDC_JWKS_URL")?,
+        ),
+    })
 }
 
 fn cors(origins: &[String]) -> Cors {

@@ -168,7 +168,7 @@ impl Registry {
     /// still holds what it carries (`auth::access`). Tokens of the external identity provider
     /// name their tenant by slug; an unknown slug is an invalid token.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Principal> {
-        match self.tokens().verify(token)? {
+        match self.tokens().verify(token).await? {
             Verified::Internal(own) => {
                 self.check_access(&own).await?;
                 Ok(own.principal)

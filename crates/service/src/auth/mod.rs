@@ -1,12 +1,14 @@
 //! Who is calling, and what they may do.
 
 pub(crate) mod access;
+pub mod jwks;
 mod login;
 pub mod password;
 mod sessions;
 mod throttle;
 pub mod tokens;
 
+pub use jwks::{ExternalKeys, KeySet, RefreshPolicy, RemoteKeys};
 pub use login::{Grant, IssuedToken};
 pub use sessions::{Session, TokenHint};
 pub use throttle::address_key;

@@ -243,7 +243,7 @@ impl Registry {
                 return Ok(());
             }
         }
-        match self.tokens().verify(token) {
+        match self.tokens().verify(token).await {
             Ok(Verified::Internal(own)) => {
                 let principal = &own.principal;
                 let Some(sid) = own.session else {

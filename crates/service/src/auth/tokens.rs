@@ -1,6 +1,7 @@
-//! Access tokens: HS256 tokens this service issues, and optionally RS256/ES256 tokens from an
-//! external identity provider. Verification pins the algorithm per key, checks signature, `iss`,
-//! `aud`, `exp` and `nbf` with a small leeway, and requires every claim the service relies on.
+//! Access tokens: HS256 tokens this service issues, and optionally tokens from an external
+//! identity provider, signed with one of its keys (`auth::jwks`). Verification pins the
+//! algorithm per key, checks signature, `iss`, `aud`, `exp` and `nbf` with a small leeway, and
+//! requires every claim the service relies on.
 
 use std::{collections::HashMap, time::Duration};
 
@@ -12,7 +13,7 @@ use jsonwebtoken::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Principal, SubjectKind};
+use super::{Principal, SubjectKind, jwks::ExternalKeys};
 use crate::error::{ServiceError, ServiceResult};
 
 /// The claims of a token issued by this service.
@@ -51,44 +52,16 @@ pub struct OwnToken {
     pub expires: i64,
 }
 
-/// An external identity provider whose tokens are accepted (RS256 or ES256, one public key).
+/// An external identity provider whose tokens are accepted, with its keys (`auth::jwks`).
 #[derive(Clone)]
 pub struct ExternalIdp {
     pub issuer: String,
     pub audience: String,
-    pub algorithm: Algorithm,
-    pub key: DecodingKey,
+    pub keys: ExternalKeys,
     /// The claim holding the tenant's slug.
     pub tenant_claim: String,
     /// The claim holding the role (`viewer`, `editor`, `admin`, `owner`).
     pub role_claim: String,
-}
-
-impl ExternalIdp {
-    /// Reads a PEM public key; the algorithm follows the key (RSA: RS256, EC P-256: ES256).
-    pub fn from_pem(
-        issuer: String,
-        audience: String,
-        pem: &[u8],
-        tenant_claim: String,
-        role_claim: String,
-    ) -> Result<Self, String> {
-        let (algorithm, key) = if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
-            (Algorithm::RS256, key)
-        } else if let Ok(key) = DecodingKey::from_ec_pem(pem) {
-            (Algorithm::ES256, key)
-        } else {
-            return Err("not an RSA or EC public key in PEM form".into());
-        };
-        Ok(Self {
-            issuer,
-            audience,
-            algorithm,
-            key,
-            tenant_claim,
-            role_claim,
-        })
-    }
 }
 
 /// What an external token resolves to before its tenant slug is looked up.
@@ -196,8 +169,9 @@ impl TokenKeys {
     }
 
     /// Verifies a bearer token. Every failure is the same `InvalidToken` to the caller; the
-    /// reason is logged at debug level only.
-    pub fn verify(&self, token: &str) -> ServiceResult<Verified> {
+    /// reason is logged at debug level only. Only an external token naming a key not yet known
+    /// waits for anything (one refresh of the identity provider's key set, rate-limited).
+    pub async fn verify(&self, token: &str) -> ServiceResult<Verified> {
         let header = decode_header(token).map_err(reject)?;
         // RFC 7515 section 4.1.11: a recipient must refuse a token whose `crit` names an
         // extension it does not understand, and this service understands none.
@@ -230,13 +204,17 @@ impl TokenKeys {
         let Some(idp) = &self.external else {
             return Err(reject("algorithm not accepted"));
         };
-        if header.alg != idp.algorithm {
+        let keys = idp.keys.keys_for(header.kid.as_deref()).await;
+        let Some(key) = keys.select(header.kid.as_deref()) else {
+            return Err(reject("no external key for the token's kid"));
+        };
+        if header.alg != key.algorithm {
             return Err(reject("algorithm does not match the external key"));
         }
         let data = decode::<HashMap<String, serde_json::Value>>(
             token,
-            &idp.key,
-            &Self::validation(idp.algorithm, &idp.issuer, &idp.audience, EXTERNAL_CLAIMS),
+            &key.key,
+            &Self::validation(key.algorithm, &idp.issuer, &idp.audience, EXTERNAL_CLAIMS),
         )
         .map_err(reject)?;
         let claims = data.claims;
