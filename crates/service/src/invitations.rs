@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use crate::{
     Caller, Principal, Registry, SubjectKind,
-    auth::{access, role_name},
+    auth::role_name,
     error::{ServiceError, ServiceResult},
-    members::Member,
+    members::{self, Member},
     tenancy,
 };
 
@@ -237,17 +237,7 @@ impl Registry {
                 .count(&txn)
                 .await?;
             if already == 0 {
-                membership::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    tenant_id: Set(row.tenant_id),
-                    user_id: Set(principal.subject),
-                    role: Set(row.role),
-                    access_epoch: Set(access::first_epoch()),
-                    created_at: Set(now),
-                }
-                .insert(&txn)
-                .await?;
-                access::changed(&txn, principal.subject).await?;
+                members::join(&txn, row.tenant_id, principal.subject, row.role).await?;
             }
         }
         let mut active: invitation::ActiveModel = row.into();

@@ -142,18 +142,7 @@ impl Registry {
         user_id: Uuid,
         role: Role,
     ) -> ServiceResult<()> {
-        membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(tenant_id),
-            user_id: Set(user_id),
-            role: Set(role),
-            access_epoch: Set(crate::auth::access::first_epoch()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(self.db())
-        .await?;
-        // As in `add_member`: every process forgets what it remembered of this person.
-        access::changed(self.db(), user_id).await?;
+        join(self.db(), tenant_id, user_id, role).await?;
         self.forget_access(user_id);
         Ok(())
     }
@@ -237,19 +226,7 @@ impl Registry {
             Some(user) => user,
             None => self.new_account(&txn, &email, &input).await?,
         };
-        let m = membership::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(principal.tenant_id),
-            user_id: Set(user.id),
-            role: Set(input.role),
-            access_epoch: Set(crate::auth::access::first_epoch()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(&txn)
-        .await?;
-        // A refusal remembered from before (a token of an earlier membership) must not outlive
-        // the new one.
-        access::changed(&txn, user.id).await?;
+        let m = join(&txn, principal.tenant_id, user.id, input.role).await?;
         txn.commit().await?;
         self.forget_access(user.id);
         tracing::info!(user = %user.id, role = role_name(input.role), "member added");
@@ -348,6 +325,30 @@ async fn insert_user<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(user.id)
+}
+
+/// Makes `user_id` a member of `tenant_id` with `role`, in the caller's transaction. The new
+/// membership starts at a random access epoch, and the access log records the change, so a
+/// refusal remembered from an earlier membership does not outlive this one (the caller forgets
+/// the person in its own process once committed).
+pub(crate) async fn join<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+) -> ServiceResult<membership::Model> {
+    let m = membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant_id),
+        user_id: Set(user_id),
+        role: Set(role),
+        access_epoch: Set(access::first_epoch()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    access::changed(db, user_id).await?;
+    Ok(m)
 }
 
 async fn find_membership<C: ConnectionTrait>(
