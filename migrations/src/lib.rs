@@ -19,6 +19,7 @@ mod m20261202_000014_start_date_sort_indexes;
 mod m20261203_000015_sign_in_throttle;
 mod m20261203_000016_sessions;
 mod m20261203_000017_invitations;
+mod m20261204_000018_row_level_security;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_sign_in_throttle::Migration),
             Box::new(m20261203_000016_sessions::Migration),
             Box::new(m20261203_000017_invitations::Migration),
+            Box::new(m20261204_000018_row_level_security::Migration),
         ]
     }
 }

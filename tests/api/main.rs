@@ -35,6 +35,7 @@ mod paging;
 mod partners;
 mod reports;
 mod roles;
+mod row_security;
 mod sessions;
 mod statements;
 mod tenancy;

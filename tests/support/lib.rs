@@ -157,6 +157,22 @@ fn with_database(url: &str, database: &str) -> String {
     }
 }
 
+/// The role the application connects as on PostgreSQL: an ordinary one, neither superuser nor
+/// `BYPASSRLS`, as in production, so row-level security binds it (superusers bypass it).
+pub const APP_ROLE: &str = "msp_app";
+
+/// `url` signed in as [`APP_ROLE`] (the test server trusts local connections).
+pub fn as_app_role(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username(APP_ROLE);
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => url.to_owned(),
+    }
+}
+
 async fn ensure_test_database(server_url: &str) {
     let admin = Database::connect(server_url)
         .await
@@ -179,6 +195,20 @@ async fn ensure_test_database(server_url: &str) {
             .execute_unprepared(&format!("CREATE DATABASE {}", test_database()))
             .await;
     }
+    // Two tests may race here too: "already exists" is fine.
+    let _ = admin
+        .execute_unprepared(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') \
+             THEN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
+        ))
+        .await;
+    admin
+        .execute_unprepared(&format!(
+            "GRANT CONNECT, CREATE ON DATABASE {} TO {APP_ROLE}",
+            test_database()
+        ))
+        .await
+        .expect("grant the application role its database");
     let _ = admin.close().await;
 }
 
@@ -208,11 +238,13 @@ impl TestApp {
                 let url = with_database(&server, &test_database());
                 let schema = format!("t_{}", Uuid::new_v4().simple());
                 let conn = Database::connect(&url).await.expect("test database");
-                conn.execute_unprepared(&format!("CREATE SCHEMA {schema}"))
-                    .await
-                    .expect("create schema");
+                conn.execute_unprepared(&format!(
+                    "CREATE SCHEMA {schema} AUTHORIZATION {APP_ROLE}"
+                ))
+                .await
+                .expect("create schema");
                 let _ = conn.close().await;
-                vars.insert("MSP_DATABASE_URL".into(), url.clone());
+                vars.insert("MSP_DATABASE_URL".into(), as_app_role(&url));
                 Cleanup::Postgres { url, schema }
             }
         };

@@ -147,8 +147,9 @@ pub async fn observe(
     if let Some(trace_id) = &trace_id {
         span.record("trace_id", tracing::field::display(trace_id));
     }
+    // The request's database connections work for the tenant its caller is found to act in.
     let outcome = REQUEST_ID
-        .scope(id.clone(), next.call(req))
+        .scope(id.clone(), service::db::scope::request(next.call(req)))
         .instrument(span.clone())
         .await;
     let mut response = match outcome {

@@ -141,6 +141,11 @@ pub(crate) async fn invite<C: ConnectionTrait>(
 impl Registry {
     /// The invitations waiting for the signed-in person's answer, in every tenant.
     pub async fn my_invitations(&self, caller: &Caller) -> ServiceResult<Vec<Invitation>> {
+        // The person's invitations come from other tenants than the one they act in.
+        crate::db::scope::unscoped(self.invitations_of(caller)).await
+    }
+
+    async fn invitations_of(&self, caller: &Caller) -> ServiceResult<Vec<Invitation>> {
         let principal = invitee(caller)?;
         let rows = invitation::Entity::find()
             .filter(invitation::Column::UserId.eq(principal.subject))
@@ -204,6 +209,12 @@ impl Registry {
         id: Uuid,
         accept: bool,
     ) -> ServiceResult<Invitation> {
+        // The invitation and the membership it makes are the inviting tenant's, not the one
+        // the person acts in.
+        crate::db::scope::unscoped(self.answer(caller, id, accept)).await
+    }
+
+    async fn answer(&self, caller: &Caller, id: Uuid, accept: bool) -> ServiceResult<Invitation> {
         let principal = invitee(caller)?;
         let now = Utc::now();
         let txn = self.begin_write().await?;

@@ -193,6 +193,12 @@ impl Registry {
     /// display name and password given) and is a member at once; a person who already has an
     /// account is invited, and becomes a member only by accepting (`crate::invitations`).
     pub async fn add_member(&self, caller: &Caller, input: NewMember) -> ServiceResult<Addition> {
+        // Whether the person belongs to other tenants decides between adding and inviting:
+        // a deliberate look across tenants.
+        crate::db::scope::unscoped(self.add_or_invite(caller, input)).await
+    }
+
+    async fn add_or_invite(&self, caller: &Caller, input: NewMember) -> ServiceResult<Addition> {
         let principal = caller.require(Role::Admin)?;
         may_manage_role(principal, input.role)?;
         let mut c = Checks::new();

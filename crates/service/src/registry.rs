@@ -167,7 +167,16 @@ impl Registry {
     /// Turns a bearer token into a principal. A token of ours acts only while its principal
     /// still holds what it carries (`auth::access`). Tokens of the external identity provider
     /// name their tenant by slug; an unknown slug is an invalid token.
+    ///
+    /// The principal's tenant is then named for the request's database connections
+    /// (`db::scope`), so PostgreSQL's row-level security holds its reads and writes to it.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Principal> {
+        let principal = self.principal_of(token).await?;
+        crate::db::scope::name(&principal);
+        Ok(principal)
+    }
+
+    async fn principal_of(&self, token: &str) -> ServiceResult<Principal> {
         match self.tokens().verify(token).await? {
             Verified::Internal(own) => {
                 self.check_access(&own).await?;
