@@ -48,3 +48,11 @@ mod tests {
         assert!(CountryCode::parse("1A").is_err());
     }
 }
+
+/// Every assigned ISO 3166-1 alpha-2 code, upper case, as `CountryCode::parse` accepts them.
+pub fn assigned_codes() -> Vec<&'static str> {
+    celes::Country::get_countries()
+        .iter()
+        .map(|c| c.alpha2)
+        .collect()
+}
