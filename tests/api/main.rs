@@ -13,6 +13,7 @@ mod contract;
 mod contributions;
 mod conventions;
 mod cursors;
+mod document_truth;
 mod fieldsets;
 mod graphql;
 mod graphql_analytics;

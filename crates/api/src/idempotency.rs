@@ -49,11 +49,25 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let Ok(key) = key.to_str().map(str::to_owned) else {
-        return Ok(problem(
-            req,
-            ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()),
-        ));
+    // The key's form is checked for every caller, anonymous ones too (who have no keys kept):
+    // what the document says the header takes is what every POST refuses otherwise.
+    let key = match key.to_str() {
+        Ok(key)
+            if !key.is_empty()
+                && key.len() <= service::idempotency::MAX_KEY_LEN
+                && key.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            key.to_owned()
+        }
+        _ => {
+            return Ok(problem(
+                req,
+                ApiError::BadRequest(format!(
+                    "Idempotency-Key must be 1 to {} visible ASCII characters",
+                    service::idempotency::MAX_KEY_LEN
+                )),
+            ));
+        }
     };
     let caller = match extract::caller(req.request()).await {
         Ok(caller) => caller,

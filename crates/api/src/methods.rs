@@ -52,6 +52,14 @@ impl Route {
         }
     }
 
+    /// How many of the template's segments are literal (not a `{placeholder}`).
+    fn literals(&self) -> usize {
+        self.segments
+            .iter()
+            .filter(|t| !(t.starts_with('{') && t.ends_with('}')))
+            .count()
+    }
+
     fn matches(&self, path: &str) -> bool {
         let parts: Vec<&str> = path.split('/').collect();
         let fixed = self.segments.len();
@@ -101,8 +109,12 @@ fn routes() -> &'static [Route] {
 /// The methods `path` has, as an `Allow` header lists them (`HEAD` with `GET`, and
 /// `OPTIONS`); `None` for a path that names nothing.
 pub fn allowed(path: &str) -> Option<String> {
+    // The router prefers a literal segment to a placeholder (`/contributions/totals` is not
+    // `/contributions/{contribution_id}`): only the most literal templates that match count.
+    let matching: Vec<&Route> = routes().iter().filter(|r| r.matches(path)).collect();
+    let most_literal = matching.iter().map(|r| r.literals()).max().unwrap_or(0);
     let mut methods: Vec<&str> = Vec::new();
-    for route in routes().iter().filter(|r| r.matches(path)) {
+    for route in matching.iter().filter(|r| r.literals() == most_literal) {
         methods.extend(route.methods.iter().map(String::as_str));
     }
     if methods.is_empty() {

@@ -16,7 +16,7 @@ use crate::{problem::Problem, routes};
 mod finish;
 mod summaries;
 
-pub use finish::finish;
+pub use finish::{finish, served};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -188,6 +188,7 @@ impl Application {
         let registry = web::Data::new(registry);
         let origins = config.cors_origins.clone();
         let body_limit = config.body_limit;
+        let max_page_size = registry.settings().max_page_size;
         let graphql = web::Data::new(GraphqlState::new(config.graphql));
         let metrics_access = web::Data::new(MetricsAccess::new(
             config.metrics_enabled,
@@ -212,8 +213,10 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .configure(routes::configure)
                 .openapi_service(|api| {
-                    SwaggerUi::new("/docs/{_:.*}")
-                        .url("/api-docs/openapi.json", crate::openapi::finish(api))
+                    SwaggerUi::new("/docs/{_:.*}").url(
+                        "/api-docs/openapi.json",
+                        crate::openapi::served(api, max_page_size),
+                    )
                 })
                 .into_app()
                 .route("/docs", web::get().to(docs_redirect))

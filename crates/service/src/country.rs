@@ -31,6 +31,14 @@ impl CountryCode {
     }
 }
 
+/// Every assigned ISO 3166-1 alpha-2 code, upper case, as `CountryCode::parse` accepts them.
+pub fn assigned_codes() -> Vec<&'static str> {
+    celes::Country::get_countries()
+        .iter()
+        .map(|c| c.alpha2)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,9 @@ use crate::{
 };
 
 /// The advisory lock key of the feed ("MSPFEED" in ASCII).
+/// The most events one read of the feed returns (`limit`, 100 by default).
+pub const MAX_LIMIT: u64 = 1000;
+
 const FEED_LOCK: i64 = 0x004d_5350_4645_4544;
 
 /// What one write appends.
@@ -179,7 +182,7 @@ impl Registry {
             })?,
         };
         let limit = query.limit.unwrap_or(100);
-        if !(1..=1000).contains(&limit) {
+        if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ServiceError::bad_parameter(
                 "limit",
                 "must be between 1 and 1000",

@@ -23,6 +23,9 @@ use crate::{
     reference, write,
 };
 
+/// The most suggestions one request returns (`limit`, 10 by default).
+pub const MAX_LIMIT: u64 = 50;
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeversInput {
@@ -325,7 +328,7 @@ impl Registry {
         query: SuggestionQuery,
     ) -> ServiceResult<Vec<Suggestion>> {
         let limit = query.limit.unwrap_or(10);
-        if !(1..=50).contains(&limit) {
+        if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ServiceError::bad_parameter(
                 "limit",
                 "must be between 1 and 50",

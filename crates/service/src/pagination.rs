@@ -8,6 +8,9 @@ use crate::{
     error::{ServiceError, ServiceResult},
 };
 
+/// The highest `page` number a list takes.
+pub const MAX_PAGE_NUMBER: u64 = 1_000_000;
+
 /// A checked page request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -25,7 +28,7 @@ impl PageRequest {
     ) -> ServiceResult<Self> {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(settings.default_page_size);
-        if page == 0 || page > 1_000_000 {
+        if page == 0 || page > MAX_PAGE_NUMBER {
             return Err(ServiceError::bad_parameter(
                 "page",
                 "must be between 1 and 1000000",

@@ -40,10 +40,31 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
             document_headers(method, path, operation);
             describe_parameters(path, operation);
             describe_responses(operation);
+            document_truth(path, operation);
             problem_examples(path, operation);
         }
     }
     shared_responses(&mut api);
+    api
+}
+
+/// The document as a server serves it: [`finish`]'s, with `per_page` bounded by this server's
+/// `MSP_MAX_PAGE_SIZE` (the committed document has the default).
+pub fn served(api: OpenApi, max_page_size: u64) -> OpenApi {
+    let mut api = finish(api);
+    let maximum = utoipa::Number::UInt(usize::try_from(max_page_size).unwrap_or(usize::MAX));
+    for item in api.paths.paths.values_mut() {
+        for (_, operation) in operations_mut(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.name == "per_page"
+                    && matches!(parameter.parameter_in, ParameterIn::Query)
+                    && let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut()
+                {
+                    schema.maximum = Some(maximum.clone());
+                }
+            }
+        }
+    }
     api
 }
 
@@ -614,4 +635,109 @@ fn add_examples(response: &mut Response, problems: Vec<(&'static str, ApiError)>
             ),
         );
     }
+}
+
+/// No control character (C0 but TAB, LF and CR; DEL; C1), as `service::text` refuses them in
+/// every text a request carries.
+const NO_CONTROL_CHARACTERS: &str = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$";
+
+/// What the server answers that the handlers' annotations leave out, and the bounds its
+/// parameters really have, so that a tool that trusts the document (schemathesis in CI) is not
+/// misled: a 400 wherever a parameter or header can be refused, 413 and 415 wherever a body is
+/// read, a 422 wherever an `Idempotency-Key` can be reused; `page`, `per_page` and `limit` with
+/// their ranges; `country` and `fields` with the values they take; and every other free text
+/// parameter without control characters.
+fn document_truth(path: &str, operation: &mut Operation) {
+    let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let has_body = operation.request_body.is_some();
+    let mut statuses = Vec::new();
+    if has_parameters || has_body {
+        statuses.push("400");
+    }
+    if has_body {
+        statuses.extend(["413", "415"]);
+    }
+    if has_parameter(operation, "Idempotency-Key") {
+        statuses.push("422");
+    }
+    for status in statuses {
+        if !has_response(operation, status) {
+            operation
+                .responses
+                .responses
+                .insert(status.into(), RefOr::T(problem_answer(status)));
+        }
+    }
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if matches!(parameter.parameter_in, ParameterIn::Path) {
+            continue;
+        }
+        let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else {
+            continue;
+        };
+        let name = parameter.name.as_str();
+        if matches!(parameter.parameter_in, ParameterIn::Query) {
+            let range = match name {
+                "page" if path.ends_with("/initiatives") => {
+                    Some((1, service::initiatives::MAX_PAGE_OFFSET + 1))
+                }
+                "page" => Some((1, service::pagination::MAX_PAGE_NUMBER)),
+                "per_page" => Some((1, service::Settings::default().max_page_size)),
+                "limit" if path.ends_with("/partner-suggestions") => {
+                    Some((1, service::matchmaking::MAX_LIMIT))
+                }
+                "limit" => Some((1, service::feed::MAX_LIMIT)),
+                _ => None,
+            };
+            if let Some((min, max)) = range {
+                schema.minimum = Some(utoipa::Number::UInt(min));
+                schema.maximum = Some(utoipa::Number::UInt(
+                    usize::try_from(max).unwrap_or(usize::MAX),
+                ));
+                continue;
+            }
+        }
+        // Headers are read only where they mean something (`If-Match`, `If-None-Match`).
+        if !matches!(parameter.parameter_in, ParameterIn::Query) {
+            continue;
+        }
+        let free_text = schema.enum_values.is_none()
+            && schema.format.is_none()
+            && schema.pattern.is_none()
+            && is_string(&schema.schema_type);
+        if !free_text {
+            continue;
+        }
+        schema.pattern = Some(match name {
+            "country" if path.ends_with("/showcase") => country_pattern(false),
+            "country" => country_pattern(true),
+            "fields" => fields_pattern(!path.ends_with("/initiatives")),
+            _ => NO_CONTROL_CHARACTERS.to_owned(),
+        });
+    }
+}
+
+fn is_string(schema_type: &utoipa::openapi::schema::SchemaType) -> bool {
+    use utoipa::openapi::schema::SchemaType;
+    match schema_type {
+        SchemaType::Type(t) => *t == Type::String,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        SchemaType::AnyValue => false,
+    }
+}
+
+/// Any assigned ISO 3166-1 alpha-2 code (upper case), or a comma-separated list of them.
+fn country_pattern(list: bool) -> String {
+    let codes = service::country::assigned_codes().join("|");
+    if list {
+        format!("^ *({codes}) *(, *({codes}) *)*$")
+    } else {
+        format!("^ *({codes}) *$")
+    }
+}
+
+/// A comma-separated list of the fields of an initiative (of a list item or a detail).
+fn fields_pattern(detail: bool) -> String {
+    let names = service::initiatives::Fieldset::names(detail).join("|");
+    format!("^ *({names}) *(, *({names}) *)*$")
 }

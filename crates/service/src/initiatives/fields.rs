@@ -66,6 +66,15 @@ fn detail_fields() -> &'static [String] {
 }
 
 impl Fieldset {
+    /// The names `fields` takes: those of a list item (`detail` false) or of a detail.
+    pub fn names(detail: bool) -> &'static [String] {
+        if detail {
+            detail_fields()
+        } else {
+            item_fields()
+        }
+    }
+
     /// Reads `fields` for a list item (`detail` false) or a detail: comma-separated names of
     /// the schema's fields, each once; a 400 naming `fields`, with the names allowed, for
     /// anything else.
