@@ -6,9 +6,9 @@
 //! new one is swept as soon as it exists, and one naming a parameter the sweep does not know
 //! fails until it is given its kind of A's record.
 
-mod estate;
+pub mod estate;
 mod graphql;
-mod rest;
+pub mod rest;
 
 use estate::{Estate, VARS};
 use msp_tests::{TestApp, both_databases};

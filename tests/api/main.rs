@@ -7,6 +7,7 @@ mod access_ends;
 mod agreements;
 mod analytics;
 mod auth;
+mod battery;
 mod bulk;
 mod changes;
 mod contract;

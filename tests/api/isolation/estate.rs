@@ -20,6 +20,8 @@ pub const VARS: &[(&str, &str)] = &[
 ];
 
 pub struct Estate {
+    /// Tenant A.
+    pub tenant: msp_tests::TenantFx,
     /// A's owner.
     pub owner: String,
     pub initiative: String,
@@ -173,6 +175,7 @@ impl Estate {
         assert_eq!(invited.status, 202, "{:?}", invited.body);
         let invitation = id(&invited.body);
         Estate {
+            tenant,
             owner,
             initiative,
             public_initiative,

@@ -206,7 +206,7 @@ fn values_of(
 }
 
 /// Every concrete path: each combination of the path parameters' values.
-fn substitutions(
+pub fn substitutions(
     doc: &Value,
     path: &str,
     params: &[Value],
@@ -282,7 +282,7 @@ fn probe_query(params: &[Value], a: &Estate) -> String {
     pairs.join("&")
 }
 
-fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
+pub fn resolve<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
     match schema["$ref"].as_str() {
         Some(r) => {
             let name = r.trim_start_matches("#/components/schemas/");

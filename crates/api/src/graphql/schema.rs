@@ -9,7 +9,7 @@ use super::{
     children::{
         AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
     },
-    depth::DepthLimit,
+    depth::DocumentLimits,
     matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
     query::RegistryQuery,
@@ -48,15 +48,17 @@ pub struct MutationRoot(
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema with the depth and complexity limits (the body size is checked before parsing,
-/// page sizes by each list). The depth is measured by [`DepthLimit`], not async-graphql's
-/// `limit_depth`, so that the standard introspection query is not refused.
+/// page sizes by each list). The depth, and the fields once fragments are spread, are measured
+/// by [`DocumentLimits`], not async-graphql's `limit_depth`, so that the standard introspection
+/// query is not refused and a document of fragments spreading each other is refused before it
+/// is walked.
 pub fn build_schema(limits: GraphqlLimits) -> RegistrySchema {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .extension(DepthLimit::new(limits.max_depth))
+    .extension(DocumentLimits::new(limits.max_depth, limits.max_complexity))
     .limit_complexity(limits.max_complexity)
     .finish()
 }
