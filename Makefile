@@ -1,5 +1,5 @@
 # Shortcuts for the usual commands; see README.md and CONTRIBUTING.md.
-.PHONY: run test fmt lint openapi graphql-schema ci pg-up
+.PHONY: run test fmt lint openapi graphql-schema ci pg-up fuzz audit
 
 # The server on the embedded SQLite file under ./data (demo tenant on an empty database).
 run:
@@ -11,6 +11,7 @@ test:
 
 fmt:
 	cargo fmt --all
+	cargo fmt --manifest-path fuzz/Cargo.toml
 
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
@@ -31,6 +32,13 @@ graphql-schema:
 # What CI runs: PostgreSQL up, fmt check, clippy -D warnings, the test suite.
 ci:
 	bash .ci/run
+
+# The fuzz targets for MSP_FUZZ_SECONDS (60) each, and cargo audit (docs/security.md).
+fuzz:
+	bash scripts/ci/fuzz.sh
+
+audit:
+	bash scripts/ci/audit.sh
 
 pg-up:
 	bash scripts/pg-up.sh

@@ -660,6 +660,25 @@ fn parse(
     Ok((rows, errors))
 }
 
+/// The parsing stage of an import alone, without a database: the line of every row that parses
+/// and every problem found, of the file and of a companion partners CSV. For the fuzz target
+/// `import_file` (fuzz/, through `crate::fuzzing`).
+pub(crate) fn parse_only(
+    format: ImportFormat,
+    body: &[u8],
+    companion: Option<&[u8]>,
+    max_rows: usize,
+) -> ServiceResult<(Vec<usize>, Vec<FieldError>)> {
+    let (rows, mut errors) = parse(format, body, max_rows)?;
+    let mut lines: Vec<usize> = rows.iter().map(|row| row.line).collect();
+    if let Some(companion) = companion {
+        let (list, problems) = partners::from_csv(companion, max_rows)?;
+        lines.extend(list.iter().map(|(line, _, _)| *line));
+        errors.extend(problems);
+    }
+    Ok((lines, errors))
+}
+
 fn same_set(a: &[String], b: &[String]) -> bool {
     let a: HashSet<&String> = a.iter().collect();
     let b: HashSet<&String> = b.iter().collect();

@@ -20,6 +20,8 @@ pub mod entity_kind;
 pub mod error;
 pub mod export;
 pub mod feed;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generator;
 pub mod history;
 pub mod idempotency;

@@ -608,6 +608,28 @@ impl Registry {
     }
 }
 
+/// The checks of a list query that need no database: its tag filters, the length and words of
+/// `q`, and `sort` (the same functions the list runs, in its order). The fuzz target
+/// `query_string` (fuzz/) reaches them through `crate::fuzzing`.
+pub(crate) fn check_query(query: &InitiativeQuery) -> ServiceResult<()> {
+    tag_filters(query)?;
+    let terms = match query.q.as_deref() {
+        Some(q) if q.chars().count() > 500 => {
+            return Err(ServiceError::bad_parameter(
+                "q",
+                "must be at most 500 characters",
+            ));
+        }
+        Some(q) => search::terms(q),
+        None => Vec::new(),
+    };
+    if query.q.is_some() && terms.is_empty() {
+        return Err(ServiceError::bad_parameter("q", "needs at least one word"));
+    }
+    Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
+    Ok(())
+}
+
 /// The tag filters of a query, checked: each kind with the values any of which it takes.
 fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<String>)>> {
     let mut tags = Vec::new();
