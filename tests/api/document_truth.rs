@@ -108,7 +108,7 @@ async fn an_idempotency_key_of_the_wrong_form_is_400_for_anonymous_callers_too(a
         assert_eq!(r.status, 400, "key {key:?}: {:?}", r.body);
         assert_eq!(
             r.body["detail"],
-            "Idempotency-Key must be 1 to 255 visible ASCII characters"
+            "invalid header `Idempotency-Key`: must be 1 to 255 visible ASCII characters"
         );
     }
     let r = app

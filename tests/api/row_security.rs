@@ -8,7 +8,7 @@
 //! test pins that difference down.
 
 use entity::{initiative, membership, organization};
-use msp_tests::{Backend, TestApp, run};
+use msp_tests::{Backend, TestApp, both_databases, json, run};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use service::{Role, db::scope};
 use uuid::Uuid;
@@ -30,6 +30,8 @@ mod postgres {
         work_for_no_tenant_sees_every_row,
     );
 }
+
+both_databases!(an_organisation_partnered_by_another_tenant_is_edited_and_kept_whole);
 
 #[actix_web::test]
 async fn sqlite_has_no_row_security_and_relies_on_the_tenancy_rules() {
@@ -165,4 +167,58 @@ fn fresh_organization() -> organization::ActiveModel {
         updated_at: Set(now),
         ..Default::default()
     }
+}
+
+/// An organisation is shared: another tenant's initiatives may have it as a partner, and its
+/// owner's writes reach them (their documents) and are judged by them (no delete while used).
+async fn an_organisation_partnered_by_another_tenant_is_edited_and_kept_whole(app: TestApp) {
+    let (a, b) = (app.tenant("shared-a").await, app.tenant("shared-b").await);
+    let a_admin = app.member(&a, Role::Admin).await;
+    let b_admin = app.member(&b, Role::Admin).await;
+    let org = app
+        .organization(&a_admin.token, "Shared Org", "public")
+        .await;
+    let private = app.initiative(&b_admin.token, "B private").await;
+    let partnered = app
+        .post(
+            &format!(
+                "/api/v1/initiatives/{}/partners",
+                private["id"].as_str().unwrap()
+            ),
+            Some(&b_admin.token),
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
+        )
+        .await;
+    assert_eq!(partnered.status, 201, "{:?}", partnered.body);
+    let path = format!("/api/v1/organizations/{}", org["id"].as_str().unwrap());
+    let etag = app.get(&path, Some(&a_admin.token)).await.etag();
+
+    let renamed = app
+        .patch(
+            &path,
+            Some(&a_admin.token),
+            Some(&etag),
+            &json!({"name": "Shared Org Renamed"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{:?}", renamed.body);
+    let partners = app
+        .get(
+            &format!(
+                "/api/v1/initiatives/{}/partners",
+                private["id"].as_str().unwrap()
+            ),
+            Some(&b_admin.token),
+        )
+        .await;
+    assert_eq!(partners.status, 200);
+    assert!(
+        partners.body.to_string().contains("Shared Org Renamed"),
+        "{:?}",
+        partners.body
+    );
+
+    let etag = renamed.etag();
+    let refused = app.delete(&path, Some(&a_admin.token), Some(&etag)).await;
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
 }

@@ -981,6 +981,12 @@ fn write_demo_credentials(
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let registry = registry(&config).await?;
+    if service::db::row_security_bypassed(registry.db()).await? {
+        tracing::warn!(
+            "the database role is a superuser or has BYPASSRLS: PostgreSQL's row-level security \
+             does not bind it; connect as an ordinary role (docs/security.md)"
+        );
+    }
     let location = data_location(&config);
     let app = Application::build(&config, registry.clone())?;
     // The address really bound (MSP_BIND may name port 0).

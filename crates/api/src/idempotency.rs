@@ -51,23 +51,9 @@ pub async fn idempotency(
     };
     // The key's form is checked for every caller, anonymous ones too (who have no keys kept):
     // what the document says the header takes is what every POST refuses otherwise.
-    let key = match key.to_str() {
-        Ok(key)
-            if !key.is_empty()
-                && key.len() <= service::idempotency::MAX_KEY_LEN
-                && key.bytes().all(|b| b.is_ascii_graphic()) =>
-        {
-            key.to_owned()
-        }
-        _ => {
-            return Ok(problem(
-                req,
-                ApiError::BadRequest(format!(
-                    "Idempotency-Key must be 1 to {} visible ASCII characters",
-                    service::idempotency::MAX_KEY_LEN
-                )),
-            ));
-        }
+    let key = match service::idempotency::check_key(key.to_str().unwrap_or_default()) {
+        Ok(key) => key.to_owned(),
+        Err(e) => return Ok(problem(req, e.into())),
     };
     let caller = match extract::caller(req.request()).await {
         Ok(caller) => caller,

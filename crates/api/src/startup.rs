@@ -39,12 +39,6 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
     let conn = db::connect(&config.db)
         .await
         .with_context(|| format!("cannot open the database {location}"))?;
-    if db::row_security_bypassed(&conn).await? {
-        tracing::warn!(
-            "the database role is a superuser or has BYPASSRLS: PostgreSQL's row-level security \
-             does not bind it; connect as an ordinary role (docs/security.md)"
-        );
-    }
     match service::initiatives::document::backfill(&conn).await {
         Ok(0) => {}
         Ok(built) => tracing::info!(built, "initiative documents built"),

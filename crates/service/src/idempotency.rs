@@ -64,7 +64,9 @@ fn owner(caller: &Caller) -> ServiceResult<(Uuid, String)> {
     Ok((p.tenant_id, format!("{kind}:{}", p.subject)))
 }
 
-fn check_key(key: &str) -> ServiceResult<()> {
+/// The form an `Idempotency-Key` takes: 1 to 255 visible ASCII characters (a header that is
+/// not text at all reads as empty).
+pub fn check_key(key: &str) -> ServiceResult<&str> {
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.bytes().all(|b| b.is_ascii_graphic()) {
         let message = format!("must be 1 to {MAX_KEY_LEN} visible ASCII characters");
         return Err(ServiceError::BadRequest {
@@ -76,7 +78,7 @@ fn check_key(key: &str) -> ServiceResult<()> {
             )],
         });
     }
-    Ok(())
+    Ok(key)
 }
 
 impl Registry {
@@ -144,12 +146,15 @@ impl Registry {
             .await;
             match inserted {
                 Ok(_) => {
-                    // Now and then, sweep keys that have expired (any owner).
+                    // Now and then, sweep keys that have expired (any owner, so with no
+                    // tenant named).
                     if claim.attempt.as_u128().is_multiple_of(64) {
-                        idempotency_key::Entity::delete_many()
-                            .filter(idempotency_key::Column::ExpiresAt.lt(now))
-                            .exec(db)
-                            .await?;
+                        crate::db::scope::unscoped(
+                            idempotency_key::Entity::delete_many()
+                                .filter(idempotency_key::Column::ExpiresAt.lt(now))
+                                .exec(db),
+                        )
+                        .await?;
                     }
                     return Ok(Begin::Proceed(claim));
                 }

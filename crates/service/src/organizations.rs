@@ -460,7 +460,27 @@ impl Registry {
     }
 
     /// Applies a patch, provided `expected_version` is the current version.
+    ///
+    /// Other tenants' initiatives may have the organisation as a partner, and their documents
+    /// are refreshed with it: the write runs with no tenant named (`db::scope::unscoped`),
+    /// after `writable` has held the organisation itself to the caller's tenant.
     pub async fn update_organization(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Precondition,
+        patch: OrganizationPatch,
+    ) -> ServiceResult<Organization> {
+        crate::db::scope::unscoped(self.update_shared_organization(
+            caller,
+            id,
+            expected_version,
+            patch,
+        ))
+        .await
+    }
+
+    async fn update_shared_organization(
         &self,
         caller: &Caller,
         id: Uuid,
@@ -558,7 +578,20 @@ impl Registry {
     }
 
     /// Deletes an organisation, provided `expected_version` is the current version.
+    ///
+    /// Whether any initiative of any tenant still has it as a partner decides: counted with no
+    /// tenant named (`db::scope::unscoped`).
     pub async fn delete_organization(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Precondition,
+    ) -> ServiceResult<()> {
+        crate::db::scope::unscoped(self.delete_shared_organization(caller, id, expected_version))
+            .await
+    }
+
+    async fn delete_shared_organization(
         &self,
         caller: &Caller,
         id: Uuid,

@@ -70,11 +70,6 @@ pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
         .idle_timeout(options.idle_timeout)
         .test_before_acquire(true)
         .sqlx_logging(false);
-    if options.is_sqlite()
-        && let Some(schema) = &options.schema
-    {
-        opts.set_schema_search_path(schema.clone());
-    }
     if !options.is_sqlite() {
         // Every connection is told the tenant of the request that takes it (`scope`), when it
         // is opened and each time it is handed out again. The statement is also the liveness
@@ -83,6 +78,8 @@ pub async fn connect(options: &DbOptions) -> Result<DatabaseConnection, DbErr> {
             .schema
             .as_deref()
             .map(|schema| format!("SET search_path = \"{}\"", schema.replace('"', "\"\"")));
+        // This hook runs last and replaces the `before_acquire` and `after_connect` sea-orm
+        // would assemble (its idle ping, its search path): set those here, not on `opts`.
         opts.map_sqlx_postgres_pool_opts(move |pool| {
             let search_path = search_path.clone();
             pool.test_before_acquire(false)
