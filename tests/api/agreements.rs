@@ -11,6 +11,7 @@ use crate::contributions::{Setup, add_partner, setup};
 both_databases!(
     agreement_lifecycle,
     agreements_are_validated,
+    a_signed_or_active_agreement_cannot_be_dated_in_the_future,
     parties_are_partners_of_the_same_initiative,
     agreements_follow_tenancy,
     viewers_cannot_write_agreements,
@@ -198,6 +199,47 @@ async fn agreements_are_validated(app: TestApp) {
         .await;
     assert_eq!(draft.status, 200, "{:?}", draft.body);
     assert_eq!(draft.body["signed_on"], Value::Null);
+}
+
+async fn a_signed_or_active_agreement_cannot_be_dated_in_the_future(app: TestApp) {
+    let s = setup(&app, "agree-future").await;
+    let tok = Some(s.editor.token.as_str());
+    for status in ["active", "signed"] {
+        let r = agree(
+            &app,
+            &s,
+            &json!({"agreement_type": "partnership_agreement", "title": "Agreement", "status": status, "signed_on": "2030-01-01"}),
+        )
+        .await;
+        assert_eq!(r.status, 422, "{status}: {:?}", r.body);
+        assert_eq!(r.error_fields(), ["signed_on"], "{status}: {:?}", r.body);
+    }
+    // A draft may carry the date it is to be signed on.
+    let draft = agree(
+        &app,
+        &s,
+        &json!({"agreement_type": "partnership_agreement", "title": "Agreement", "status": "draft", "signed_on": "2030-01-01"}),
+    )
+    .await;
+    assert_eq!(draft.status, 201, "{:?}", draft.body);
+    // ...but it cannot become active with that date.
+    let one = format!("{}/{}", path(&s.initiative), draft.body["id"].as_str().unwrap());
+    let activated = app
+        .patch(&one, tok, Some("\"1\""), &json!({"status": "active"}))
+        .await;
+    assert_eq!(activated.status, 422, "{:?}", activated.body);
+    assert_eq!(activated.error_fields(), ["signed_on"]);
+    // Today is not the future.
+    let today = chrono::Utc::now().date_naive().to_string();
+    let signed = app
+        .patch(
+            &one,
+            tok,
+            Some("\"1\""),
+            &json!({"status": "signed", "signed_on": today}),
+        )
+        .await;
+    assert_eq!(signed.status, 200, "{:?}", signed.body);
 }
 
 async fn parties_are_partners_of_the_same_initiative(app: TestApp) {

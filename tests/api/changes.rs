@@ -37,7 +37,7 @@ async fn every_write_appears_in_order(app: TestApp) {
         .post(
             &format!("/api/v1/initiatives/{id}/partners"),
             tok,
-            &json!({"organization_id": org["id"]}),
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
         )
         .await;
     app.patch(

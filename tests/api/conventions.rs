@@ -343,7 +343,7 @@ async fn if_match_star_on_a_child_record_and_an_organization(app: TestApp) {
         .post(
             &format!("/api/v1/initiatives/{id}/partners"),
             Some(&tok),
-            &json!({"organization_id": org["id"]}),
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
         )
         .await;
     assert_eq!(p.status, 201, "{:?}", p.body);

@@ -537,7 +537,7 @@ async fn children_mutations_and_history(app: TestApp) {
     let partner = p["id"].as_str().unwrap().to_owned();
     let again = graphql(
         &app,
-        r#"mutation($i: UUID!, $o: UUID!) { addPartner(initiativeId: $i, input: {organizationId: $o}) { id } }"#,
+        r#"mutation($i: UUID!, $o: UUID!) { addPartner(initiativeId: $i, input: {organizationId: $o, roles: [LEAD]}) { id } }"#,
         json!({"i": id, "o": org["id"]}),
         tok,
     )
@@ -1000,7 +1000,7 @@ async fn another_tenant_is_isolated_everywhere(app: TestApp) {
     let b_init = app.initiative(&b_ed.token, "B initiative").await;
     let r = graphql(
         &app,
-        r#"mutation($i: UUID!, $o: UUID!) { addPartner(initiativeId: $i, input: {organizationId: $o}) { id } }"#,
+        r#"mutation($i: UUID!, $o: UUID!) { addPartner(initiativeId: $i, input: {organizationId: $o, roles: [LEAD]}) { id } }"#,
         json!({"i": b_init["id"], "o": private_org["id"]}),
         b_tok,
     )

@@ -641,7 +641,7 @@ async fn another_tenant_cannot_reach_private_initiatives(app: TestApp) {
             .post(
                 &format!("{path}/partners"),
                 tok_b,
-                &json!({"organization_id": org_b["id"]}),
+                &json!({"organization_id": org_b["id"], "roles": ["implementer"]}),
             )
             .await;
         assert_eq!(add.status, write);
@@ -726,7 +726,7 @@ async fn roles_gate_initiative_writes(app: TestApp) {
         app.post(
             &format!("{path}/partners"),
             tok,
-            &json!({"organization_id": org["id"]})
+            &json!({"organization_id": org["id"], "roles": ["implementer"]})
         )
         .await
         .status,

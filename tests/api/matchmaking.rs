@@ -132,7 +132,7 @@ async fn suggestions_rank_and_explain(app: TestApp) {
     app.post(
         &format!("/api/v1/initiatives/{id}/partners"),
         Some(&ed.token),
-        &json!({"organization_id": ministry.body["id"]}),
+        &json!({"organization_id": ministry.body["id"], "roles": ["implementer"]}),
     )
     .await;
     assert_eq!(

@@ -7,6 +7,7 @@ both_databases!(
     partner_lifecycle_and_rules,
     organizations_in_use_cannot_be_deleted,
     a_patched_partner_answers_its_stored_version,
+    a_partner_takes_at_least_one_role,
 );
 
 async fn partner_lifecycle_and_rules(app: TestApp) {
@@ -30,21 +31,21 @@ async fn partner_lifecycle_and_rules(app: TestApp) {
     let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
 
     let dup = app
-        .post(&base, tok, &json!({"organization_id": org["id"]}))
+        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["implementer"]}))
         .await;
     assert_eq!(
         dup.status, 409,
         "an organisation appears once per initiative"
     );
 
-    let bad = app.post(&base, tok, &json!({"organization_id": uuid::Uuid::now_v7(), "interest": 9, "influence": 0, "joined_on": "2020-01-01", "left_on": "2019-01-01"})).await;
+    let bad = app.post(&base, tok, &json!({"organization_id": uuid::Uuid::now_v7(), "roles": ["lead"], "interest": 9, "influence": 0, "joined_on": "2020-01-01", "left_on": "2019-01-01"})).await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.error_fields(), ["interest", "influence", "left_on"]);
     let unknown = app
         .post(
             &base,
             tok,
-            &json!({"organization_id": uuid::Uuid::now_v7()}),
+            &json!({"organization_id": uuid::Uuid::now_v7(), "roles": ["implementer"]}),
         )
         .await;
     assert_eq!(unknown.error_fields(), ["organization_id"]);
@@ -57,7 +58,7 @@ async fn partner_lifecycle_and_rules(app: TestApp) {
         .post(
             &base,
             tok,
-            &json!({"organization_id": private_elsewhere["id"]}),
+            &json!({"organization_id": private_elsewhere["id"], "roles": ["implementer"]}),
         )
         .await;
     assert_eq!(hidden.status, 422);
@@ -68,7 +69,7 @@ async fn partner_lifecycle_and_rules(app: TestApp) {
         app.post(
             &base,
             tok,
-            &json!({"organization_id": public_elsewhere["id"]})
+            &json!({"organization_id": public_elsewhere["id"], "roles": ["implementer"]})
         )
         .await
         .status,
@@ -112,7 +113,7 @@ async fn organizations_in_use_cannot_be_deleted(app: TestApp) {
         .post(
             &format!("/api/v1/initiatives/{}/partners", i["id"].as_str().unwrap()),
             Some(&ed.token),
-            &json!({"organization_id": org["id"]}),
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
         )
         .await;
     assert_eq!(partner.status, 201);
@@ -153,7 +154,7 @@ async fn a_patched_partner_answers_its_stored_version(app: TestApp) {
     let base = format!("/api/v1/initiatives/{}/partners", i["id"].as_str().unwrap());
     let org = app.organization(&ed.token, "Telco", "private").await;
     let created = app
-        .post(&base, tok, &json!({"organization_id": org["id"]}))
+        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["implementer"]}))
         .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
@@ -169,4 +170,42 @@ async fn a_patched_partner_answers_its_stored_version(app: TestApp) {
         assert_eq!(read.body["interest"], interest);
     }
     assert_eq!(app.get(&path, tok).await.etag(), "\"3\"");
+}
+
+async fn a_partner_takes_at_least_one_role(app: TestApp) {
+    let t = app.tenant("partner-roles").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let i = app.initiative(&ed.token, "Roles needed").await;
+    let base = format!("/api/v1/initiatives/{}/partners", i["id"].as_str().unwrap());
+    let org = app.organization(&ed.token, "Telco", "private").await;
+    for body in [
+        json!({"organization_id": org["id"], "roles": []}),
+        json!({"organization_id": org["id"]}),
+    ] {
+        let refused = app.post(&base, tok, &body).await;
+        assert_eq!(refused.status, 422, "{body}: {:?}", refused.body);
+        assert_eq!(refused.error_fields(), ["roles"], "{body}");
+    }
+    let created = app
+        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["funder"]}))
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
+    let emptied = app.patch(&path, tok, Some("\"1\""), &json!({"roles": []})).await;
+    assert_eq!(emptied.status, 422, "{:?}", emptied.body);
+    assert_eq!(emptied.error_fields(), ["roles"]);
+    // The same rule over GraphQL.
+    let r = crate::graphql::graphql(
+        &app,
+        r#"mutation($i: UUID!, $p: UUID!) { updatePartner(initiativeId: $i, id: $p, expectedVersion: 1, input: {roles: []}) { id } }"#,
+        json!({"i": i["id"], "p": created.body["id"]}),
+        tok,
+    )
+    .await;
+    assert_eq!(crate::graphql::codes(&r), ["VALIDATION"], "{:?}", r.body);
+    assert_eq!(r.body["errors"][0]["extensions"]["errors"][0]["field"], "roles");
+    let read = app.get(&path, tok).await;
+    assert_eq!(read.body["roles"], json!(["funder"]));
+    assert_eq!(read.body["version"], 1, "nothing refused was stored");
 }

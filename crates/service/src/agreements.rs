@@ -70,7 +70,7 @@ pub struct NewAgreement {
     /// Partner ids of this initiative.
     #[serde(default)]
     pub parties: Vec<Uuid>,
-    /// Required when the status is `signed` or `active`.
+    /// Required when the status is `signed` or `active`, and then not in the future.
     #[serde(default)]
     pub signed_on: Option<NaiveDate>,
     /// Defaults to `draft`.
@@ -123,14 +123,20 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     let mut c = Checks::new();
     let title = c.required_text("title", &f.title, MAX_TITLE);
     let document_url = c.web_url("document_url", f.document_url.as_deref());
-    if matches!(f.status, AgreementStatus::Signed | AgreementStatus::Active)
-        && f.signed_on.is_none()
-    {
-        c.push(
-            "signed_on",
-            "required",
-            "is required for a signed or active agreement",
-        );
+    if matches!(f.status, AgreementStatus::Signed | AgreementStatus::Active) {
+        match f.signed_on {
+            None => c.push(
+                "signed_on",
+                "required",
+                "is required for a signed or active agreement",
+            ),
+            Some(date) if date > Utc::now().date_naive() => c.push(
+                "signed_on",
+                "in_future",
+                "a signed or active agreement cannot be signed on a future date",
+            ),
+            Some(_) => {}
+        }
     }
     c.finish()?;
     Ok(Fields {

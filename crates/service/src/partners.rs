@@ -11,7 +11,7 @@ use entity::{
     initiative, initiative_partner, organization,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
+    ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -136,7 +136,8 @@ pub fn iati_role(role: PartnerRole) -> u8 {
 }
 
 struct Fields {
-    roles: Vec<PartnerRole>,
+    /// `None`: the stored roles, unchanged by a patch that does not name them.
+    roles: Option<Vec<PartnerRole>>,
     status: PartnerStatus,
     gains: Vec<Gain>,
     interest: Option<u8>,
@@ -147,6 +148,13 @@ struct Fields {
 
 fn check(f: Fields) -> ServiceResult<Fields> {
     let mut c = Checks::new();
+    if f.roles.as_ref().is_some_and(Vec::is_empty) {
+        c.push(
+            "roles",
+            "required",
+            "a partner takes at least one role (lead, co_lead, funder, implementer, coordinator, technical_partner, beneficiary_representative)",
+        );
+    }
     for (field, value) in [("interest", f.interest), ("influence", f.influence)] {
         if value.is_some_and(|v| !(1..=5).contains(&v)) {
             c.push(field, "out_of_range", "must be from 1 (low) to 5 (high)");
@@ -159,7 +167,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     }
     c.finish()?;
     Ok(Fields {
-        roles: dedup(&f.roles),
+        roles: f.roles.as_deref().map(dedup),
         gains: dedup(&f.gains),
         ..f
     })
@@ -256,7 +264,7 @@ impl ChildResource for Partners {
         input: NewPartner,
     ) -> ServiceResult<initiative_partner::ActiveModel> {
         let f = check(Fields {
-            roles: input.roles,
+            roles: Some(input.roles),
             status: input.status.unwrap_or(PartnerStatus::Active),
             gains: input.gains,
             interest: input.interest,
@@ -298,7 +306,7 @@ impl ChildResource for Partners {
         patch: PartnerPatch,
     ) -> ServiceResult<initiative_partner::ActiveModel> {
         Ok(row(check(Fields {
-            roles: patch.roles.unwrap_or_else(|| before.roles.clone()),
+            roles: patch.roles,
             status: patch.status.unwrap_or(before.status),
             gains: patch.gains.unwrap_or_else(|| before.gains.clone()),
             interest: patch.interest.unwrap_or(before.interest),
@@ -348,7 +356,7 @@ impl ChildResource for Partners {
 /// The columns of a partner's checked fields.
 fn row(f: Fields) -> initiative_partner::ActiveModel {
     initiative_partner::ActiveModel {
-        roles: Set(json(&f.roles)),
+        roles: f.roles.map_or(NotSet, |roles| Set(json(&roles))),
         status: Set(f.status),
         gains: Set(json(&f.gains)),
         interest: Set(f.interest.map(i16::from)),
