@@ -20,6 +20,7 @@ mod m20261203_000015_sign_in_throttle;
 mod m20261203_000016_sessions;
 mod m20261203_000017_invitations;
 mod m20261204_000018_row_level_security;
+mod m20261205_000019_stage_change_dates;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_sessions::Migration),
             Box::new(m20261203_000017_invitations::Migration),
             Box::new(m20261204_000018_row_level_security::Migration),
+            Box::new(m20261205_000019_stage_change_dates::Migration),
         ]
     }
 }

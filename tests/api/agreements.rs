@@ -223,7 +223,11 @@ async fn a_signed_or_active_agreement_cannot_be_dated_in_the_future(app: TestApp
     .await;
     assert_eq!(draft.status, 201, "{:?}", draft.body);
     // ...but it cannot become active with that date.
-    let one = format!("{}/{}", path(&s.initiative), draft.body["id"].as_str().unwrap());
+    let one = format!(
+        "{}/{}",
+        path(&s.initiative),
+        draft.body["id"].as_str().unwrap()
+    );
     let activated = app
         .patch(&one, tok, Some("\"1\""), &json!({"status": "active"}))
         .await;

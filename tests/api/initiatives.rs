@@ -17,6 +17,9 @@ both_databases!(
     indexed_tag_lists_match_the_general_query,
     cached_reads_are_per_tenant_and_end_with_any_write,
     a_search_document_without_a_key_does_not_block_writes,
+    a_stage_change_carries_the_day_it_happened,
+    action_lines_include_their_sub_lines,
+    form_sdg_target_and_agreement_status_filter_the_list,
 );
 
 fn titles(r: &Resp) -> Vec<String> {
@@ -1009,4 +1012,333 @@ async fn a_search_document_without_a_key_does_not_block_writes(app: TestApp) {
         .get("/api/v1/initiatives?q=orphan&sort=title", Some(&ed.token))
         .await;
     assert_eq!(titles(&found), ["After the orphan", "Before the orphan"]);
+}
+
+/// The GraphQL request of the tests below.
+async fn gql(app: &TestApp, query: &str, variables: serde_json::Value, token: &str) -> Resp {
+    crate::graphql::graphql(app, query, variables, Some(token)).await
+}
+
+async fn a_stage_change_carries_the_day_it_happened(app: TestApp) {
+    let t = app.tenant("stage-days").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let today = chrono::Utc::now().date_naive().to_string();
+    // A partnership started in 2005, registered today.
+    let created = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Programa para o Futuro", "kind": "msp", "stage": "agree_vision", "changed_on": "2005-01-10"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["stage_changed_on"], "2005-01-10");
+    assert_eq!(created.body["stage_changes"][0]["changed_on"], "2005-01-10");
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/initiatives/{id}");
+
+    let next = app
+        .patch(
+            &path,
+            tok,
+            Some("\"1\""),
+            &json!({"stage": "agree_purpose", "changed_on": "2005-03-01"}),
+        )
+        .await;
+    assert_eq!(next.status, 200, "{:?}", next.body);
+    assert_eq!(next.body["stage_changed_on"], "2005-03-01");
+    let days: Vec<&str> = next.body["stage_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["changed_on"].as_str().unwrap())
+        .collect();
+    assert_eq!(days, ["2005-01-10", "2005-03-01"]);
+
+    // Refused: a future day, a day before the previous change, a day without a stage change;
+    // each a 422 naming `changed_on`, and nothing stored.
+    for (body, code) in [
+        (
+            json!({"stage": "agree_objectives", "changed_on": "2999-01-01"}),
+            "in_future",
+        ),
+        (
+            json!({"stage": "agree_objectives", "changed_on": "2005-02-28"}),
+            "journey_order",
+        ),
+        (
+            json!({"title": "Renamed", "changed_on": "2005-04-01"}),
+            "without_stage_change",
+        ),
+    ] {
+        let r = app.patch(&path, tok, Some("\"2\""), &body).await;
+        assert_eq!(r.status, 422, "{body}: {:?}", r.body);
+        assert_eq!(r.error_fields(), ["changed_on"], "{body}");
+        assert_eq!(r.body["errors"][0]["code"], code, "{body}: {:?}", r.body);
+    }
+    let future = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Not yet", "kind": "msp", "changed_on": "2999-01-01"}),
+        )
+        .await;
+    assert_eq!(future.status, 422);
+    assert_eq!(future.error_fields(), ["changed_on"]);
+
+    // The history shows the day as it shows the stage.
+    let history = app.get(&format!("{path}/history"), tok).await;
+    let changes = history.body["items"][0]["changes"].as_array().unwrap();
+    let change = |field: &str| {
+        changes
+            .iter()
+            .find(|c| c["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} in {changes:?}"))
+            .clone()
+    };
+    assert_eq!(change("stage")["after"], "agree_purpose");
+    assert_eq!(change("stage_changed_on")["before"], "2005-01-10");
+    assert_eq!(change("stage_changed_on")["after"], "2005-03-01");
+
+    // GraphQL: the same rule, and the day by default today.
+    let update = r#"mutation($id: UUID!, $v: Int!, $input: InitiativePatchInput!) {
+        updateInitiative(id: $id, expectedVersion: $v, input: $input) {
+          stageChangedOn stageChanges { to changedOn }
+        }
+      }"#;
+    let r = gql(
+        &app,
+        update,
+        json!({"id": id, "v": 2, "input": {"stage": "AGREE_OBJECTIVES", "changedOn": "2004-12-31"}}),
+        &ed.token,
+    )
+    .await;
+    assert_eq!(crate::graphql::codes(&r), ["VALIDATION"], "{:?}", r.body);
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["errors"][0]["field"],
+        "changedOn"
+    );
+    let r = gql(
+        &app,
+        update,
+        json!({"id": id, "v": 2, "input": {"stage": "AGREE_OBJECTIVES", "changedOn": "2006-06-01"}}),
+        &ed.token,
+    )
+    .await;
+    assert!(r.body["errors"].is_null(), "{:?}", r.body);
+    let done = &r.body["data"]["updateInitiative"];
+    assert_eq!(done["stageChangedOn"], "2006-06-01");
+    assert_eq!(done["stageChanges"][2]["changedOn"], "2006-06-01");
+    let r = gql(
+        &app,
+        update,
+        json!({"id": id, "v": 3, "input": {"stage": "AGREE_RESOURCES"}}),
+        &ed.token,
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["updateInitiative"]["stageChangedOn"],
+        today.as_str(),
+        "{:?}",
+        r.body
+    );
+
+    // Exports show it: the JSON record and the CSV column.
+    let json_export = app.get("/api/v1/export/initiatives?format=json", tok).await;
+    assert_eq!(json_export.status, 200);
+    assert_eq!(json_export.body[0]["stage_changed_on"], today.as_str());
+    let csv = app
+        .client
+        .get(app.url("/api/v1/export/initiatives?format=csv"))
+        .bearer_auth(&ed.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = header
+        .iter()
+        .position(|h| *h == "stage_changed_on")
+        .unwrap();
+    assert_eq!(header[column - 1], "stage");
+    assert!(
+        lines.any(|l| l.contains(&format!("agree_resources,{today}"))),
+        "{csv}"
+    );
+}
+
+async fn action_lines_include_their_sub_lines(app: TestApp) {
+    let t = app.tenant("sub-lines").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    for (title, lines) in [
+        ("E-business", json!(["C7.e-business"])),
+        ("Applications", json!(["C7"])),
+        ("E-health", json!(["C7.e-health", "C2"])),
+        ("Infrastructure", json!(["C2"])),
+        ("Governance", json!(["C1"])),
+        ("Cooperation", json!(["C11"])),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/initiatives",
+                tok,
+                &json!({"title": title, "kind": "msp", "action_lines": lines}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let list = |q: &str| format!("/api/v1/initiatives?{q}");
+    assert_eq!(
+        titles(&app.get(&list("action_line=C7"), tok).await),
+        ["Applications", "E-business", "E-health"]
+    );
+    assert_eq!(
+        titles(&app.get(&list("action_line=c7.E-Business"), tok).await),
+        ["E-business"],
+        "a sub-line matches only itself"
+    );
+    assert_eq!(
+        titles(&app.get(&list("action_line=C1"), tok).await),
+        ["Governance"],
+        "C1 is not C10 or C11"
+    );
+    assert_eq!(
+        titles(&app.get(&list("action_line=C2,C7"), tok).await),
+        ["Applications", "E-business", "E-health", "Infrastructure"]
+    );
+    assert_eq!(app.get(&list("action_line=C7"), tok).await.body["total"], 3);
+    // The export takes the same filter.
+    let export = app
+        .get("/api/v1/export/initiatives?format=json&action_line=C7", tok)
+        .await;
+    assert_eq!(export.body.as_array().unwrap().len(), 3);
+    // And GraphQL.
+    let r = gql(
+        &app,
+        r#"{ initiatives(filter: {actionLine: "C7"}) { nodes { title } } }"#,
+        json!({}),
+        &ed.token,
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["initiatives"]["nodes"],
+        json!([{"title": "Applications"}, {"title": "E-business"}, {"title": "E-health"}])
+    );
+}
+
+async fn form_sdg_target_and_agreement_status_filter_the_list(app: TestApp) {
+    let t = app.tenant("practice-filters").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let mut ids = std::collections::HashMap::new();
+    for (title, form, targets) in [
+        ("Schools network", "network", json!(["4.1", "9.c"])),
+        ("Clinic project", "project", json!(["3.8"])),
+        ("Literacy project", "project", json!(["4.1"])),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/initiatives",
+                tok,
+                &json!({"title": title, "kind": "msp", "form": form, "sdg_targets": targets}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        ids.insert(title, r.body["id"].as_str().unwrap().to_owned());
+    }
+    for (title, status, signed) in [
+        ("Schools network", "active", Some("2005-02-01")),
+        ("Clinic project", "draft", None),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/initiatives/{}/agreements", ids[title]),
+                tok,
+                &json!({"agreement_type": "partnership_agreement", "title": "Agreement", "status": status, "signed_on": signed}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let list = |q: &str| format!("/api/v1/initiatives?{q}");
+    assert_eq!(
+        titles(&app.get(&list("form=project"), tok).await),
+        ["Clinic project", "Literacy project"]
+    );
+    assert_eq!(
+        titles(&app.get(&list("sdg_target=4.1"), tok).await),
+        ["Literacy project", "Schools network"]
+    );
+    assert_eq!(
+        titles(&app.get(&list("sdg_target=9.C,3.8"), tok).await),
+        ["Clinic project", "Schools network"]
+    );
+    assert_eq!(app.get(&list("sdg_target=4.1"), tok).await.body["total"], 2);
+    assert_eq!(
+        titles(&app.get(&list("agreement_status=active"), tok).await),
+        ["Schools network"]
+    );
+    assert_eq!(
+        titles(
+            &app.get(&list("agreement_status=draft&form=project"), tok)
+                .await
+        ),
+        ["Clinic project"]
+    );
+    assert!(titles(&app.get(&list("agreement_status=terminated"), tok).await).is_empty());
+    // Unknown values are refused as the other filters' are.
+    for q in [
+        "form=consortium",
+        "sdg_target=4.99",
+        "sdg_target=4.1,",
+        "agreement_status=pending",
+    ] {
+        let r = app.get(&list(q), tok).await;
+        assert_eq!(r.status, 400, "{q}: {:?}", r.body);
+    }
+    // The export takes them too.
+    let export = app
+        .get(
+            "/api/v1/export/initiatives?format=json&form=project&sdg_target=4.1",
+            tok,
+        )
+        .await;
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    assert_eq!(export.body.as_array().unwrap().len(), 1);
+    assert_eq!(export.body[0]["title"], "Literacy project");
+    // And GraphQL's filter.
+    let query = r#"query($f: InitiativeFilter) { initiatives(filter: $f) { nodes { title } } }"#;
+    let nodes = |r: &Resp| r.body["data"]["initiatives"]["nodes"].clone();
+    let r = gql(
+        &app,
+        query,
+        json!({"f": {"form": "PROJECT", "sdgTarget": "4.1"}}),
+        &ed.token,
+    )
+    .await;
+    assert_eq!(
+        nodes(&r),
+        json!([{"title": "Literacy project"}]),
+        "{:?}",
+        r.body
+    );
+    let r = gql(
+        &app,
+        query,
+        json!({"f": {"agreementStatus": "ACTIVE"}}),
+        &ed.token,
+    )
+    .await;
+    assert_eq!(
+        nodes(&r),
+        json!([{"title": "Schools network"}]),
+        "{:?}",
+        r.body
+    );
+    let r = gql(&app, query, json!({"f": {"sdgTarget": "4.99"}}), &ed.token).await;
+    assert_eq!(crate::graphql::codes(&r), ["BAD_REQUEST"], "{:?}", r.body);
 }

@@ -31,7 +31,11 @@ async fn partner_lifecycle_and_rules(app: TestApp) {
     let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
 
     let dup = app
-        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["implementer"]}))
+        .post(
+            &base,
+            tok,
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
+        )
         .await;
     assert_eq!(
         dup.status, 409,
@@ -154,7 +158,11 @@ async fn a_patched_partner_answers_its_stored_version(app: TestApp) {
     let base = format!("/api/v1/initiatives/{}/partners", i["id"].as_str().unwrap());
     let org = app.organization(&ed.token, "Telco", "private").await;
     let created = app
-        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["implementer"]}))
+        .post(
+            &base,
+            tok,
+            &json!({"organization_id": org["id"], "roles": ["implementer"]}),
+        )
         .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
@@ -188,11 +196,17 @@ async fn a_partner_takes_at_least_one_role(app: TestApp) {
         assert_eq!(refused.error_fields(), ["roles"], "{body}");
     }
     let created = app
-        .post(&base, tok, &json!({"organization_id": org["id"], "roles": ["funder"]}))
+        .post(
+            &base,
+            tok,
+            &json!({"organization_id": org["id"], "roles": ["funder"]}),
+        )
         .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let path = format!("{base}/{}", created.body["id"].as_str().unwrap());
-    let emptied = app.patch(&path, tok, Some("\"1\""), &json!({"roles": []})).await;
+    let emptied = app
+        .patch(&path, tok, Some("\"1\""), &json!({"roles": []}))
+        .await;
     assert_eq!(emptied.status, 422, "{:?}", emptied.body);
     assert_eq!(emptied.error_fields(), ["roles"]);
     // The same rule over GraphQL.
@@ -204,7 +218,10 @@ async fn a_partner_takes_at_least_one_role(app: TestApp) {
     )
     .await;
     assert_eq!(crate::graphql::codes(&r), ["VALIDATION"], "{:?}", r.body);
-    assert_eq!(r.body["errors"][0]["extensions"]["errors"][0]["field"], "roles");
+    assert_eq!(
+        r.body["errors"][0]["extensions"]["errors"][0]["field"],
+        "roles"
+    );
     let read = app.get(&path, tok).await;
     assert_eq!(read.body["roles"], json!(["funder"]));
     assert_eq!(read.body["version"], 1, "nothing refused was stored");

@@ -8,6 +8,7 @@ use service::Role;
 both_databases!(
     each_criterion_passes_and_fails,
     countries_meet_the_call_or_not,
+    every_country_asked_for_is_listed_with_its_reason,
     only_eligible_initiatives_can_be_designated,
     coverage_counts_functioning_partnerships,
     reference_vocabularies_are_served_and_cacheable,
@@ -252,9 +253,12 @@ async fn countries_meet_the_call_or_not(app: TestApp) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "country,country_name,meets_call,eligible_count,eligible,designated,designated_still_eligible,near_misses"
+        "country,country_name,meets_call,eligible_count,eligible,designated,designated_still_eligible,near_misses,reason"
     );
-    assert_eq!(lines[1], "ML,Mali,true,1,Mali school connectivity,,,");
+    assert_eq!(
+        lines[1],
+        "ML,Mali,true,1,Mali school connectivity,,,,1 functioning partnership passes the showcase checklist"
+    );
     assert!(lines[2].starts_with(
         "SN,Senegal,false,0,,,,Senegal telecentres (fails: signed_agreement and recent_report)"
     ));
@@ -263,6 +267,80 @@ async fn countries_meet_the_call_or_not(app: TestApp) {
     assert_eq!(
         app.get("/api/v1/wsis/showcase", None).await.body["countries"],
         json!([])
+    );
+}
+
+async fn every_country_asked_for_is_listed_with_its_reason(app: TestApp) {
+    let t = app.tenant("asked-for").await;
+    let ed = app.member(&t, Role::Editor).await;
+    eligible(&app, &ed.token, "Mali school connectivity", "ML").await;
+    let sn = app
+        .post("/api/v1/initiatives", Some(&ed.token), &json!({"title": "Senegal telecentres", "kind": "ppp", "countries": ["SN"], "stage": "reviewing"}))
+        .await;
+    assert_eq!(sn.status, 201);
+
+    let france = app
+        .get("/api/v1/wsis/showcase?country=FR", Some(&ed.token))
+        .await;
+    assert_eq!(france.status, 200, "{:?}", france.body);
+    let line = &france.body["countries"][0];
+    assert_eq!(line["country"], "FR");
+    assert_eq!(line["country_name"], "France");
+    assert_eq!(line["meets_call"], false);
+    assert_eq!(line["initiative_count"], 0);
+    assert_eq!(line["reason"], "no initiative is registered in France");
+    assert_eq!(france.body["countries_meeting_call"], 0);
+
+    let three = app
+        .get("/api/v1/wsis/showcase?country=sn,FR,ML,FR", Some(&ed.token))
+        .await;
+    let lines = three.body["countries"].as_array().unwrap();
+    let codes: Vec<&str> = lines
+        .iter()
+        .map(|c| c["country"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["FR", "ML", "SN"]);
+    assert_eq!(lines[1]["meets_call"], true);
+    assert!(
+        lines[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("passes the showcase checklist"),
+        "{:?}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["meets_call"], false);
+    assert_eq!(lines[2]["initiative_count"], 1);
+    assert!(
+        lines[2]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("none of the 1 initiative(s) in Senegal passes"),
+        "{:?}",
+        lines[2]
+    );
+    for bad in ["XX", "FR,XX", "FR,"] {
+        let r = app
+            .get(
+                &format!("/api/v1/wsis/showcase?country={bad}"),
+                Some(&ed.token),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{bad}: {:?}", r.body);
+    }
+    // GraphQL answers the same table.
+    let r = crate::graphql::graphql(
+        &app,
+        r#"{ wsisShowcase(country: "FR") { countries { country meetsCall reason initiativeCount } } }"#,
+        json!({}),
+        Some(&ed.token),
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["wsisShowcase"]["countries"],
+        json!([{"country": "FR", "meetsCall": false, "reason": "no initiative is registered in France", "initiativeCount": 0}]),
+        "{:?}",
+        r.body
     );
 }
 

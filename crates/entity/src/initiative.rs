@@ -25,6 +25,8 @@ pub struct Model {
     pub form: Option<PartnershipForm>,
     pub stage: JourneyStage,
     pub stage_changed_at: DateTimeUtc,
+    /// The day the current stage began (`None` before it was kept: the day of `stage_changed_at`).
+    pub stage_changed_on: Option<Date>,
     pub start_date: Option<Date>,
     pub end_date: Option<Date>,
     pub outcome: Outcome,

@@ -10,7 +10,10 @@ pub struct Model {
     pub initiative_id: Uuid,
     pub from_stage: Option<JourneyStage>,
     pub to_stage: JourneyStage,
+    /// When it was recorded.
     pub changed_at: DateTimeUtc,
+    /// The day it happened (`None` for rows recorded before it was kept: the day of `changed_at`).
+    pub changed_on: Option<Date>,
     pub changed_by: Option<Uuid>,
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,

@@ -304,12 +304,7 @@ impl Registry {
         for c in rows {
             out.entry(c.initiative_id)
                 .or_default()
-                .push(StageChangeEntry {
-                    from: c.from_stage,
-                    to: c.to_stage,
-                    changed_at: c.changed_at,
-                    reason: c.reason,
-                });
+                .push(crate::initiatives::store::stage_change_entry(c));
         }
         Ok(out)
     }

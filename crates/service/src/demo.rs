@@ -551,6 +551,7 @@ impl Registry {
                         engagement_model: seed.engagement_model,
                         form: Some(seed.form),
                         stage: Some(seed.stage),
+                        changed_on: None,
                         start_date: NaiveDate::from_ymd_opt(
                             seed.start.0,
                             seed.start.1,

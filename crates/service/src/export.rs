@@ -90,10 +90,12 @@ pub struct InitiativeExportQuery {
     pub q: Option<String>,
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
-    /// WSIS action line code.
+    /// WSIS action line codes, comma-separated; a main line (`C7`) takes in its sub-lines.
     pub action_line: Option<String>,
     /// SDG goal number.
     pub sdg: Option<u8>,
+    /// SDG target codes (`4.1`, `9.c`), comma-separated: any of them.
+    pub sdg_target: Option<String>,
     pub lever: Option<entity::enums::Lever>,
     pub sector: Option<Sector>,
     pub organization: Option<Uuid>,
@@ -101,6 +103,9 @@ pub struct InitiativeExportQuery {
     pub kind: Option<entity::enums::InitiativeKind>,
     pub spectrum: Option<entity::enums::Spectrum>,
     pub engagement_model: Option<entity::enums::EngagementModel>,
+    pub form: Option<entity::enums::PartnershipForm>,
+    /// Initiatives with at least one agreement of this status.
+    pub agreement_status: Option<entity::enums::AgreementStatus>,
     pub scale: Option<entity::enums::Scale>,
     pub outcome: Option<entity::enums::Outcome>,
     pub reporting_status: Option<ReportingStatus>,
@@ -121,6 +126,7 @@ impl InitiativeExportQuery {
             country: self.country.clone(),
             action_line: self.action_line.clone(),
             sdg: self.sdg.map(|g| g.to_string()),
+            sdg_target: self.sdg_target.clone(),
             lever: self.lever.as_ref().map(crate::codes::code),
             sector: self.sector,
             organization: self.organization,
@@ -128,6 +134,8 @@ impl InitiativeExportQuery {
             kind: self.kind,
             spectrum: self.spectrum,
             engagement_model: self.engagement_model,
+            form: self.form,
+            agreement_status: self.agreement_status,
             scale: self.scale,
             outcome: self.outcome,
             reporting_status: self.reporting_status,
@@ -600,7 +608,7 @@ impl OrganizationState {
 
 /// The columns of the initiative CSV, in order. The import reads the same header (see
 /// `crate::import`): the editable columns are taken, the derived ones ignored.
-pub const INITIATIVE_COLUMNS: [&str; 33] = [
+pub const INITIATIVE_COLUMNS: [&str; 34] = [
     "id",
     "tenant",
     "title",
@@ -617,6 +625,7 @@ pub const INITIATIVE_COLUMNS: [&str; 33] = [
     "engagement_model",
     "form",
     "stage",
+    "stage_changed_on",
     "start_date",
     "end_date",
     "outcome",
@@ -795,6 +804,7 @@ fn initiative_row(e: &ExportedInitiative) -> Vec<String> {
         opt_code(&i.engagement_model),
         opt_code(&i.form),
         code(&i.stage),
+        i.stage_changed_on.to_string(),
         opt_text(&i.start_date),
         opt_text(&i.end_date),
         code(&i.outcome),

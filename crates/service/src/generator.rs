@@ -239,6 +239,7 @@ impl Registry {
                     ))),
                     stage: Set(stage),
                     stage_changed_at: Set(created),
+                    stage_changed_on: Set(Some(created.date_naive())),
                     start_date: Set(start_date),
                     end_date: Set(None),
                     outcome: Set(*pick(

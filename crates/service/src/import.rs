@@ -186,7 +186,7 @@ const EDITABLE: [&str; 20] = [
 ];
 
 /// What the export writes that an import does not set (ignored when present).
-const IGNORED: [&str; 20] = [
+const IGNORED: [&str; 21] = [
     "id",
     "tenant",
     "tenant_id",
@@ -202,6 +202,7 @@ const IGNORED: [&str; 20] = [
     "contribution_totals",
     "stage_changes",
     "stage_changed_at",
+    "stage_changed_on",
     "version",
     "created_at",
     "updated_at",

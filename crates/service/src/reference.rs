@@ -96,6 +96,21 @@ pub fn action_line(code: &str) -> Option<&'static ActionLine> {
         .find(|a| a.code.eq_ignore_ascii_case(code.trim()))
 }
 
+/// The action line codes a filter by `code` matches: the line itself and, for a main line
+/// (`C7`), each of its sub-lines (`C7.e-business`...); a sub-line matches only itself. `None`
+/// when `code` is not an action line.
+pub fn action_lines_matching(code: &str) -> Option<Vec<&'static str>> {
+    let line = action_line(code)?;
+    let prefix = format!("{}.", line.code);
+    Some(
+        ACTION_LINES
+            .iter()
+            .filter(|a| a.code == line.code || a.code.starts_with(&prefix))
+            .map(|a| a.code)
+            .collect(),
+    )
+}
+
 /// SDG goal number → short name, and target code (`1.1`, `1.a`) → text.
 pub struct Sdgs {
     pub goals: BTreeMap<u8, (String, String)>,
@@ -173,6 +188,23 @@ mod tests {
             Some("C7.e-health")
         );
         assert!(action_line("C12").is_none());
+    }
+
+    #[test]
+    fn a_main_action_line_matches_its_sub_lines() {
+        let c7 = action_lines_matching("c7").unwrap();
+        assert_eq!(c7.len(), 9);
+        assert!(c7.contains(&"C7") && c7.contains(&"C7.e-business"));
+        assert_eq!(
+            action_lines_matching("C7.e-health").unwrap(),
+            ["C7.e-health"]
+        );
+        assert_eq!(
+            action_lines_matching("C1").unwrap(),
+            ["C1"],
+            "not C10 or C11"
+        );
+        assert!(action_lines_matching("C12").is_none());
     }
 }
 

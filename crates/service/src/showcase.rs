@@ -249,6 +249,11 @@ pub struct CountryShowcase {
     pub country_name: String,
     /// At least one functioning PPP/MSP passes the checklist.
     pub meets_call: bool,
+    /// Why the country meets the call or does not: no initiative registered in it, none that
+    /// passes the checklist, or how many do.
+    pub reason: String,
+    /// The initiatives in the country the table counts (the caller's view).
+    pub initiative_count: usize,
     pub eligible: Vec<InitiativeRef>,
     pub designations: Vec<Designation>,
     pub near_misses: Vec<NearMiss>,
@@ -279,7 +284,8 @@ pub enum TableFormat {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ShowcaseQuery {
-    /// Only this country (ISO 3166-1 alpha-2).
+    /// Only these countries, ISO 3166-1 alpha-2 codes, comma-separated (`FR,MK`): each is
+    /// listed, also one without any initiative (`meets_call: false` with its reason).
     pub country: Option<String>,
     /// `json` (default) or `csv`.
     pub format: Option<TableFormat>,
@@ -300,6 +306,65 @@ pub struct CoverageRow {
     pub counts: BTreeMap<String, u64>,
     /// Functioning initiatives in the country (any action line).
     pub total: u64,
+}
+
+/// The countries of the `country` parameter, checked, without repeats; `None` for every country.
+fn named_countries(param: Option<&str>) -> ServiceResult<Option<Vec<String>>> {
+    let Some(text) = param else {
+        return Ok(None);
+    };
+    let mut codes: Vec<String> = Vec::new();
+    for member in text.split(',').map(str::trim) {
+        if member.is_empty() {
+            return Err(ServiceError::bad_parameter(
+                "country",
+                "an empty value in the comma-separated list",
+            ));
+        }
+        let code = CountryCode::parse(member)
+            .map_err(|m| ServiceError::bad_parameter("country", format!("`{member}`: {m}")))?;
+        if !codes.iter().any(|c| c == code.as_str()) {
+            codes.push(code.as_str().to_owned());
+        }
+    }
+    if codes.len() > 250 {
+        return Err(ServiceError::bad_parameter(
+            "country",
+            "at most 250 countries",
+        ));
+    }
+    Ok(Some(codes))
+}
+
+/// A country's line before its initiatives are counted.
+fn empty_line(country: &str) -> CountryShowcase {
+    CountryShowcase {
+        country: country.to_owned(),
+        country_name: country_name(country),
+        meets_call: false,
+        reason: String::new(),
+        initiative_count: 0,
+        eligible: Vec::new(),
+        designations: Vec::new(),
+        near_misses: Vec::new(),
+    }
+}
+
+/// Why a counted line meets the call or does not.
+fn reason_of(line: &CountryShowcase) -> String {
+    let name = if line.country_name.is_empty() {
+        line.country.as_str()
+    } else {
+        line.country_name.as_str()
+    };
+    match (line.initiative_count, line.eligible.len()) {
+        (0, _) => format!("no initiative is registered in {name}"),
+        (n, 0) => format!(
+            "none of the {n} initiative(s) in {name} passes the showcase checklist (active, at least two sectors including government, a signed agreement, a recent progress report): see near_misses"
+        ),
+        (_, 1) => "1 functioning partnership passes the showcase checklist".to_owned(),
+        (_, e) => format!("{e} functioning partnerships pass the showcase checklist"),
+    }
 }
 
 fn country_name(code: &str) -> String {
@@ -336,15 +401,7 @@ impl Registry {
         caller: &Caller,
         query: &ShowcaseQuery,
     ) -> ServiceResult<ShowcaseTable> {
-        let only = match query.country.as_deref() {
-            Some(c) => Some(
-                CountryCode::parse(c)
-                    .map_err(|m| ServiceError::bad_parameter("country", m))?
-                    .as_str()
-                    .to_owned(),
-            ),
-            None => None,
-        };
+        let only = named_countries(query.country.as_deref())?;
         let coverage = tenancy::Coverage::showcase(caller);
         let rows = initiative::Entity::find()
             .filter(coverage.condition::<initiative::Entity>())
@@ -354,26 +411,25 @@ impl Registry {
             .await?;
         let facts = facts_of(self.db(), rows).await?;
         let today = Utc::now().date_naive();
-        let mut by_country: BTreeMap<String, CountryShowcase> = BTreeMap::new();
+        // Every named country has its line, with or without initiatives.
+        let mut by_country: BTreeMap<String, CountryShowcase> = only
+            .iter()
+            .flatten()
+            .map(|c| (c.clone(), empty_line(c)))
+            .collect();
         let mut eligible_ids: HashMap<Uuid, bool> = HashMap::new();
         for f in &facts {
             let criteria = evaluate(f, self.settings(), today);
             let failed: Vec<Criterion> = criteria.into_iter().filter(|c| !c.passed).collect();
             eligible_ids.insert(f.id, failed.is_empty());
             for country in &f.countries {
-                if only.as_ref().is_some_and(|o| o != country) {
+                if only.as_ref().is_some_and(|o| !o.contains(country)) {
                     continue;
                 }
                 let line = by_country
                     .entry(country.clone())
-                    .or_insert_with(|| CountryShowcase {
-                        country: country.clone(),
-                        country_name: country_name(country),
-                        meets_call: false,
-                        eligible: Vec::new(),
-                        designations: Vec::new(),
-                        near_misses: Vec::new(),
-                    });
+                    .or_insert_with(|| empty_line(country));
+                line.initiative_count += 1;
                 if failed.is_empty() {
                     line.meets_call = true;
                     line.eligible.push(InitiativeRef {
@@ -417,7 +473,13 @@ impl Registry {
                 });
             }
         }
-        let countries: Vec<CountryShowcase> = by_country.into_values().collect();
+        let countries: Vec<CountryShowcase> = by_country
+            .into_values()
+            .map(|line| CountryShowcase {
+                reason: reason_of(&line),
+                ..line
+            })
+            .collect();
         Ok(ShowcaseTable {
             countries_meeting_call: countries.iter().filter(|c| c.meets_call).count(),
             countries,
@@ -608,7 +670,7 @@ pub fn showcase_csv(table: &ShowcaseTable) -> String {
         }
     }
     let mut out = String::from(
-        "country,country_name,meets_call,eligible_count,eligible,designated,designated_still_eligible,near_misses\r\n",
+        "country,country_name,meets_call,eligible_count,eligible,designated,designated_still_eligible,near_misses,reason\r\n",
     );
     for c in &table.countries {
         let eligible: Vec<&str> = c.eligible.iter().map(|e| e.title.as_str()).collect();
@@ -643,6 +705,7 @@ pub fn showcase_csv(table: &ShowcaseTable) -> String {
                 cell(&designated.join("; ")),
                 cell(&still.join("; ")),
                 cell(&near.join("; ")),
+                cell(&c.reason),
             ]
             .join(","),
         );

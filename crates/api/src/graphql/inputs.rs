@@ -38,10 +38,13 @@ fn into_all<T: Copy, U: From<T>>(items: Vec<T>) -> Vec<U> {
 pub struct InitiativeFilter {
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
-    /// WSIS action line code (`C2`, `C7.e-health`).
+    /// WSIS action line codes (`C2`, `C7.e-health`), comma-separated: any of them. A main line
+    /// (`C7`) takes in its sub-lines; a sub-line matches only itself.
     pub action_line: Option<String>,
     /// SDG goal number.
     pub sdg: Option<u8>,
+    /// SDG target codes (`4.1`, `9.c`), comma-separated: any of them.
+    pub sdg_target: Option<String>,
     /// A lever the initiative brings to bear.
     pub lever: Option<Lever>,
     /// A sector present among the active partners.
@@ -52,6 +55,10 @@ pub struct InitiativeFilter {
     pub kind: Option<InitiativeKind>,
     pub spectrum: Option<Spectrum>,
     pub engagement_model: Option<EngagementModel>,
+    /// The partnership's form.
+    pub form: Option<PartnershipForm>,
+    /// Initiatives with at least one agreement of this status.
+    pub agreement_status: Option<AgreementStatus>,
     pub scale: Option<Scale>,
     pub outcome: Option<Outcome>,
     pub reporting_status: Option<ReportingStatus>,
@@ -74,6 +81,7 @@ impl InitiativeFilter {
             country: self.country,
             action_line: self.action_line,
             sdg: self.sdg.map(|g| g.to_string()),
+            sdg_target: self.sdg_target,
             lever: self.lever.map(|l| lever_code(l.into())),
             sector: self.sector.map(Into::into),
             organization: self.organization,
@@ -81,6 +89,8 @@ impl InitiativeFilter {
             kind: self.kind.map(Into::into),
             spectrum: self.spectrum.map(Into::into),
             engagement_model: self.engagement_model.map(Into::into),
+            form: self.form.map(Into::into),
+            agreement_status: self.agreement_status.map(Into::into),
             scale: self.scale.map(Into::into),
             outcome: self.outcome.map(Into::into),
             reporting_status: self.reporting_status.map(Into::into),
@@ -159,6 +169,8 @@ pub struct NewInitiativeInput {
     pub form: Option<PartnershipForm>,
     /// Defaults to `UNDERSTAND_CONTEXT`.
     pub stage: Option<JourneyStage>,
+    /// The day the initiative reached its `stage` (default today; not in the future).
+    pub changed_on: Option<NaiveDate>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     /// Defaults to `NOT_YET_KNOWN`.
@@ -187,6 +199,7 @@ impl From<NewInitiativeInput> for NewInitiative {
             engagement_model: i.engagement_model.map(Into::into),
             form: i.form.map(Into::into),
             stage: i.stage.map(Into::into),
+            changed_on: i.changed_on,
             start_date: i.start_date,
             end_date: i.end_date,
             outcome: i.outcome.map(Into::into),
@@ -215,6 +228,9 @@ pub struct InitiativePatchInput {
     pub engagement_model: MaybeUndefined<EngagementModel>,
     pub form: MaybeUndefined<PartnershipForm>,
     pub stage: Option<JourneyStage>,
+    /// The day the stage change happened (default today), only with a new `stage`: not in the
+    /// future, nor before the previous stage change.
+    pub changed_on: Option<NaiveDate>,
     pub start_date: MaybeUndefined<NaiveDate>,
     pub end_date: MaybeUndefined<NaiveDate>,
     pub outcome: Option<Outcome>,
@@ -241,6 +257,7 @@ impl From<InitiativePatchInput> for InitiativePatch {
             engagement_model: patch(p.engagement_model),
             form: patch(p.form),
             stage: p.stage.map(Into::into),
+            changed_on: p.changed_on,
             start_date: patch(p.start_date),
             end_date: patch(p.end_date),
             outcome: p.outcome.map(Into::into),

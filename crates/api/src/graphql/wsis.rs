@@ -41,8 +41,9 @@ impl WsisQuery {
 
     /// Per country: whether it meets the WSIS call, its eligible initiatives, designated
     /// showcases and near misses (as `GET /api/v1/wsis/showcase`). Members see their tenant's
-    /// view; anonymous callers the public picture. `country` (ISO 3166-1 alpha-2) narrows it to
-    /// one country (`BAD_REQUEST` when it is not one).
+    /// view; anonymous callers the public picture. `country` (ISO 3166-1 alpha-2 codes,
+    /// comma-separated) narrows it to those countries, each listed even without initiatives
+    /// (`BAD_REQUEST` when one is not a country).
     async fn wsis_showcase(
         &self,
         ctx: &Context<'_>,

@@ -186,12 +186,7 @@ async fn build<C: ConnectionTrait>(
         changes
             .entry(c.initiative_id)
             .or_default()
-            .push(StageChangeEntry {
-                from: c.from_stage,
-                to: c.to_stage,
-                changed_at: c.changed_at,
-                reason: c.reason,
-            });
+            .push(super::store::stage_change_entry(c));
     }
     let mut contributions_of: HashMap<Uuid, Vec<contribution::Model>> = HashMap::new();
     for c in contribution::Entity::find()

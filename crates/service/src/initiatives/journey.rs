@@ -1,6 +1,7 @@
 //! The partnership development journey: stages follow one another in order; skipping ahead or
 //! going back needs a reason. A partnership can be discontinued from any stage.
 
+use chrono::NaiveDate;
 use entity::enums::JourneyStage;
 
 use crate::error::FieldError;
@@ -49,6 +50,20 @@ pub fn check(from: JourneyStage, to: JourneyStage, reason: Option<&str>) -> Opti
     ))
 }
 
+/// Checks the day of a stage change against the day of the change before it: a journey is
+/// recorded in order, so a change cannot have happened before the one it follows.
+pub fn check_date(previous: NaiveDate, on: NaiveDate) -> Option<FieldError> {
+    (on < previous).then(|| {
+        FieldError::new(
+            "changed_on",
+            "journey_order",
+            format!(
+                "the previous stage change happened on {previous}: a later change cannot be dated before it"
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +81,13 @@ mod tests {
         assert!(check(UnderstandContext, Implementing, None).is_some());
         assert!(check(Reviewing, Implementing, None).is_some());
         assert!(check(Reviewing, Implementing, Some("second phase")).is_none());
+    }
+
+    #[test]
+    fn a_change_is_not_dated_before_the_one_it_follows() {
+        let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+        assert!(check_date(day("2005-03-01"), day("2005-03-01")).is_none());
+        assert!(check_date(day("2005-03-01"), day("2006-01-01")).is_none());
+        assert!(check_date(day("2005-03-01"), day("2005-02-28")).is_some());
     }
 }

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
+    agreement,
     enums::{
-        EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome, PartnerStatus, Scale,
-        Sector, Spectrum, Visibility,
+        AgreementStatus, EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome,
+        PartnerStatus, PartnershipForm, Scale, Sector, Spectrum, Visibility,
     },
     initiative, initiative_partner, initiative_tag, organization,
 };
@@ -21,7 +22,7 @@ use super::{
     derived::{self, ReportingStatus},
     document,
     document::ItemJson,
-    store::{TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL},
+    store::{TAG_ACTION_LINE, TAG_COUNTRY, TAG_LEVER, TAG_SDG_GOAL, TAG_SDG_TARGET},
     views::Initiative,
 };
 use crate::{
@@ -65,10 +66,13 @@ pub struct InitiativeQuery {
     pub q: Option<String>,
     /// ISO 3166-1 alpha-2 codes, comma-separated: any of them (`BR,ZA`).
     pub country: Option<String>,
-    /// WSIS action line codes (`C2`, `C7.e-health`), comma-separated: any of them.
+    /// WSIS action line codes (`C2`, `C7.e-health`), comma-separated: any of them. A main line
+    /// takes in its sub-lines (`C7` finds `C7.e-business`); a sub-line matches only itself.
     pub action_line: Option<String>,
     /// SDG goal numbers (1 to 17), comma-separated: any of them (`4,5`).
     pub sdg: Option<String>,
+    /// SDG target codes (`4.1`, `9.c`), comma-separated: any of them.
+    pub sdg_target: Option<String>,
     /// Levers the initiative brings to bear (values of `Lever`), comma-separated: any of them.
     pub lever: Option<String>,
     /// A sector present among the active partners.
@@ -79,6 +83,10 @@ pub struct InitiativeQuery {
     pub kind: Option<InitiativeKind>,
     pub spectrum: Option<Spectrum>,
     pub engagement_model: Option<EngagementModel>,
+    /// The partnership's form.
+    pub form: Option<PartnershipForm>,
+    /// Initiatives with at least one agreement of this status.
+    pub agreement_status: Option<AgreementStatus>,
     pub scale: Option<Scale>,
     pub outcome: Option<Outcome>,
     pub reporting_status: Option<ReportingStatus>,
@@ -557,6 +565,18 @@ impl Registry {
         if let Some(v) = query.engagement_model {
             select = select.filter(initiative::Column::EngagementModel.eq(v));
         }
+        if let Some(v) = query.form {
+            select = select.filter(initiative::Column::Form.eq(v));
+        }
+        if let Some(status) = query.agreement_status {
+            select = select.filter(id_in(
+                Query::select()
+                    .column(agreement::Column::InitiativeId)
+                    .from(agreement::Entity)
+                    .and_where(Expr::col(agreement::Column::Status).eq(status.to_value()))
+                    .to_owned(),
+            ));
+        }
         if let Some(v) = query.scale {
             select = select.filter(initiative::Column::Scale.eq(v));
         }
@@ -645,13 +665,17 @@ fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<
     if let Some(text) = query.action_line.as_deref() {
         let mut codes = Vec::new();
         for line in members("action_line", text)? {
-            let found = reference::action_line(line).ok_or_else(|| {
+            let found = reference::action_lines_matching(line).ok_or_else(|| {
                 ServiceError::bad_parameter(
                     "action_line",
                     format!("`{line}` is not a WSIS action line code"),
                 )
             })?;
-            codes.push(found.code.to_owned());
+            for code in found {
+                if !codes.iter().any(|c| c == code) {
+                    codes.push(code.to_owned());
+                }
+            }
         }
         tags.push((TAG_ACTION_LINE, codes));
     }
@@ -669,6 +693,21 @@ fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<
             }
         }
         tags.push((TAG_SDG_GOAL, goals));
+    }
+    if let Some(text) = query.sdg_target.as_deref() {
+        let sdgs = reference::sdgs();
+        let mut targets = Vec::new();
+        for target in members("sdg_target", text)? {
+            let code = target.to_lowercase();
+            if !sdgs.targets.contains_key(&code) {
+                return Err(ServiceError::bad_parameter(
+                    "sdg_target",
+                    format!("`{target}` is not an SDG target (e.g. 4.1, 9.c)"),
+                ));
+            }
+            targets.push(code);
+        }
+        tags.push((TAG_SDG_TARGET, targets));
     }
     if let Some(text) = query.lever.as_deref() {
         let mut levers = Vec::new();
@@ -713,6 +752,8 @@ fn only_tag_filters(q: &InitiativeQuery) -> bool {
         && q.kind.is_none()
         && q.spectrum.is_none()
         && q.engagement_model.is_none()
+        && q.form.is_none()
+        && q.agreement_status.is_none()
         && q.scale.is_none()
         && q.outcome.is_none()
         && q.reporting_status.is_none()

@@ -61,6 +61,8 @@ pub(super) struct Draft {
     engagement_model: Option<entity::enums::EngagementModel>,
     form: Option<entity::enums::PartnershipForm>,
     stage: JourneyStage,
+    /// The day of the stage (a new initiative's, or a patch's new one), when given.
+    changed_on: Option<NaiveDate>,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
     outcome: Outcome,
@@ -149,6 +151,13 @@ fn check(d: Draft) -> ServiceResult<Draft> {
         }
     }
     sdg_goals.sort_unstable();
+    if d.changed_on.is_some_and(|on| on > Utc::now().date_naive()) {
+        c.push(
+            "changed_on",
+            "in_future",
+            "a stage change is dated on the day it happened: must not be in the future",
+        );
+    }
     if let (Some(start), Some(end)) = (d.start_date, d.end_date)
         && end < start
     {
@@ -364,6 +373,9 @@ pub(crate) fn to_view(
         engagement_model: m.engagement_model,
         form: m.form,
         stage: m.stage,
+        stage_changed_on: m
+            .stage_changed_on
+            .unwrap_or_else(|| m.stage_changed_at.date_naive()),
         stage_changed_at: m.stage_changed_at,
         start_date: m.start_date,
         end_date: m.end_date,
@@ -408,17 +420,21 @@ async fn detail_of<C: ConnectionTrait>(
     let contribution_totals = crate::contributions::totals(db, m.id).await?;
     Ok(InitiativeDetail {
         initiative: view_of(db, m, settings).await?,
-        stage_changes: changes
-            .into_iter()
-            .map(|c| StageChangeEntry {
-                from: c.from_stage,
-                to: c.to_stage,
-                changed_at: c.changed_at,
-                reason: c.reason,
-            })
-            .collect(),
+        stage_changes: changes.into_iter().map(stage_change_entry).collect(),
         contribution_totals,
     })
+}
+
+/// One stored stage change as the API shows it (a row recorded before the day was kept shows
+/// the day it was recorded).
+pub(crate) fn stage_change_entry(c: stage_change::Model) -> StageChangeEntry {
+    StageChangeEntry {
+        from: c.from_stage,
+        to: c.to_stage,
+        changed_on: c.changed_on.unwrap_or_else(|| c.changed_at.date_naive()),
+        changed_at: c.changed_at,
+        reason: c.reason,
+    }
 }
 
 /// A new initiative's fields, checked as create checks them (with the publish check: a new
@@ -450,6 +466,7 @@ pub(super) fn new_row(
         form: Set(d.form),
         stage: Set(d.stage),
         stage_changed_at: Set(now),
+        stage_changed_on: Set(Some(d.changed_on.unwrap_or_else(|| now.date_naive()))),
         start_date: Set(d.start_date),
         end_date: Set(d.end_date),
         outcome: Set(d.outcome),
@@ -480,6 +497,7 @@ pub(super) fn first_stage_change(
         from_stage: Set(None),
         to_stage: Set(d.stage),
         changed_at: Set(now),
+        changed_on: Set(Some(d.changed_on.unwrap_or_else(|| now.date_naive()))),
         changed_by: Set(Some(principal.subject)),
         reason: Set(meta.reason_text().map(str::to_owned)),
     }
@@ -626,6 +644,7 @@ fn draft_of_new(input: NewInitiative) -> Draft {
         engagement_model: input.engagement_model,
         form: input.form,
         stage: input.stage.unwrap_or(JourneyStage::UnderstandContext),
+        changed_on: input.changed_on,
         start_date: input.start_date,
         end_date: input.end_date,
         outcome: input.outcome.unwrap_or(Outcome::NotYetKnown),
@@ -655,6 +674,7 @@ pub(crate) fn validate_new(input: &NewInitiative) -> ServiceResult<NewInitiative
         engagement_model: d.engagement_model,
         form: d.form,
         stage: input.stage,
+        changed_on: d.changed_on,
         start_date: d.start_date,
         end_date: d.end_date,
         outcome: input.outcome,
@@ -683,6 +703,7 @@ fn draft_of_patch(current: &Initiative, p: InitiativePatch) -> Draft {
         engagement_model: pick(p.engagement_model, &current.engagement_model),
         form: pick(p.form, &current.form),
         stage: pick(p.stage, &current.stage),
+        changed_on: p.changed_on,
         start_date: pick(p.start_date, &current.start_date),
         end_date: pick(p.end_date, &current.end_date),
         outcome: pick(p.outcome, &current.outcome),
@@ -806,12 +827,34 @@ impl Registry {
         crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(txn, row.clone(), self.settings()).await?;
         let d = check(draft_of_patch(&before, patch))?;
-        if let Some(problem) = journey::check(before.stage, d.stage, meta.reason_text()) {
-            return Err(ServiceError::Validation(vec![problem]));
-        }
-        ensure_publishable(&d, has_active_partner(txn, id).await?)?;
         let now = Utc::now();
         let stage_changed = d.stage != before.stage;
+        let stage_changed_on = d.changed_on.unwrap_or_else(|| now.date_naive());
+        let mut problems: Vec<FieldError> =
+            journey::check(before.stage, d.stage, meta.reason_text())
+                .into_iter()
+                .collect();
+        if stage_changed {
+            let previous = stage_change::Entity::find()
+                .filter(stage_change::Column::InitiativeId.eq(id))
+                .order_by_desc(stage_change::Column::ChangedAt)
+                .order_by_desc(stage_change::Column::Id)
+                .one(txn)
+                .await?
+                .map(stage_change_entry);
+            problems
+                .extend(previous.and_then(|p| journey::check_date(p.changed_on, stage_changed_on)));
+        } else if d.changed_on.is_some() {
+            problems.push(FieldError::new(
+                "changed_on",
+                "without_stage_change",
+                "dates a stage change: give it with a new `stage`",
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(ServiceError::Validation(problems));
+        }
+        ensure_publishable(&d, has_active_partner(txn, id).await?)?;
         let mut active: initiative::ActiveModel = row.clone().into();
         active.title_key = Set(name_key(&d.title));
         active.title = Set(d.title.clone());
@@ -825,6 +868,7 @@ impl Registry {
         active.stage = Set(d.stage);
         if stage_changed {
             active.stage_changed_at = Set(now);
+            active.stage_changed_on = Set(Some(stage_changed_on));
         }
         active.start_date = Set(d.start_date);
         active.end_date = Set(d.end_date);
@@ -856,6 +900,7 @@ impl Registry {
                 from_stage: Set(Some(before.stage)),
                 to_stage: Set(d.stage),
                 changed_at: Set(now),
+                changed_on: Set(Some(stage_changed_on)),
                 changed_by: Set(Some(principal.subject)),
                 reason: Set(meta.reason_text().map(str::to_owned)),
             }

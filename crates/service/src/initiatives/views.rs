@@ -27,7 +27,11 @@ pub struct ExternalIdentifier {
 pub struct StageChangeEntry {
     pub from: Option<JourneyStage>,
     pub to: JourneyStage,
+    /// When the change was recorded.
     pub changed_at: DateTime<Utc>,
+    /// The day it happened (given as `changed_on` with the change; the day it was recorded by
+    /// default).
+    pub changed_on: NaiveDate,
     pub reason: Option<String>,
 }
 
@@ -57,7 +61,10 @@ pub struct Initiative {
     pub engagement_model: Option<EngagementModel>,
     pub form: Option<PartnershipForm>,
     pub stage: JourneyStage,
+    /// When the current stage was recorded.
     pub stage_changed_at: DateTime<Utc>,
+    /// The day the current stage began (the `changed_on` of its stage change).
+    pub stage_changed_on: NaiveDate,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub outcome: Outcome,
@@ -135,6 +142,10 @@ pub struct NewInitiative {
     /// mid-way.
     #[serde(default)]
     pub stage: Option<JourneyStage>,
+    /// The day the initiative reached its `stage` (default today; not in the future), for a
+    /// partnership registered after the fact.
+    #[serde(default)]
+    pub changed_on: Option<NaiveDate>,
     #[serde(default)]
     pub start_date: Option<NaiveDate>,
     #[serde(default)]
@@ -191,6 +202,10 @@ pub struct InitiativePatch {
     /// A change follows the journey order; a skip or a step back needs a reason.
     #[serde(default)]
     pub stage: Option<JourneyStage>,
+    /// The day the stage change happened (default today), only with a new `stage`: not in the
+    /// future, nor before the initiative's previous stage change.
+    #[serde(default)]
+    pub changed_on: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub start_date: Option<Option<NaiveDate>>,

@@ -38,7 +38,10 @@ pub struct ExternalIdentifier {
 pub struct StageChange {
     pub from: Option<JourneyStage>,
     pub to: JourneyStage,
+    /// When the change was recorded.
     pub changed_at: DateTime<Utc>,
+    /// The day it happened.
+    pub changed_on: NaiveDate,
     pub reason: Option<String>,
 }
 
@@ -48,6 +51,7 @@ impl From<initiatives::StageChangeEntry> for StageChange {
             from: c.from.map(Into::into),
             to: c.to.into(),
             changed_at: c.changed_at,
+            changed_on: c.changed_on,
             reason: c.reason,
         }
     }
@@ -90,7 +94,10 @@ pub struct Initiative {
     pub engagement_model: Option<EngagementModel>,
     pub form: Option<PartnershipForm>,
     pub stage: JourneyStage,
+    /// When the current stage was recorded.
     pub stage_changed_at: DateTime<Utc>,
+    /// The day the current stage began.
+    pub stage_changed_on: NaiveDate,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub outcome: Outcome,
@@ -137,6 +144,7 @@ impl From<initiatives::Initiative> for Initiative {
             form: i.form.map(Into::into),
             stage: i.stage.into(),
             stage_changed_at: i.stage_changed_at,
+            stage_changed_on: i.stage_changed_on,
             start_date: i.start_date,
             end_date: i.end_date,
             outcome: i.outcome.into(),

@@ -100,6 +100,11 @@ pub struct CountryShowcase {
     pub country_name: String,
     /// At least one functioning PPP/MSP passes the checklist.
     pub meets_call: bool,
+    /// Why the country meets the call or does not: no initiative registered in it, none that
+    /// passes the checklist, or how many do.
+    pub reason: String,
+    /// The initiatives in the country the table counts (the caller's view).
+    pub initiative_count: u64,
     pub eligible: Vec<ShowcaseInitiative>,
     pub designations: Vec<ShowcaseDesignation>,
     pub near_misses: Vec<ShowcaseNearMiss>,
@@ -124,6 +129,8 @@ impl From<showcase::ShowcaseTable> for ShowcaseTable {
                     country: c.country,
                     country_name: c.country_name,
                     meets_call: c.meets_call,
+                    reason: c.reason,
+                    initiative_count: c.initiative_count as u64,
                     eligible: c
                         .eligible
                         .into_iter()
