@@ -359,7 +359,7 @@ query Showcase($country: String) {
   wsisShowcase(country: $country) {
     countriesMeetingCall
     countries {
-      country countryName meetsCall
+      country countryName meetsCall reason initiativeCount
       eligible { id title }
       designations { tenantId country initiativeId title designatedAt stillEligible }
       nearMisses { id title failed { criterion passed reason } }
