@@ -20,6 +20,7 @@ both_databases!(
     a_stage_change_carries_the_day_it_happened,
     action_lines_include_their_sub_lines,
     form_sdg_target_and_agreement_status_filter_the_list,
+    stage_changes_recorded_before_their_day_was_kept_show_the_day_recorded,
 );
 
 fn titles(r: &Resp) -> Vec<String> {
@@ -1341,4 +1342,54 @@ async fn form_sdg_target_and_agreement_status_filter_the_list(app: TestApp) {
     );
     let r = gql(&app, query, json!({"f": {"sdgTarget": "4.99"}}), &ed.token).await;
     assert_eq!(crate::graphql::codes(&r), ["BAD_REQUEST"], "{:?}", r.body);
+}
+
+/// What a database written before stage changes kept their day holds (migration 19 adds the
+/// columns empty): the day a change was recorded stands for the day it happened.
+async fn stage_changes_recorded_before_their_day_was_kept_show_the_day_recorded(app: TestApp) {
+    use sea_orm::ConnectionTrait;
+    let t = app.tenant("stage-days-old").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let created = app.initiative(&ed.token, "Recorded long ago").await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/initiatives/{id}");
+    let db = app.registry.db();
+    let backend = db.get_database_backend();
+    for sql in [
+        "UPDATE stage_change SET changed_on = NULL, changed_at = '2019-05-06 10:00:00+00:00'",
+        "UPDATE initiative SET stage_changed_on = NULL, stage_changed_at = '2019-05-06 10:00:00+00:00'",
+        "DELETE FROM initiative_document",
+    ] {
+        db.execute_raw(sea_orm::Statement::from_string(backend, sql))
+            .await
+            .unwrap();
+    }
+    let built = service::initiatives::document::backfill(db).await.unwrap();
+    assert_eq!(built, 1);
+    let read = app.get(&path, tok).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    assert_eq!(read.body["stage_changed_on"], "2019-05-06");
+    assert_eq!(read.body["stage_changes"][0]["changed_on"], "2019-05-06");
+    // The journey order holds against that day.
+    let early = app
+        .patch(
+            &path,
+            tok,
+            Some("\"1\""),
+            &json!({"stage": "reviewing", "changed_on": "2019-05-05"}),
+        )
+        .await;
+    assert_eq!(early.status, 422, "{:?}", early.body);
+    assert_eq!(early.error_fields(), ["changed_on"]);
+    let later = app
+        .patch(
+            &path,
+            tok,
+            Some("\"1\""),
+            &json!({"stage": "reviewing", "changed_on": "2019-05-06"}),
+        )
+        .await;
+    assert_eq!(later.status, 200, "{:?}", later.body);
+    assert_eq!(later.body["stage_changed_on"], "2019-05-06");
 }
