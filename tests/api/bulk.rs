@@ -27,6 +27,7 @@ both_databases!(
     generated_contributions_patch_back_unchanged,
     a_generated_tenant_imports_back_unchanged,
     a_row_may_not_take_another_initiatives_iati_identifier,
+    the_day_of_the_stage_travels_with_the_export,
 );
 
 /// A raw response: status, content type and body text.
@@ -1426,4 +1427,73 @@ async fn a_row_may_not_take_another_initiatives_iati_identifier(app: TestApp) {
         )
         .await;
     assert_eq!(after.body["iati_identifier"], serde_json::Value::Null);
+}
+
+async fn the_day_of_the_stage_travels_with_the_export(app: TestApp) {
+    let t = app.tenant("stage-day-export").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let tok = Some(ed.token.as_str());
+    let made = app
+        .post(
+            "/api/v1/initiatives",
+            tok,
+            &json!({"title": "Since 2005", "kind": "msp", "stage": "implementing", "changed_on": "2005-09-01"}),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let (status, _, csv) = raw(&app, "/api/v1/export/initiatives?format=csv", tok).await;
+    assert_eq!(status, 200);
+    assert!(csv.contains(",implementing,2005-09-01,"), "{csv}");
+
+    // Into another tenant, the day comes along.
+    let copy = app.tenant("stage-day-copy").await;
+    let ed_copy = app.member(&copy, Role::Editor).await;
+    let csv_without_ids: String = {
+        let mut lines = csv.lines();
+        let header = lines.next().unwrap().to_owned();
+        let rows: Vec<String> = lines
+            .map(|l| {
+                l.split_once(',')
+                    .map(|(_, rest)| format!(",{rest}"))
+                    .unwrap()
+            })
+            .collect();
+        std::iter::once(header)
+            .chain(rows)
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    };
+    let r = import(&app, "", Some(&ed_copy.token), "text/csv", &csv_without_ids).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let list = app.get("/api/v1/initiatives", Some(&ed_copy.token)).await;
+    assert_eq!(list.body["items"][0]["stage_changed_on"], "2005-09-01");
+
+    // A changed stage in a re-import is dated by the row; a day before the previous is refused.
+    let id = made.body["id"].as_str().unwrap();
+    let rows = |stage: &str, day: &str| {
+        json!([{"id": id, "title": "Since 2005", "kind": "msp", "stage": stage, "stage_changed_on": day}])
+            .to_string()
+    };
+    let early = import(
+        &app,
+        "",
+        tok,
+        "application/json",
+        &rows("reviewing", "2004-01-01"),
+    )
+    .await;
+    assert_eq!(early.status, 422, "{:?}", early.body);
+    let later = import(
+        &app,
+        "",
+        tok,
+        "application/json",
+        &rows("reviewing", "2010-02-01"),
+    )
+    .await;
+    assert_eq!(later.status, 200, "{:?}", later.body);
+    let read = app.get(&format!("/api/v1/initiatives/{id}"), tok).await;
+    assert_eq!(read.body["stage"], "reviewing");
+    assert_eq!(read.body["stage_changed_on"], "2010-02-01");
+    assert_eq!(read.body["stage_changes"][1]["changed_on"], "2010-02-01");
 }

@@ -162,7 +162,7 @@ struct Row {
 }
 
 /// The fields an import sets.
-const EDITABLE: [&str; 20] = [
+const EDITABLE: [&str; 21] = [
     "title",
     "summary",
     "description",
@@ -176,6 +176,8 @@ const EDITABLE: [&str; 20] = [
     "engagement_model",
     "form",
     "stage",
+    // The day of the stage: the `changed_on` of a new initiative, or of a changed stage.
+    "stage_changed_on",
     "start_date",
     "end_date",
     "outcome",
@@ -186,7 +188,7 @@ const EDITABLE: [&str; 20] = [
 ];
 
 /// What the export writes that an import does not set (ignored when present).
-const IGNORED: [&str; 21] = [
+const IGNORED: [&str; 20] = [
     "id",
     "tenant",
     "tenant_id",
@@ -202,7 +204,6 @@ const IGNORED: [&str; 21] = [
     "contribution_totals",
     "stage_changes",
     "stage_changed_at",
-    "stage_changed_on",
     "version",
     "created_at",
     "updated_at",
@@ -409,7 +410,9 @@ fn json_fields(
             "stage" => check_value::<Option<entity::enums::JourneyStage>>(&value),
             "outcome" => check_value::<Option<entity::enums::Outcome>>(&value),
             "visibility" => check_value::<entity::enums::Visibility>(&value),
-            "start_date" | "end_date" => check_value::<Option<chrono::NaiveDate>>(&value),
+            "start_date" | "end_date" | "stage_changed_on" => {
+                check_value::<Option<chrono::NaiveDate>>(&value)
+            }
             "countries" | "action_lines" | "sdg_targets" => check_value::<Vec<String>>(&value),
             "sdg_goals" => check_value::<Vec<u8>>(&value),
             "external_identifiers" => check_value::<Vec<ExternalIdentifier>>(&value),
@@ -418,6 +421,8 @@ fn json_fields(
         };
         if let Some(message) = problem {
             errors.push(FieldError::new(row_field(line, &key), "invalid", message));
+        } else if key == "stage_changed_on" {
+            clean.insert("changed_on".to_owned(), value);
         } else {
             clean.insert(key, value);
         }
@@ -744,6 +749,9 @@ fn patch_of(row: &Row, n: &NewInitiative, current: &Initiative) -> Option<Initia
         && stage != current.stage
     {
         set!(stage, stage);
+        if g("stage_changed_on") {
+            p.changed_on = n.changed_on;
+        }
     }
     if g("start_date") && n.start_date != current.start_date {
         set!(start_date, n.start_date);
