@@ -8,7 +8,9 @@ cd "$(dirname "$0")/../.."
 root="$PWD"
 cargo_audit_version="0.22.2"
 
-tools="$root/target/tools"
+# Installed once per machine, outside the checkout (a clean clone reuses it), at a pinned
+# version: MSP_TOOLS_DIR, by default ~/.cache/msp-registry/tools.
+tools="${MSP_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msp-registry/tools}"
 export PATH="$tools/bin:$PATH"
 if ! cargo audit --version 2>/dev/null | grep -qF "$cargo_audit_version"; then
     # No default features: binary scanning (`cargo audit bin`) is not used.

@@ -15,7 +15,9 @@ seconds="${MSP_FUZZ_SECONDS:-60}"
 cargo_fuzz_version="0.13.2"
 targets=(query_string import_file)
 
-tools="$root/target/tools"
+# Installed once per machine, outside the checkout (a clean clone reuses it), at a pinned
+# version: MSP_TOOLS_DIR, by default ~/.cache/msp-registry/tools.
+tools="${MSP_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/msp-registry/tools}"
 export PATH="$tools/bin:$PATH"
 if ! cargo fuzz --version 2>/dev/null | grep -qF "$cargo_fuzz_version"; then
     cargo install --locked --root "$tools" cargo-fuzz --version "$cargo_fuzz_version"

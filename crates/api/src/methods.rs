@@ -132,6 +132,23 @@ pub fn allowed(path: &str) -> Option<String> {
     Some(listed.join(", "))
 }
 
+/// Whether `method` on `path` would reach a less literal template than the path's own:
+/// `PATCH /members/invitations` names the invitations list (which has no PATCH), not the member
+/// `invitations` of `/members/{user_id}`. The router would take the template; the answer is a 405.
+fn shadowed(path: &str, method: &Method) -> bool {
+    let matching: Vec<&Route> = routes().iter().filter(|r| r.matches(path)).collect();
+    let most_literal = matching.iter().map(|r| r.literals()).max().unwrap_or(0);
+    let has = |r: &&&Route| r.methods.iter().any(|m| m == method.as_str());
+    !matching
+        .iter()
+        .filter(|r| r.literals() == most_literal)
+        .any(|r| has(&r))
+        && matching
+            .iter()
+            .filter(|r| r.literals() < most_literal)
+            .any(|r| has(&r))
+}
+
 fn method_not_allowed(method: &Method, path: &str, allow: &str) -> HttpResponse {
     let mut response = problem_response(
         ErrorCode::MethodNotAllowed,
@@ -174,6 +191,12 @@ pub async fn methods(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    if shadowed(req.path(), req.method())
+        && let Some(allow) = allowed(req.path())
+    {
+        let response = method_not_allowed(req.method(), req.path(), &allow);
+        return Ok(req.into_response(response));
+    }
     let head = req.method() == Method::HEAD;
     if head {
         req.head_mut().method = Method::GET;

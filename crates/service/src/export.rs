@@ -24,7 +24,7 @@ use entity::{
     enums::{JourneyStage, Sector, TenantKind},
     initiative, organization, tenant,
 };
-use futures_util::{Stream, stream};
+use futures_util::{Stream, StreamExt, stream};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +33,7 @@ use uuid::Uuid;
 use crate::{
     Caller, Registry,
     contributions::{Contribution, ContributionTotals},
+    db::scope,
     error::{ServiceError, ServiceResult},
     initiatives::{Initiative, InitiativeQuery, ReportingStatus},
     organizations::{Organization, OrganizationQuery, Scope},
@@ -364,7 +365,7 @@ impl Registry {
             step: Step::Head,
             written: 0,
         };
-        Ok(Box::pin(stream::unfold(state, |mut s| async move {
+        Ok(carry_scope(stream::unfold(state, |mut s| async move {
             let chunk = s.next_chunk().await?;
             Some((chunk, s))
         })))
@@ -396,11 +397,22 @@ impl Registry {
             step: Step::Head,
             written: 0,
         };
-        Ok(Box::pin(stream::unfold(state, |mut s| async move {
+        Ok(carry_scope(stream::unfold(state, |mut s| async move {
             let chunk = s.next_chunk().await?;
             Some((chunk, s))
         })))
     }
+}
+
+/// The body is read after the handler returns, outside the request's task: each chunk is read
+/// with the request's tenant named (PostgreSQL's row-level security, `db::scope`).
+fn carry_scope(body: impl Stream<Item = ServiceResult<String>> + 'static) -> ExportStream {
+    let tenant = scope::current();
+    let body = Box::pin(body);
+    Box::pin(stream::unfold(body, move |mut body| async move {
+        let chunk = scope::carrying(tenant, body.next()).await?;
+        Some((chunk, body))
+    }))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -82,8 +82,10 @@ pub struct NewPartner {
     #[serde(default)]
     pub gains: Vec<Gain>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub interest: Option<u8>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
     pub influence: Option<u8>,
     #[serde(default)]
     pub joined_on: Option<NaiveDate>,
@@ -102,10 +104,10 @@ pub struct PartnerPatch {
     #[serde(default)]
     pub gains: Option<Vec<Gain>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<u8>)]
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 5)]
     pub interest: Option<Option<u8>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<u8>)]
+    #[schema(value_type = Option<u8>, minimum = 1, maximum = 5)]
     pub influence: Option<Option<u8>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]

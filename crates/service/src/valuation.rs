@@ -27,6 +27,7 @@ pub const MAX_RATING: u8 = 3;
 pub struct Rating {
     pub source: ValueSource,
     /// 0 (none) to 3 (high).
+    #[schema(maximum = 3)]
     pub rating: u8,
     #[serde(default)]
     pub note: Option<String>,

@@ -143,24 +143,29 @@ pub struct Loaders {
 }
 
 impl Loaders {
+    /// Made once the caller is known: each batch runs on a task of its own, told the
+    /// request's tenant (PostgreSQL's row-level security, `service::db::scope`).
     pub fn new(rc: &Arc<RequestCtx>) -> Self {
-        fn make<T: Loader<K>, K>(loader: T) -> DataLoader<T>
+        fn make<T: Loader<K>, K>(loader: T, tenant: Option<uuid::Uuid>) -> DataLoader<T>
         where
             K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
         {
-            DataLoader::new(loader, tokio::spawn)
+            DataLoader::new(loader, move |batch| {
+                tokio::spawn(service::db::scope::carrying(tenant, batch))
+            })
         }
+        let tenant = service::db::scope::current();
         Self {
-            partners: make(PartnersLoader(rc.clone())),
-            contributions: make(ContributionsLoader(rc.clone())),
-            totals: make(TotalsLoader(rc.clone())),
-            agreements: make(AgreementsLoader(rc.clone())),
-            reports: make(ReportsLoader(rc.clone())),
-            lessons: make(LessonsLoader(rc.clone())),
-            stage_changes: make(StageChangesLoader(rc.clone())),
-            history: make(HistoryLoader(rc.clone())),
-            organizations: make(OrganizationLoader(rc.clone())),
-            organization_initiatives: make(OrganizationInitiativesLoader(rc.clone())),
+            partners: make(PartnersLoader(rc.clone()), tenant),
+            contributions: make(ContributionsLoader(rc.clone()), tenant),
+            totals: make(TotalsLoader(rc.clone()), tenant),
+            agreements: make(AgreementsLoader(rc.clone()), tenant),
+            reports: make(ReportsLoader(rc.clone()), tenant),
+            lessons: make(LessonsLoader(rc.clone()), tenant),
+            stage_changes: make(StageChangesLoader(rc.clone()), tenant),
+            history: make(HistoryLoader(rc.clone()), tenant),
+            organizations: make(OrganizationLoader(rc.clone()), tenant),
+            organization_initiatives: make(OrganizationInitiativesLoader(rc.clone()), tenant),
         }
     }
 }

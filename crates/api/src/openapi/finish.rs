@@ -30,7 +30,7 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
     for (path, item) in api.paths.paths.iter_mut() {
         for (method, operation) in operations_mut(item) {
             offer_oauth2(operation);
-            document_401(operation);
+            document_401(method, path, operation);
             document_429(path, operation);
             // Every handler that declares a body reads one (JSON, a form, an import file).
             if let Some(body) = operation.request_body.as_mut() {
@@ -45,7 +45,49 @@ pub fn finish(mut api: OpenApi) -> OpenApi {
         }
     }
     shared_responses(&mut api);
+    component_truth(&mut api);
     api
+}
+
+/// Rules of the named schemas that utoipa cannot derive from the Rust types: country codes
+/// (`countries` items, `country`, `home_country`) are assigned ISO 3166-1 alpha-2 codes and
+/// SDG goals are 1 to 17, in bodies as in query filters.
+fn component_truth(api: &mut OpenApi) {
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        for (name, property) in object.properties.iter_mut() {
+            let RefOr::T(property) = property else {
+                continue;
+            };
+            match (name.as_str(), property) {
+                ("country" | "home_country", Schema::Object(text))
+                    if is_string(&text.schema_type) && text.enum_values.is_none() =>
+                {
+                    text.pattern = Some(country_pattern(false));
+                }
+                ("countries" | "sdg_goals", Schema::Array(list)) => {
+                    let ArrayItems::RefOrSchema(item) = &mut list.items else {
+                        continue;
+                    };
+                    let RefOr::T(Schema::Object(item)) = item.as_mut() else {
+                        continue;
+                    };
+                    if name == "countries" && is_string(&item.schema_type) {
+                        item.pattern = Some(country_pattern(false));
+                    } else if name == "sdg_goals" {
+                        item.minimum = Some(utoipa::Number::UInt(1));
+                        item.maximum = Some(utoipa::Number::UInt(17));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The document as a server serves it: [`finish`]'s, with `per_page` bounded by this server's
@@ -116,14 +158,17 @@ fn reference_page_items(api: &mut OpenApi) {
     }
 }
 
-/// Whoever sends a bad token gets a 401, wherever a token is accepted.
-fn document_401(operation: &mut Operation) {
+/// Whoever sends a bad token gets a 401, wherever a token is accepted, and on every POST
+/// that honours `Idempotency-Key` (a key is kept per caller, so a request that sends both
+/// a key and a bad token is refused, even where no token is needed, as on `/auth/revoke`).
+fn document_401(method: &str, path: &str, operation: &mut Operation) {
     let bearer = SecurityRequirement::new(BEARER, Vec::<String>::new());
     let takes_token = operation
         .security
         .as_ref()
         .is_some_and(|s| s.contains(&bearer));
-    if takes_token && !has_response(operation, "401") {
+    let keyed = crate::idempotency::applies(method, path);
+    if (takes_token || keyed) && !has_response(operation, "401") {
         operation
             .responses
             .responses
@@ -655,7 +700,8 @@ fn document_truth(path: &str, operation: &mut Operation) {
         statuses.push("400");
     }
     if has_body {
-        statuses.extend(["413", "415"]);
+        // 422: a well-formed body of the wrong shape (types, unknown fields), on every write.
+        statuses.extend(["413", "415", "422"]);
     }
     if has_parameter(operation, "Idempotency-Key") {
         statuses.push("422");
@@ -669,13 +715,16 @@ fn document_truth(path: &str, operation: &mut Operation) {
         }
     }
     for parameter in operation.parameters.iter_mut().flatten() {
-        if matches!(parameter.parameter_in, ParameterIn::Path) {
-            continue;
-        }
         let Some(RefOr::T(Schema::Object(schema))) = parameter.schema.as_mut() else {
             continue;
         };
         let name = parameter.name.as_str();
+        if matches!(parameter.parameter_in, ParameterIn::Path) {
+            if name == "country" {
+                schema.pattern = Some(country_pattern(false));
+            }
+            continue;
+        }
         if matches!(parameter.parameter_in, ParameterIn::Query) {
             let range = match name {
                 "page" if path.ends_with("/initiatives") => {
@@ -709,7 +758,6 @@ fn document_truth(path: &str, operation: &mut Operation) {
             continue;
         }
         schema.pattern = Some(match name {
-            "country" if path.ends_with("/showcase") => country_pattern(false),
             "country" => country_pattern(true),
             "fields" => fields_pattern(!path.ends_with("/initiatives")),
             _ => NO_CONTROL_CHARACTERS.to_owned(),

@@ -154,6 +154,7 @@ pub async fn update(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
         (status = 428, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Still a partner in an initiative", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/organizations/{id}")]

@@ -125,6 +125,7 @@ pub async fn designate(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an assigned ISO 3166-1 alpha-2 code", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/wsis/showcase/{country}")]

@@ -32,14 +32,20 @@ pub async fn request<F: Future>(work: F) -> F::Output {
 
 /// Runs `work` with `tenant` named (tests and tools that act for one tenant).
 pub async fn within<F: Future>(tenant: Uuid, work: F) -> F::Output {
-    SLOT.scope(std::sync::Arc::new(filled(Some(tenant))), work)
-        .await
+    carrying(Some(tenant), work).await
 }
 
 /// Runs `work` with no tenant named, whatever the surrounding request named: for the few
 /// deliberate cross-tenant queries of a member's request.
 pub async fn unscoped<F: Future>(work: F) -> F::Output {
-    SLOT.scope(std::sync::Arc::new(filled(None)), work).await
+    carrying(None, work).await
+}
+
+/// Runs `work` with `tenant` (read with [`current`] in the request) named: for the part of a
+/// request that runs outside its task, where the request's slot does not reach (GraphQL
+/// DataLoader batches on spawned tasks, the chunks of a streamed export body).
+pub async fn carrying<F: Future>(tenant: Option<Uuid>, work: F) -> F::Output {
+    SLOT.scope(std::sync::Arc::new(filled(tenant)), work).await
 }
 
 /// Names the principal's tenant for the rest of the current request. Platform administrators
@@ -117,5 +123,20 @@ mod tests {
         })
         .await;
         assert_eq!(inner, None);
+    }
+
+    #[tokio::test]
+    async fn work_spawned_by_a_request_is_told_the_tenant_only_when_carried() {
+        let member = principal(false);
+        let (bare, carried) = request(async {
+            name(&member);
+            let tenant = current();
+            let bare = tokio::spawn(async { current() }).await;
+            let carried = tokio::spawn(carrying(tenant, async { current() })).await;
+            (bare.ok().flatten(), carried.ok().flatten())
+        })
+        .await;
+        assert_eq!(bare, None, "a spawned task does not see the request's slot");
+        assert_eq!(carried, Some(member.tenant_id));
     }
 }
