@@ -136,6 +136,12 @@ fn yaml_pairs(text: &str) -> Vec<(String, String)> {
     pairs
 }
 
+/// The code of the SDG target `raw` names (`4.1`, ` 9.C ` → `9.c`), if it is one.
+pub fn sdg_target(raw: &str) -> Option<String> {
+    let code = raw.trim().to_lowercase();
+    sdgs().targets.contains_key(&code).then_some(code)
+}
+
 pub fn sdgs() -> &'static Sdgs {
     static SDGS: OnceLock<Sdgs> = OnceLock::new();
     SDGS.get_or_init(|| {

@@ -604,24 +604,12 @@ impl Registry {
         if let Some(since) = query.updated_since {
             select = select.filter(initiative::Column::UpdatedAt.gte(since));
         }
-        let terms = match query.q.as_deref() {
-            Some(q) if q.chars().count() > 500 => {
-                return Err(ServiceError::bad_parameter(
-                    "q",
-                    "must be at most 500 characters",
-                ));
-            }
-            Some(q) => search::terms(q),
-            None => Vec::new(),
-        };
+        let terms = search_terms(query.q.as_deref())?;
         let id_column = match backend {
             sea_orm::DatabaseBackend::Postgres => "\"initiative\".\"id\"",
             _ => "\"initiative\".\"id\"",
         };
         if query.q.is_some() {
-            if terms.is_empty() {
-                return Err(ServiceError::bad_parameter("q", "needs at least one word"));
-            }
             select = select.filter(search::matches(backend, id_column, &terms));
         }
         Ok((select, terms))
@@ -633,21 +621,27 @@ impl Registry {
 /// `query_string` (fuzz/) reaches them through `crate::fuzzing`.
 pub(crate) fn check_query(query: &InitiativeQuery) -> ServiceResult<()> {
     tag_filters(query)?;
-    let terms = match query.q.as_deref() {
-        Some(q) if q.chars().count() > 500 => {
-            return Err(ServiceError::bad_parameter(
-                "q",
-                "must be at most 500 characters",
-            ));
-        }
-        Some(q) => search::terms(q),
-        None => Vec::new(),
-    };
-    if query.q.is_some() && terms.is_empty() {
-        return Err(ServiceError::bad_parameter("q", "needs at least one word"));
-    }
+    let terms = search_terms(query.q.as_deref())?;
     Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
     Ok(())
+}
+
+/// The words of `q`: at most 500 characters, and at least one word when `q` is given.
+fn search_terms(q: Option<&str>) -> ServiceResult<Vec<String>> {
+    let Some(q) = q else {
+        return Ok(Vec::new());
+    };
+    if q.chars().count() > 500 {
+        return Err(ServiceError::bad_parameter(
+            "q",
+            "must be at most 500 characters",
+        ));
+    }
+    let terms = search::terms(q);
+    if terms.is_empty() {
+        return Err(ServiceError::bad_parameter("q", "needs at least one word"));
+    }
+    Ok(terms)
 }
 
 /// The tag filters of a query, checked: each kind with the values any of which it takes.
@@ -695,16 +689,14 @@ fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<
         tags.push((TAG_SDG_GOAL, goals));
     }
     if let Some(text) = query.sdg_target.as_deref() {
-        let sdgs = reference::sdgs();
         let mut targets = Vec::new();
         for target in members("sdg_target", text)? {
-            let code = target.to_lowercase();
-            if !sdgs.targets.contains_key(&code) {
+            let Some(code) = reference::sdg_target(target) else {
                 return Err(ServiceError::bad_parameter(
                     "sdg_target",
                     format!("`{target}` is not an SDG target (e.g. 4.1, 9.c)"),
                 ));
-            }
+            };
             targets.push(code);
         }
         tags.push((TAG_SDG_TARGET, targets));

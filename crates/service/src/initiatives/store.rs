@@ -114,11 +114,9 @@ fn check(d: Draft) -> ServiceResult<Draft> {
             ),
         }
     }
-    let sdgs = reference::sdgs();
     let mut sdg_targets = Vec::new();
     for (i, raw) in d.sdg_targets.iter().enumerate() {
-        let code = raw.trim().to_lowercase();
-        if sdgs.targets.contains_key(&code) {
+        if let Some(code) = reference::sdg_target(raw) {
             if !sdg_targets.contains(&code) {
                 sdg_targets.push(code);
             }
