@@ -1483,6 +1483,13 @@ async fn the_day_of_the_stage_travels_with_the_export(app: TestApp) {
     )
     .await;
     assert_eq!(early.status, 422, "{:?}", early.body);
+    // The row's problem names the file's column, not the API's `changed_on`.
+    assert_eq!(
+        early.error_fields(),
+        ["rows[1].stage_changed_on"],
+        "{:?}",
+        early.body
+    );
     let later = import(
         &app,
         "",

@@ -14,6 +14,7 @@ mod contract;
 mod contributions;
 mod conventions;
 mod cursors;
+mod dates;
 mod document_truth;
 mod fieldsets;
 mod graphql;

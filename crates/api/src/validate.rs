@@ -375,7 +375,8 @@ impl Walk {
             return;
         };
         let ok = match format {
-            "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok(),
+            "date" => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .is_ok_and(service::validation::date_fits),
             "date-time" if self.source == Source::Query => {
                 service::validation::parse_timestamp(s).is_some()
             }

@@ -123,6 +123,7 @@ fn check(f: Fields) -> ServiceResult<Fields> {
     let mut c = Checks::new();
     let title = c.required_text("title", &f.title, MAX_TITLE);
     let document_url = c.web_url("document_url", f.document_url.as_deref());
+    c.date("signed_on", f.signed_on);
     if matches!(f.status, AgreementStatus::Signed | AgreementStatus::Active) {
         match f.signed_on {
             None => c.push(

@@ -341,6 +341,7 @@ struct Fields {
 fn check(f: Fields) -> ServiceResult<Fields> {
     let mut c = Checks::new();
     let description = c.optional_text("description", f.description.as_deref(), MAX_DESCRIPTION);
+    c.date("contributed_on", f.contributed_on);
     let currency = check_currency(&mut c, f.currency.as_deref());
     let code = currency.map_or("this currency", |cur| cur.code());
     let amount = f

@@ -223,9 +223,18 @@ fn row_field(line: usize, field: &str) -> String {
     }
 }
 
-/// Prefixes the fields of a validation error with the row.
+/// Prefixes the fields of an initiative's validation error with the row, each named as the
+/// file names its column: the API's `changed_on` is the file's `stage_changed_on`.
 fn in_row(line: usize, err: ServiceError, errors: &mut Vec<FieldError>) -> ServiceResult<()> {
-    in_field(&row_field(line, ""), err, errors)
+    let from = errors.len();
+    in_field(&row_field(line, ""), err, errors)?;
+    let api_name = row_field(line, "changed_on");
+    for e in &mut errors[from..] {
+        if e.field == api_name {
+            e.field = row_field(line, "stage_changed_on");
+        }
+    }
+    Ok(())
 }
 
 /// Prefixes the fields of a validation error (or a conflict) with `prefix` (`rows[3]`,

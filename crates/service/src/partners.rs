@@ -74,7 +74,8 @@ pub struct Partner {
 pub struct NewPartner {
     /// An organisation of the caller's tenant, or a public one of another tenant.
     pub organization_id: Uuid,
-    #[serde(default)]
+    /// At least one.
+    #[schema(min_items = 1)]
     pub roles: Vec<PartnerRole>,
     /// Defaults to `active`.
     #[serde(default)]
@@ -97,7 +98,9 @@ pub struct NewPartner {
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerPatch {
+    /// At least one, when given.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub roles: Option<Vec<PartnerRole>>,
     #[serde(default)]
     pub status: Option<PartnerStatus>,
@@ -163,6 +166,8 @@ fn check(f: Fields) -> ServiceResult<Fields> {
             c.push(field, "out_of_range", "must be from 1 (low) to 5 (high)");
         }
     }
+    c.date("joined_on", f.joined_on);
+    c.date("left_on", f.left_on);
     if let (Some(joined), Some(left)) = (f.joined_on, f.left_on)
         && left < joined
     {

@@ -110,6 +110,8 @@ struct Fields {
 
 fn check(f: Fields) -> ServiceResult<Fields> {
     let mut c = Checks::new();
+    c.date("period_start", Some(f.period_start));
+    c.date("period_end", Some(f.period_end));
     if f.period_end < f.period_start {
         c.push(
             "period_end",

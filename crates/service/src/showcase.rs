@@ -310,30 +310,9 @@ pub struct CoverageRow {
 
 /// The countries of the `country` parameter, checked, without repeats; `None` for every country.
 fn named_countries(param: Option<&str>) -> ServiceResult<Option<Vec<String>>> {
-    let Some(text) = param else {
-        return Ok(None);
-    };
-    let mut codes: Vec<String> = Vec::new();
-    for member in text.split(',').map(str::trim) {
-        if member.is_empty() {
-            return Err(ServiceError::bad_parameter(
-                "country",
-                "an empty value in the comma-separated list",
-            ));
-        }
-        let code = CountryCode::parse(member)
-            .map_err(|m| ServiceError::bad_parameter("country", format!("`{member}`: {m}")))?;
-        if !codes.iter().any(|c| c == code.as_str()) {
-            codes.push(code.as_str().to_owned());
-        }
-    }
-    if codes.len() > 250 {
-        return Err(ServiceError::bad_parameter(
-            "country",
-            "at most 250 countries",
-        ));
-    }
-    Ok(Some(codes))
+    param
+        .map(|text| crate::initiatives::country_codes("country", text, 250))
+        .transpose()
 }
 
 /// A country's line before its initiatives are counted.

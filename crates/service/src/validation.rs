@@ -10,6 +10,19 @@ use crate::{
     text,
 };
 
+/// The years a date may have: the four-digit years of RFC 3339's `full-date` (what `format:
+/// date` in the OpenAPI document promises), which both databases store. chrono reads wider
+/// years (`-5000-01-01`, `+20000-01-01`) that PostgreSQL cannot hold.
+pub const DATES: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// What a client is told of a date outside [`DATES`].
+pub const DATES_MESSAGE: &str = "must be a date from 0001-01-01 to 9999-12-31";
+
+/// Whether `day` is within [`DATES`].
+pub fn date_fits(day: NaiveDate) -> bool {
+    DATES.contains(&chrono::Datelike::year(&day))
+}
+
 /// Collects field errors; `finish` turns them into one `Validation` error.
 #[derive(Debug, Default)]
 pub struct Checks {
@@ -77,6 +90,17 @@ impl Checks {
             self.push(field, "length", format!("must be at most {max} characters"));
         }
         Some(trimmed.to_owned())
+    }
+
+    /// An optional date, within [`DATES`]: true when it is absent or fits.
+    pub fn date(&mut self, field: &str, value: Option<NaiveDate>) -> bool {
+        match value {
+            Some(day) if !date_fits(day) => {
+                self.push(field, "out_of_range", DATES_MESSAGE);
+                false
+            }
+            _ => true,
+        }
     }
 
     /// An optional ISO 3166-1 alpha-2 country code, normalised to upper case.
@@ -163,6 +187,7 @@ pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .ok()
+        .filter(|d| date_fits(*d))
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
 }

@@ -50,16 +50,15 @@ pub fn check(from: JourneyStage, to: JourneyStage, reason: Option<&str>) -> Opti
     ))
 }
 
-/// Checks the day of a stage change against the day of the change before it: a journey is
-/// recorded in order, so a change cannot have happened before the one it follows.
-pub fn check_date(previous: NaiveDate, on: NaiveDate) -> Option<FieldError> {
-    (on < previous).then(|| {
+/// Checks the day of a stage change against the day the current stage began (the day of the
+/// change before it, or of the record in its first stage): a journey is recorded in order, so a
+/// change cannot have happened before the one it follows.
+pub fn check_date(began: NaiveDate, on: NaiveDate) -> Option<FieldError> {
+    (on < began).then(|| {
         FieldError::new(
             "changed_on",
             "journey_order",
-            format!(
-                "the previous stage change happened on {previous}: a later change cannot be dated before it"
-            ),
+            format!("the current stage began on {began}: a later change cannot be dated before it"),
         )
     })
 }

@@ -31,7 +31,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     organizations::Scope,
     pagination::{CountMode, CursorParams, Page, PageRequest, Position},
-    reference, search,
+    reference, search, validation,
 };
 
 use super::keyset::{self, Keyset, Sorting};
@@ -175,6 +175,32 @@ fn tagged(kind: &str, values: Vec<String>) -> SimpleExpr {
 
 /// The members of a comma-separated filter, without repeats; an empty member is refused.
 fn members<'a>(param: &'static str, text: &'a str) -> ServiceResult<Vec<&'a str>> {
+    members_up_to(param, text, 50)
+}
+
+/// The countries of a comma-separated `country` parameter (any case), as ISO 3166-1 codes
+/// without repeats, at most `max` (the list filter's and the showcase table's one reading).
+pub(crate) fn country_codes(
+    param: &'static str,
+    text: &str,
+    max: usize,
+) -> ServiceResult<Vec<String>> {
+    let mut codes: Vec<String> = Vec::new();
+    for member in members_up_to(param, text, max)? {
+        let code = CountryCode::parse(member)
+            .map_err(|m| ServiceError::bad_parameter(param, format!("`{member}`: {m}")))?;
+        if !codes.iter().any(|c| c == code.as_str()) {
+            codes.push(code.as_str().to_owned());
+        }
+    }
+    Ok(codes)
+}
+
+fn members_up_to<'a>(
+    param: &'static str,
+    text: &'a str,
+    max: usize,
+) -> ServiceResult<Vec<&'a str>> {
     let mut out: Vec<&str> = Vec::new();
     for member in text.split(',').map(str::trim) {
         if member.is_empty() {
@@ -187,8 +213,11 @@ fn members<'a>(param: &'static str, text: &'a str) -> ServiceResult<Vec<&'a str>
             out.push(member);
         }
     }
-    if out.len() > 50 {
-        return Err(ServiceError::bad_parameter(param, "at most 50 values"));
+    if out.len() > max {
+        return Err(ServiceError::bad_parameter(
+            param,
+            format!("at most {max} values"),
+        ));
     }
     Ok(out)
 }
@@ -512,6 +541,7 @@ impl Registry {
         let scope =
             crate::tenancy::Coverage::listed(caller, query.scope).condition::<initiative::Entity>();
         let mut select = initiative::Entity::find().filter(scope);
+        date_filters(query)?;
         for (kind, values) in tag_filters(query)? {
             select = select.filter(tagged(kind, values));
         }
@@ -616,13 +646,29 @@ impl Registry {
     }
 }
 
-/// The checks of a list query that need no database: its tag filters, the length and words of
+/// The checks of a list query that need no database: its date and tag filters, the length and words of
 /// `q`, and `sort` (the same functions the list runs, in its order). The fuzz target
 /// `query_string` (fuzz/) reaches them through `crate::fuzzing`.
 pub(crate) fn check_query(query: &InitiativeQuery) -> ServiceResult<()> {
+    date_filters(query)?;
     tag_filters(query)?;
     let terms = search_terms(query.q.as_deref())?;
     Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
+    Ok(())
+}
+
+/// The date filters of a query, each a date a column can be compared with.
+fn date_filters(query: &InitiativeQuery) -> ServiceResult<()> {
+    for (name, day) in [
+        ("start_from", query.start_from),
+        ("start_to", query.start_to),
+        ("end_from", query.end_from),
+        ("end_to", query.end_to),
+    ] {
+        if day.is_some_and(|d| !validation::date_fits(d)) {
+            return Err(ServiceError::bad_parameter(name, validation::DATES_MESSAGE));
+        }
+    }
     Ok(())
 }
 
@@ -648,13 +694,7 @@ fn search_terms(q: Option<&str>) -> ServiceResult<Vec<String>> {
 fn tag_filters(query: &InitiativeQuery) -> ServiceResult<Vec<(&'static str, Vec<String>)>> {
     let mut tags = Vec::new();
     if let Some(text) = query.country.as_deref() {
-        let mut codes = Vec::new();
-        for country in members("country", text)? {
-            let code = CountryCode::parse(country)
-                .map_err(|m| ServiceError::bad_parameter("country", format!("`{country}`: {m}")))?;
-            codes.push(code.as_str().to_owned());
-        }
-        tags.push((TAG_COUNTRY, codes));
+        tags.push((TAG_COUNTRY, country_codes("country", text, 50)?));
     }
     if let Some(text) = query.action_line.as_deref() {
         let mut codes = Vec::new();

@@ -149,6 +149,13 @@ fn check(d: Draft) -> ServiceResult<Draft> {
         }
     }
     sdg_goals.sort_unstable();
+    for (field, day) in [
+        ("changed_on", d.changed_on),
+        ("start_date", d.start_date),
+        ("end_date", d.end_date),
+    ] {
+        c.date(field, day);
+    }
     if d.changed_on.is_some_and(|on| on > Utc::now().date_naive()) {
         c.push(
             "changed_on",
@@ -833,15 +840,12 @@ impl Registry {
                 .into_iter()
                 .collect();
         if stage_changed {
-            let previous = stage_change::Entity::find()
-                .filter(stage_change::Column::InitiativeId.eq(id))
-                .order_by_desc(stage_change::Column::ChangedAt)
-                .order_by_desc(stage_change::Column::Id)
-                .one(txn)
-                .await?
-                .map(stage_change_entry);
-            problems
-                .extend(previous.and_then(|p| journey::check_date(p.changed_on, stage_changed_on)));
+            // The current stage began on `stage_changed_on` (its change's day, or the day the
+            // initiative was recorded in it): the next change cannot be dated before it.
+            problems.extend(journey::check_date(
+                before.stage_changed_on,
+                stage_changed_on,
+            ));
         } else if d.changed_on.is_some() {
             problems.push(FieldError::new(
                 "changed_on",
