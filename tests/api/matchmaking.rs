@@ -7,6 +7,7 @@ use service::Role;
 both_databases!(
     levers_and_needs_are_kept_and_filterable,
     suggestions_rank_and_explain,
+    an_offer_of_a_main_action_line_covers_its_sub_lines,
     value_assessment_rates_and_summarises,
 );
 
@@ -111,6 +112,62 @@ async fn levers_and_needs_are_kept_and_filterable(app: TestApp) {
         .status,
         404
     );
+}
+
+async fn an_offer_of_a_main_action_line_covers_its_sub_lines(app: TestApp) {
+    let t = app.tenant("match-lines").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let i = app
+        .post("/api/v1/initiatives", Some(&ed.token), &json!({"title": "Rural telemedicine", "kind": "msp", "action_lines": ["C7.e-health", "C4"]}))
+        .await;
+    let id = i.body["id"].as_str().unwrap();
+    for (name, lines) in [
+        ("Health ICT NGO", json!(["C7"])),
+        ("Farm ICT NGO", json!(["C7.e-agriculture"])),
+    ] {
+        let org = app
+            .post(
+                "/api/v1/organizations",
+                Some(&ed.token),
+                &json!({"name": name, "sector": "civil_society"}),
+            )
+            .await;
+        let path = format!(
+            "/api/v1/organizations/{}/offers",
+            org.body["id"].as_str().unwrap()
+        );
+        let r = app
+            .send(
+                Method::PUT,
+                &path,
+                Some(&ed.token),
+                &[],
+                Some(&json!({"action_lines": lines})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let s = app
+        .get(
+            &format!("/api/v1/initiatives/{id}/partner-suggestions"),
+            Some(&ed.token),
+        )
+        .await;
+    assert_eq!(s.status, 200, "{:?}", s.body);
+    let found: Vec<(&str, &serde_json::Value)> = s
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["organization"]["name"].as_str().unwrap(),
+                &x["shared_action_lines"],
+            )
+        })
+        .collect();
+    // C7 takes in C7.e-health; another sub-line of C7 does not.
+    assert_eq!(found, [("Health ICT NGO", &json!(["C7.e-health"]))]);
 }
 
 async fn suggestions_rank_and_explain(app: TestApp) {

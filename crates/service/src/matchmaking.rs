@@ -389,7 +389,12 @@ impl Registry {
                 let shared_action_lines: Vec<String> = tags
                     .action_lines
                     .iter()
-                    .filter(|a| offer.action_lines.contains(a))
+                    .filter(|a| {
+                        offer
+                            .action_lines
+                            .iter()
+                            .any(|o| reference::action_line_covers(o, a))
+                    })
                     .cloned()
                     .collect();
                 let score = NEED_POINTS * covers_needs.len() as u32

@@ -101,14 +101,22 @@ pub fn action_line(code: &str) -> Option<&'static ActionLine> {
 /// when `code` is not an action line.
 pub fn action_lines_matching(code: &str) -> Option<Vec<&'static str>> {
     let line = action_line(code)?;
-    let prefix = format!("{}.", line.code);
     Some(
         ACTION_LINES
             .iter()
-            .filter(|a| a.code == line.code || a.code.starts_with(&prefix))
+            .filter(|a| action_line_covers(line.code, a.code))
             .map(|a| a.code)
             .collect(),
     )
+}
+
+/// Whether the action line `broad` takes in `line`: itself, or one of its sub-lines (`C7`
+/// covers `C7.e-health`; a sub-line covers only itself).
+pub fn action_line_covers(broad: &str, line: &str) -> bool {
+    line == broad
+        || line
+            .strip_prefix(broad)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// SDG goal number → short name, and target code (`1.1`, `1.a`) → text.
