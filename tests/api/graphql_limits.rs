@@ -260,4 +260,14 @@ async fn malformed_requests_are_refused_cleanly(app: TestApp) {
     )
     .await;
     refused(&wrong_type, "BAD_REQUEST");
+    // Nothing ran: request errors are 400s, over POST and GET alike (a bad variable fails
+    // its field as it runs, a 200).
+    for r in [&syntax, &unknown] {
+        assert_eq!(r.status, 400, "{}", r.body);
+    }
+    let get = app
+        .get("/graphql?query=%7B%20initiatives%20%7B", None)
+        .await;
+    assert_eq!(get.status, 400, "{}", get.body);
+    assert_eq!(codes(&get), ["BAD_REQUEST"]);
 }

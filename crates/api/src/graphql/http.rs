@@ -135,7 +135,18 @@ async fn execute(
     let loaders = Loaders::new(&rc);
     let mut response: Response = state.schema.execute(request.data(rc).data(loaders)).await;
     classify(&mut response, request_id.as_deref());
-    actix_web::Responder::respond_to(GraphQLResponse::from(response), req)
+    // A request error (the document does not parse or validate: nothing ran, no error has a
+    // path) is a 400, as GraphQL over HTTP asks of an `application/graphql-response+json`
+    // answer; an error while running a field (`VALIDATION`, `NOT_FOUND`, a bad argument) keeps
+    // its 200.
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut answer = actix_web::Responder::respond_to(GraphQLResponse::from(response), req);
+    if request_error {
+        *answer.status_mut() = StatusCode::BAD_REQUEST;
+    }
+    answer
 }
 
 async fn post(
