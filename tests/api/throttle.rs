@@ -215,6 +215,19 @@ async fn the_request_rate_limit_is_per_address_and_per_principal(app: TestApp) {
         get_from(&app, STRANGER, Some(&other.token)).await.status,
         200
     );
+
+    // GraphQL shares the buckets and answers in its own shape.
+    let headers = [("X-Forwarded-For", STRANGER)];
+    let body = json!({"query": "{ __typename }"});
+    let graphql = app
+        .send(Method::POST, "/graphql", None, &headers, Some(&body))
+        .await;
+    assert_eq!(graphql.status, 429, "{}", graphql.body);
+    assert_eq!(
+        graphql.body["errors"][0]["extensions"]["code"],
+        "RATE_LIMITED"
+    );
+    assert!(graphql.header("retry-after").is_some());
 }
 
 async fn an_unverified_token_drains_only_its_address_bucket(app: TestApp) {

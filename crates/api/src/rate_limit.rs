@@ -103,7 +103,11 @@ impl RateLimits {
 }
 
 fn applies(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/graphql" || path.starts_with("/graphql/")
+    path.starts_with("/api/") || is_graphql(path)
+}
+
+fn is_graphql(path: &str) -> bool {
+    path == "/graphql" || path.starts_with("/graphql/")
 }
 
 /// The bucket key of a request: its principal when the bearer token verifies, else its address.
@@ -177,10 +181,18 @@ pub async fn rate_limit(
         Err(not_until) => {
             let wait = seconds(not_until.wait_time_from(tier.buckets.clock().now())).max(1);
             tracing::info!(%key, retry_after_secs = wait, "request rate limited");
-            let mut response = ApiError::TooManyRequests {
+            let refusal = ApiError::TooManyRequests {
                 retry_after_secs: wait,
+            };
+            // The problem every other route answers; a GraphQL client reads a GraphQL error.
+            let mut response = if is_graphql(req.path()) {
+                crate::graphql::refusal(&refusal)
+            } else {
+                refusal.error_response()
+            };
+            if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
             }
-            .error_response();
             write_headers(
                 response.headers_mut(),
                 &Standing {

@@ -64,7 +64,9 @@ fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> HttpRes
         .json(body)
 }
 
-fn refuse_api(err: &ApiError) -> HttpResponse {
+/// The GraphQL answer to a refusal made before the request reached the schema (the rate
+/// limit's, a token's, a body's).
+pub(crate) fn refuse_api(err: &ApiError) -> HttpResponse {
     match err {
         ApiError::PayloadTooLarge { limit } => refuse(
             StatusCode::PAYLOAD_TOO_LARGE,

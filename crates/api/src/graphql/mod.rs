@@ -18,6 +18,7 @@ pub mod enums;
 pub mod errors;
 pub mod graphiql;
 mod http;
+pub(crate) use http::refuse_api as refusal;
 mod inputs;
 pub mod limits;
 mod loaders;
