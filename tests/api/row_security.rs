@@ -7,7 +7,7 @@
 //! every query, and the isolation sweeps over every operation are the whole defence, so the last
 //! test pins that difference down.
 
-use entity::{initiative, membership, organization};
+use entity::{initiative, membership, organization, organization_offer, stage_change};
 use msp_tests::{Backend, TestApp, both_databases, json, run};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use service::{Role, db::scope};
@@ -27,6 +27,7 @@ mod postgres {
         the_application_role_does_not_bypass_row_security,
         a_query_without_its_tenant_condition_sees_no_other_tenants_private_rows,
         a_write_into_another_tenant_is_refused_by_the_database,
+        stage_changes_and_offers_are_held_to_their_records_tenant,
         work_for_no_tenant_sees_every_row,
     );
 }
@@ -50,6 +51,8 @@ struct Estate {
     a: Uuid,
     b: Uuid,
     b_private: Uuid,
+    /// An admin of B.
+    b_token: String,
 }
 
 impl Estate {
@@ -64,6 +67,7 @@ impl Estate {
             a: a.id,
             b: b.id,
             b_private: b_private["id"].as_str().unwrap().parse().unwrap(),
+            b_token: b_admin.token,
         }
     }
 }
@@ -140,6 +144,62 @@ async fn a_write_into_another_tenant_is_refused_by_the_database(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(deleted.rows_affected, 0);
+}
+
+async fn stage_changes_and_offers_are_held_to_their_records_tenant(app: TestApp) {
+    let estate = Estate::new(&app).await;
+    let db = app.registry.db();
+    // Every initiative has the stage change of its creation: A sees its own and B's public one.
+    let changes = scope::within(estate.a, stage_change::Entity::find().all(db))
+        .await
+        .unwrap();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(changes.iter().all(|c| c.initiative_id != estate.b_private));
+    let planted = stage_change::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        initiative_id: Set(estate.b_private),
+        from_stage: Set(None),
+        to_stage: Set(entity::enums::JourneyStage::Closed),
+        changed_at: Set(chrono::Utc::now()),
+        changed_on: Set(None),
+        changed_by: Set(None),
+        reason: Set(None),
+    };
+    let refused = scope::within(estate.a, stage_change::Entity::insert(planted).exec(db)).await;
+    assert!(
+        refused.is_err(),
+        "a stage change of B's initiative in A's name"
+    );
+
+    // B's private organisation's offers are B's; a public organisation's are everyone's.
+    for (name, visibility) in [("B hidden", "private"), ("B listed", "public")] {
+        let org = app.organization(&estate.b_token, name, visibility).await;
+        let path = format!(
+            "/api/v1/organizations/{}/offers",
+            org["id"].as_str().unwrap()
+        );
+        let body = json!({"resource_kinds": ["connectivity"]});
+        let r = app
+            .send(
+                reqwest::Method::PUT,
+                &path,
+                Some(&estate.b_token),
+                &[],
+                Some(&body),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    let offers = scope::within(estate.a, organization_offer::Entity::find().all(db))
+        .await
+        .unwrap();
+    assert_eq!(
+        offers.len(),
+        1,
+        "only the public organisation's: {offers:?}"
+    );
+    let all = organization_offer::Entity::find().all(db).await.unwrap();
+    assert_eq!(all.len(), 2, "work for no tenant sees both");
 }
 
 async fn work_for_no_tenant_sees_every_row(app: TestApp) {

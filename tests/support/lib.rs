@@ -202,13 +202,18 @@ async fn ensure_test_database(server_url: &str) {
              THEN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$"
         ))
         .await;
-    admin
-        .execute_unprepared(&format!(
-            "GRANT CONNECT, CREATE ON DATABASE {} TO {APP_ROLE}",
-            test_database()
-        ))
-        .await
-        .expect("grant the application role its database");
+    // Concurrent GRANTs on one database can fail with "tuple concurrently updated" (tests in
+    // this process and in other test binaries start at once): once it held, it holds.
+    let grant = format!(
+        "GRANT CONNECT, CREATE ON DATABASE {} TO {APP_ROLE}",
+        test_database()
+    );
+    let mut attempt = 0;
+    while let Err(e) = admin.execute_unprepared(&grant).await {
+        attempt += 1;
+        assert!(attempt < 10, "grant the application role its database: {e}");
+        tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+    }
     let _ = admin.close().await;
 }
 
