@@ -289,7 +289,7 @@ async fn eligible(app: &TestApp, token: &str, title: &str, country: &str) -> Str
 
 const REFERENCE: &str = r#"
 query Reference($kind: ReferenceKind!) {
-  reference(kind: $kind) { code label description children { code label description children { code } } }
+  reference(kind: $kind) { code label description official children { code label description official children { code } } }
 }"#;
 
 /// REST leaves out empty `children`; GraphQL lists them empty.

@@ -28,6 +28,7 @@ mod initiatives;
 mod invitations;
 mod isolation;
 mod jwks;
+mod languages;
 mod lessons;
 mod listing;
 mod matchmaking;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod extract;
 pub mod graphql;
 pub mod idempotency;
+pub mod language;
 pub mod listing;
 pub mod methods;
 pub mod metrics;

@@ -29,6 +29,7 @@ pub mod import;
 pub mod initiatives;
 pub mod invitations;
 mod keyset;
+pub mod language;
 pub mod lessons;
 pub mod matchmaking;
 pub mod members;

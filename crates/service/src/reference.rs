@@ -1,8 +1,14 @@
-//! Reference vocabularies that are not database enums: WSIS action lines and the SDGs.
-//! The SDG texts are the UN's official English wording (open-sdg/sdg-translations, MIT; see
-//! `data/sdg/LICENSE`).
+//! Reference vocabularies that are not database enums: WSIS action lines and the SDGs, and
+//! the labels of every vocabulary in the six UN languages. The SDG texts are the UN's official
+//! wording in all six (open-sdg/sdg-translations, MIT; see `data/sdg/LICENSE`); the other
+//! vocabularies' translations are the registry's own (`data/labels.tsv`), marked unofficial.
 
-use std::{collections::BTreeMap, sync::OnceLock};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::OnceLock,
+};
+
+use crate::language::{Language, LanguageChoice};
 
 /// A WSIS Action Line of the Geneva Plan of Action (C1–C11), or one of C7's eight sub-lines.
 pub struct ActionLine {
@@ -135,13 +141,25 @@ fn yaml_pairs(text: &str) -> Vec<(String, String)> {
                 value.push_str(rest.trim());
             }
         } else if let Some((key, value)) = line.split_once(": ") {
-            pairs.push((
-                key.trim().to_owned(),
-                value.trim().trim_matches('"').to_owned(),
-            ));
+            pairs.push((key.trim().to_owned(), value.trim().to_owned()));
         }
     }
+    for (_, value) in &mut pairs {
+        *value = unquote(value);
+    }
     pairs
+}
+
+/// A YAML scalar without its quotes (`'…'` with `''` for a quote, or `"…"`), trimmed.
+fn unquote(value: &str) -> String {
+    let value = value.trim();
+    if let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        inner.replace("''", "'").trim().to_owned()
+    } else if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        inner.trim().to_owned()
+    } else {
+        value.to_owned()
+    }
 }
 
 /// The code of the SDG target `raw` names (`4.1`, ` 9.C ` → `9.c`), if it is one.
@@ -150,33 +168,84 @@ pub fn sdg_target(raw: &str) -> Option<String> {
     sdgs().targets.contains_key(&code).then_some(code)
 }
 
+/// The SDGs in English (the original).
 pub fn sdgs() -> &'static Sdgs {
-    static SDGS: OnceLock<Sdgs> = OnceLock::new();
-    SDGS.get_or_init(|| {
-        let mut goals = BTreeMap::new();
-        for (key, value) in yaml_pairs(include_str!("../data/sdg/global_goals.yml")) {
-            let Some((number, field)) = key.split_once('-') else {
-                continue;
-            };
-            let Ok(number) = number.parse::<u8>() else {
-                continue;
-            };
-            let entry: &mut (String, String) = goals.entry(number).or_default();
-            match field {
-                "short" => entry.0 = value,
-                "title" => entry.1 = value,
-                _ => {}
-            }
+    sdgs_in(Language::ORIGINAL)
+}
+
+/// The SDGs in `language`: the UN's official wording, shipped for all six.
+pub fn sdgs_in(language: Language) -> &'static Sdgs {
+    static SDGS: OnceLock<HashMap<Language, Sdgs>> = OnceLock::new();
+    let all = SDGS.get_or_init(|| {
+        Language::ALL
+            .into_iter()
+            .map(|l| {
+                let (goals, targets) = sdg_texts(l);
+                (l, parse_sdgs(goals, targets))
+            })
+            .collect()
+    });
+    // Every language is in the map; the original stands in should that ever change.
+    match all.get(&language).or_else(|| all.get(&Language::ORIGINAL)) {
+        Some(sdgs) => sdgs,
+        None => unreachable!("the SDGs are built for every language"),
+    }
+}
+
+/// The shipped goal and target files of one language.
+fn sdg_texts(language: Language) -> (&'static str, &'static str) {
+    match language {
+        Language::Ar => (
+            include_str!("../data/sdg/ar/global_goals.yml"),
+            include_str!("../data/sdg/ar/global_targets.yml"),
+        ),
+        Language::En => (
+            include_str!("../data/sdg/global_goals.yml"),
+            include_str!("../data/sdg/global_targets.yml"),
+        ),
+        Language::Es => (
+            include_str!("../data/sdg/es/global_goals.yml"),
+            include_str!("../data/sdg/es/global_targets.yml"),
+        ),
+        Language::Fr => (
+            include_str!("../data/sdg/fr/global_goals.yml"),
+            include_str!("../data/sdg/fr/global_targets.yml"),
+        ),
+        Language::Ru => (
+            include_str!("../data/sdg/ru/global_goals.yml"),
+            include_str!("../data/sdg/ru/global_targets.yml"),
+        ),
+        Language::Zh => (
+            include_str!("../data/sdg/zh/global_goals.yml"),
+            include_str!("../data/sdg/zh/global_targets.yml"),
+        ),
+    }
+}
+
+fn parse_sdgs(goals_text: &str, targets_text: &str) -> Sdgs {
+    let mut goals = BTreeMap::new();
+    for (key, value) in yaml_pairs(goals_text) {
+        let Some((number, field)) = key.split_once('-') else {
+            continue;
+        };
+        let Ok(number) = number.parse::<u8>() else {
+            continue;
+        };
+        let entry: &mut (String, String) = goals.entry(number).or_default();
+        match field {
+            "short" => entry.0 = value,
+            "title" => entry.1 = value,
+            _ => {}
         }
-        let mut targets = BTreeMap::new();
-        for (key, value) in yaml_pairs(include_str!("../data/sdg/global_targets.yml")) {
-            let parts: Vec<&str> = key.split('-').collect();
-            if let [goal, target, "title"] = parts.as_slice() {
-                targets.insert(format!("{goal}.{target}"), value);
-            }
+    }
+    let mut targets = BTreeMap::new();
+    for (key, value) in yaml_pairs(targets_text) {
+        let parts: Vec<&str> = key.split('-').collect();
+        if let [goal, target, "title"] = parts.as_slice() {
+            targets.insert(format!("{goal}.{target}"), value);
         }
-        Sdgs { goals, targets }
-    })
+    }
+    Sdgs { goals, targets }
 }
 
 #[cfg(test)]
@@ -192,6 +261,23 @@ mod tests {
         assert!(
             sdgs.targets["9.c"].contains("access to information and communications technology")
         );
+    }
+
+    #[test]
+    fn ships_the_sdgs_in_all_six_languages() {
+        for language in Language::ALL {
+            let sdgs = sdgs_in(language);
+            assert_eq!(sdgs.goals.len(), 17, "{language:?}");
+            assert_eq!(sdgs.targets.len(), 169, "{language:?}");
+            assert!(
+                sdgs.goals.values().all(|(short, title)| !short.is_empty()
+                    && !title.is_empty()
+                    && !short.starts_with('\'')),
+                "{language:?}"
+            );
+        }
+        assert_eq!(sdgs_in(Language::Fr).goals[&4].0, "Éducation de qualité");
+        assert_eq!(sdgs_in(Language::Zh).goals[&4].0, "优质教育");
     }
 
     #[test]
@@ -222,17 +308,39 @@ mod tests {
     }
 }
 
-/// One entry of a reference vocabulary, for clients building forms.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+/// One entry of a reference vocabulary, for clients building forms, in the reader's language
+/// where it has a text in it (the response's `Content-Language`), else in English.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ReferenceEntry {
     /// The stable code the API uses.
     pub code: String,
     pub label: String,
     pub description: Option<String>,
+    /// Whether the label is an official text: the UN's wording of the SDGs (in all six
+    /// languages) and the registry's own English vocabulary; `false` for the registry's own
+    /// translations, made where no official text exists.
+    pub official: bool,
+    /// The language of each field whose text is not in the response's `Content-Language`
+    /// (it fell back to English): `{"description": "en"}`. Absent when every field is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub languages: BTreeMap<String, String>,
+    /// With `lang=*`: the entry in every language that has a text of it, by BCP 47 tag.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, EntryText>,
     /// Sub-entries: the targets of an SDG.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(no_recursion)]
     pub children: Vec<ReferenceEntry>,
+}
+
+/// An entry's texts in one language.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct EntryText {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether this is an official text (see `ReferenceEntry.official`).
+    pub official: bool,
 }
 
 /// The vocabularies served at `/api/v1/reference/{kind}`.
@@ -517,7 +625,8 @@ fn rows(rows: &[Row]) -> Vec<ReferenceEntry> {
             code: (*code).to_owned(),
             label: (*label).to_owned(),
             description: (!description.is_empty()).then(|| (*description).to_owned()),
-            children: Vec::new(),
+            official: true,
+            ..ReferenceEntry::default()
         })
         .collect()
 }
@@ -530,8 +639,8 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
             .map(|a| ReferenceEntry {
                 code: a.code.to_owned(),
                 label: a.label.to_owned(),
-                description: None,
-                children: Vec::new(),
+                official: true,
+                ..ReferenceEntry::default()
             })
             .collect(),
         ReferenceKind::Sdgs => {
@@ -542,6 +651,9 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
                     code: goal.to_string(),
                     label: short.clone(),
                     description: Some(title.clone()),
+                    official: true,
+                    languages: BTreeMap::new(),
+                    translations: BTreeMap::new(),
                     children: sdgs
                         .targets
                         .iter()
@@ -551,8 +663,8 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
                         .map(|(code, text)| ReferenceEntry {
                             code: code.clone(),
                             label: text.clone(),
-                            description: None,
-                            children: Vec::new(),
+                            official: true,
+                            ..ReferenceEntry::default()
                         })
                         .collect(),
                 })
@@ -567,6 +679,134 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
         ReferenceKind::Levers => rows(LEVERS),
         ReferenceKind::ResourceKinds => rows(RESOURCE_KINDS),
     }
+}
+
+impl ReferenceKind {
+    /// Its name in paths (`/api/v1/reference/action-lines`) and in `data/labels.tsv`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ReferenceKind::ActionLines => "action-lines",
+            ReferenceKind::Sdgs => "sdgs",
+            ReferenceKind::Sectors => "sectors",
+            ReferenceKind::Roles => "roles",
+            ReferenceKind::JourneyStages => "journey-stages",
+            ReferenceKind::Spectrum => "spectrum",
+            ReferenceKind::EngagementModels => "engagement-models",
+            ReferenceKind::ValueSources => "value-sources",
+            ReferenceKind::Levers => "levers",
+            ReferenceKind::ResourceKinds => "resource-kinds",
+        }
+    }
+}
+
+/// The entries of one vocabulary in the reader's choice of language: each text in that
+/// language where one exists, else in English with the field named in `languages`; with
+/// `lang=*`, in English with every translation beside it.
+pub fn localized(kind: ReferenceKind, choice: LanguageChoice) -> Vec<ReferenceEntry> {
+    let mut list = entries(kind);
+    for entry in &mut list {
+        localize(kind, entry, choice);
+    }
+    list
+}
+
+fn localize(kind: ReferenceKind, entry: &mut ReferenceEntry, choice: LanguageChoice) {
+    match choice {
+        LanguageChoice::One(Language::ORIGINAL) => {}
+        LanguageChoice::One(language) => match text_of(kind, &entry.code, language) {
+            Some(text) => {
+                entry.label = text.label;
+                entry.official = text.official;
+                match text.description {
+                    Some(d) => entry.description = Some(d),
+                    None if entry.description.is_some() => {
+                        entry
+                            .languages
+                            .insert("description".into(), Language::ORIGINAL.tag().into());
+                    }
+                    None => {}
+                }
+            }
+            None => {
+                entry
+                    .languages
+                    .insert("label".into(), Language::ORIGINAL.tag().into());
+                if entry.description.is_some() {
+                    entry
+                        .languages
+                        .insert("description".into(), Language::ORIGINAL.tag().into());
+                }
+            }
+        },
+        LanguageChoice::All => {
+            entry.translations = Language::ALL
+                .into_iter()
+                .filter(|l| *l != Language::ORIGINAL)
+                .filter_map(|l| Some((l.tag().to_owned(), text_of(kind, &entry.code, l)?)))
+                .collect();
+        }
+    }
+    for child in &mut entry.children {
+        localize(kind, child, choice);
+    }
+}
+
+/// The texts of the entry `code` of `kind` in `language` (other than the original), if any.
+fn text_of(kind: ReferenceKind, code: &str, language: Language) -> Option<EntryText> {
+    if kind == ReferenceKind::Sdgs {
+        let sdgs = sdgs_in(language);
+        if let Ok(goal) = code.parse::<u8>() {
+            let (short, title) = sdgs.goals.get(&goal)?;
+            return Some(EntryText {
+                label: short.clone(),
+                description: Some(title.clone()),
+                official: true,
+            });
+        }
+        return sdgs.targets.get(code).map(|text| EntryText {
+            label: text.clone(),
+            description: None,
+            official: true,
+        });
+    }
+    translated_labels()
+        .get(&(kind.slug(), code.to_owned()))?
+        .iter()
+        .find(|(l, _)| *l == language)
+        .map(|(_, label)| EntryText {
+            label: (*label).to_owned(),
+            description: None,
+            official: false,
+        })
+}
+
+type Labels = HashMap<(&'static str, String), Vec<(Language, &'static str)>>;
+
+/// `data/labels.tsv`: the registry's own translations of the vocabularies' labels.
+fn translated_labels() -> &'static Labels {
+    static LABELS: OnceLock<Labels> = OnceLock::new();
+    LABELS.get_or_init(|| parse_labels(include_str!("../data/labels.tsv")))
+}
+
+fn parse_labels(text: &'static str) -> Labels {
+    let mut labels = Labels::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let mut fields = line.split('\t');
+        let Some((kind, code)) = fields.next().and_then(|k| k.split_once('/')) else {
+            continue;
+        };
+        let texts = fields
+            .filter_map(|f| {
+                let (tag, label) = f.split_once('=')?;
+                Some((Language::from_tag(tag)?, label.trim()))
+            })
+            .collect();
+        labels.insert((kind, code.to_owned()), texts);
+    }
+    labels
 }
 
 #[cfg(test)]
@@ -591,6 +831,51 @@ mod catalog_tests {
             })
             .collect();
         assert_eq!(codes, T::iter().collect::<Vec<_>>(), "{kind:?}");
+    }
+
+    const KINDS: [ReferenceKind; 10] = [
+        ReferenceKind::ActionLines,
+        ReferenceKind::Sdgs,
+        ReferenceKind::Sectors,
+        ReferenceKind::Roles,
+        ReferenceKind::JourneyStages,
+        ReferenceKind::Spectrum,
+        ReferenceKind::EngagementModels,
+        ReferenceKind::ValueSources,
+        ReferenceKind::Levers,
+        ReferenceKind::ResourceKinds,
+    ];
+
+    /// Every label has a text in all six languages, and the translation file names only
+    /// entries that exist.
+    #[test]
+    fn every_label_is_translated_into_the_six_languages() {
+        for kind in KINDS {
+            for entry in localized(kind, LanguageChoice::All) {
+                assert_eq!(entry.translations.len(), 5, "{kind:?} {}", entry.code);
+            }
+        }
+        for (kind, code) in translated_labels().keys() {
+            let kind: ReferenceKind =
+                serde_json::from_value(serde_json::Value::String((*kind).into()))
+                    .unwrap_or_else(|_| panic!("{kind}"));
+            assert!(
+                entries(kind).iter().any(|e| &e.code == code),
+                "{kind:?} {code}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_translation_is_marked_unofficial_and_a_fallback_names_its_language() {
+        let sectors = localized(ReferenceKind::Sectors, LanguageChoice::One(Language::Fr));
+        let government = &sectors[0];
+        assert_eq!(government.label, "Gouvernement");
+        assert!(!government.official);
+        assert_eq!(government.languages["description"], "en");
+        let goals = localized(ReferenceKind::Sdgs, LanguageChoice::One(Language::Ar));
+        assert!(goals[0].official && goals[0].languages.is_empty());
+        assert_eq!(goals[0].children.len(), 7);
     }
 
     #[test]

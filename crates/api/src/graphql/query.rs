@@ -273,11 +273,19 @@ impl RegistryQuery {
 
     /// One reference vocabulary, entry for entry as `GET /api/v1/reference/{kind}` serves it:
     /// each entry's stable `code` (the value the REST API takes), label and description; the
-    /// SDGs with their targets as `children`.
-    async fn reference(&self, kind: ReferenceKind) -> Vec<ReferenceEntry> {
-        reference::entries(kind.into())
+    /// SDGs with their targets as `children`. `lang` (a BCP 47 tag, or `*` for every
+    /// translation) chooses the language, as REST's `lang=`; English when omitted.
+    async fn reference(
+        &self,
+        ctx: &Context<'_>,
+        kind: ReferenceKind,
+        lang: Option<String>,
+    ) -> async_graphql::Result<Vec<ReferenceEntry>> {
+        let rc = request(ctx)?;
+        let choice = rc.map(service::language::choose(lang.as_deref(), None))?;
+        Ok(reference::localized(kind.into(), choice)
             .into_iter()
             .map(Into::into)
-            .collect()
+            .collect())
     }
 }

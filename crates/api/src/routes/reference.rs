@@ -5,11 +5,16 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use service::{
     ServiceError,
-    reference::{ReferenceEntry, ReferenceKind, entries},
+    language::LanguageQuery,
+    reference::{ReferenceEntry, ReferenceKind, localized},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::problem::{ApiResult, Problem};
+use crate::{
+    extract::ApiQuery,
+    language,
+    problem::{ApiResult, Problem},
+};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list);
@@ -18,29 +23,41 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// One reference vocabulary: `action-lines` (WSIS C1–C11 with the eight C7 sub-lines), `sdgs`
 /// (the 17 goals with their 169 targets), `sectors`, `roles`, `journey-stages`, `spectrum`,
 /// `engagement-models`, `value-sources`, `levers`, `resource-kinds`. Each entry has a stable
-/// `code` (the value the API takes), a label and a description. Cacheable: `ETag`, 304.
+/// `code` (the value the API takes), a label and a description, in the reader's language
+/// (`lang=` or `Accept-Language`; `Content-Language` says which): the SDGs in the UN's six
+/// official texts, the other labels in the registry's own translations (`official: false`),
+/// a text with none in English (named in `languages`). `lang=*` adds every translation.
+/// Cacheable: `ETag`, 304, `Vary: Accept-Language`.
 #[utoipa::path(
     operation_id = "reference_list",
     security(()),
     tag = "reference",
     params(
         ("kind" = ReferenceKind, Path),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)"),
         ("If-None-Match" = Option<String>, Header),
     ),
     responses(
-        (status = 200, body = Vec<ReferenceEntry>, headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 200, body = Vec<ReferenceEntry>, headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "Not modified"),
+        (status = 400, description = "`lang` is not a language tag", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such vocabulary", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reference/{kind}")]
-pub async fn list(req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    req: HttpRequest,
+    path: web::Path<String>,
+    ApiQuery(query): ApiQuery<LanguageQuery>,
+) -> ApiResult<HttpResponse> {
     let kind: ReferenceKind = serde_json::from_value(serde_json::Value::String(path.into_inner()))
         .map_err(|_| ServiceError::NotFound {
             entity: "reference vocabulary",
         })?;
-    let body =
-        serde_json::to_vec(&entries(kind)).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let choice = language::choice(&req, &query)?;
+    let body = serde_json::to_vec(&localized(kind, choice))
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
     let etag = format!("\"{:016x}\"", hasher.finish());
@@ -56,7 +73,9 @@ pub async fn list(req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpRe
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CONTENT_LANGUAGE, language::content_language(choice)))
+        .insert_header((header::VARY, "Accept-Language"));
     Ok(if fresh {
         response.finish()
     } else {

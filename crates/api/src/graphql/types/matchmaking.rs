@@ -133,15 +133,41 @@ impl From<valuation::ValueAssessment> for ValueAssessment {
     }
 }
 
-/// One entry of a reference vocabulary, as `GET /api/v1/reference/{kind}` serves it.
+/// One entry of a reference vocabulary, as `GET /api/v1/reference/{kind}` serves it, in the
+/// language asked for where it has a text in it.
 #[derive(Clone, Debug, SimpleObject)]
 pub struct ReferenceEntry {
     /// The stable code the REST API takes (`civil_society`, `C7.e-health`, `9.c`).
     pub code: String,
     pub label: String,
     pub description: Option<String>,
+    /// Whether the label is an official text (the UN's SDG wording, the registry's own
+    /// English vocabulary); `false` for the registry's own translations.
+    pub official: bool,
+    /// The fields whose text is not in the language asked for (they fell back to English).
+    pub languages: Vec<FieldLanguage>,
+    /// With `lang: "*"`: the entry in every other language that has a text of it.
+    pub translations: Vec<EntryTranslation>,
     /// Sub-entries: the targets of an SDG.
     pub children: Vec<ReferenceEntry>,
+}
+
+/// The language one field's text is in.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct FieldLanguage {
+    pub field: String,
+    /// A BCP 47 tag.
+    pub language: String,
+}
+
+/// An entry's texts in one language.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct EntryTranslation {
+    /// A BCP 47 tag.
+    pub language: String,
+    pub label: String,
+    pub description: Option<String>,
+    pub official: bool,
 }
 
 impl From<reference::ReferenceEntry> for ReferenceEntry {
@@ -150,6 +176,22 @@ impl From<reference::ReferenceEntry> for ReferenceEntry {
             code: e.code,
             label: e.label,
             description: e.description,
+            official: e.official,
+            languages: e
+                .languages
+                .into_iter()
+                .map(|(field, language)| FieldLanguage { field, language })
+                .collect(),
+            translations: e
+                .translations
+                .into_iter()
+                .map(|(language, t)| EntryTranslation {
+                    language,
+                    label: t.label,
+                    description: t.description,
+                    official: t.official,
+                })
+                .collect(),
             children: e.children.into_iter().map(Into::into).collect(),
         }
     }
