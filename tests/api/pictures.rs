@@ -244,11 +244,8 @@ async fn labels_follow_the_readers_language(app: TestApp) {
         .filter(|n| n.has_tag_name("text"))
         .collect();
     assert!(!texts.is_empty());
-    assert!(
-        texts
-            .iter()
-            .all(|t| t.attribute("direction") == Some("rtl"))
-    );
+    assert!(texts.iter().all(|t| t.attribute("direction") == Some("rtl")
+        && t.attribute(("http://www.w3.org/XML/1998/namespace", "lang")) == Some("ar")));
     assert_eq!(stage_name(&ar, "implementing"), "التنفيذ");
     for lang in ["zh", "ru"] {
         let r = picture(
@@ -600,7 +597,8 @@ async fn the_map_colours_each_country_by_its_showcase_state(app: TestApp) {
     assert_eq!(state_of("ML").0, "initiatives");
     assert_eq!(state_of("ML").1, "Mali: Initiatives, none eligible");
     assert_eq!(state_of("US").0, "none");
-    // The legend counts the countries of the table in each state.
+    // The legend counts the countries of the table in each state, and the drawn countries in
+    // none of them.
     let lines = table["countries"].as_array().unwrap();
     let expected = |state: &str| {
         lines
@@ -624,7 +622,17 @@ async fn the_map_colours_each_country_by_its_showcase_state(app: TestApp) {
     for item in &legend {
         let state = item.attribute("data-state").unwrap();
         let count: usize = item.attribute("data-count").unwrap().parse().unwrap();
-        assert_eq!(count, expected(state), "{state}");
+        let bare = countries
+            .iter()
+            .filter(|n| n.attribute("data-state") == Some("none"))
+            .count();
+        let want = if state == "none" {
+            bare
+        } else {
+            expected(state)
+        };
+        assert_eq!(count, want, "{state}");
+        assert!(with_class_in(*item, "legend-label").ends_with(&format!("({count})")));
     }
     assert_eq!(
         (

@@ -37,6 +37,19 @@ const HEADING_HEIGHT: f64 = 26.0;
 const LABEL_WIDTH: f64 = 220.0;
 const VALUE_WIDTH: f64 = 170.0;
 
+/// The most characters of a row's label drawn (its tooltip has it whole).
+const LABEL_CHARS: usize = 32;
+
+/// `label` cut to what fits beside the bars, with an ellipsis when cut.
+fn fit(label: &str) -> String {
+    if label.chars().count() <= LABEL_CHARS {
+        return label.to_owned();
+    }
+    let mut cut: String = label.chars().take(LABEL_CHARS - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// Draws `chart` at (`x`, `y`), `width` wide; answers the height it took.
 pub fn draw(svg: &mut Svg, chart: &Chart<'_>, x: f64, y: f64, width: f64) -> f64 {
     let max = chart.max.unwrap_or_else(|| {
@@ -65,7 +78,7 @@ pub fn draw(svg: &mut Svg, chart: &Chart<'_>, x: f64, y: f64, width: f64) -> f64
     for row in &chart.rows {
         svg.open("g", &[("class", "row"), ("data-key", &row.key)]);
         svg.title(&format!("{}: {}", row.label, row.value_label));
-        svg.text(x, top + 15.0, &[("class", "label")], &row.label);
+        svg.text(x, top + 15.0, &[("class", "label")], &fit(&row.label));
         let bar_x = x + LABEL_WIDTH;
         let length = row.bar.map(at).unwrap_or(0.0);
         if let Some(value) = row.bar {

@@ -110,10 +110,19 @@ pub fn draw(table: &ShowcaseTable, lang: Lang) -> String {
         .iter()
         .map(|c| (c.country.as_str(), c))
         .collect();
+    // The legend counts the table's countries in each state (also those too small to be drawn)
+    // and, for `none`, the drawn countries in none of the others.
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for line in &table.countries {
         *counts.entry(State::of(line).code()).or_default() += 1;
     }
+    let bare = MAP
+        .shapes
+        .iter()
+        .filter_map(|s| s.code)
+        .filter(|code| lines.get(code).is_none_or(|l| State::of(l) == State::None))
+        .count();
+    counts.insert(State::None.code(), bare);
     let count = |s: State| counts.get(s.code()).copied().unwrap_or(0);
     let mut svg = Svg::new(lang);
     let title = label(lang, "map_title");

@@ -86,14 +86,36 @@ impl Svg {
         let _ = write!(self.body, "<title>{}</title>", escape(text));
     }
 
-    /// A `<text>` in the reader's language (right to left for Arabic).
+    /// A `<text>` in the reader's language. Right-to-left text (Arabic) is `direction="rtl"`
+    /// with its anchor swapped (`start` is then its right end), so it covers the same place as
+    /// left-to-right text at the same `x` would.
     pub fn text(&mut self, x: f64, y: f64, attrs: &[(&str, &str)], content: &str) {
         let (x, y) = (num(x), num(y));
         let mut all: Vec<(&str, &str)> = vec![("x", &x), ("y", &y)];
-        all.extend_from_slice(attrs);
         if self.lang.is_rtl() {
+            let anchor = attrs
+                .iter()
+                .find(|(name, _)| *name == "text-anchor")
+                .map(|(_, value)| *value)
+                .unwrap_or("start");
+            all.extend(
+                attrs
+                    .iter()
+                    .copied()
+                    .filter(|(name, _)| *name != "text-anchor"),
+            );
+            all.push((
+                "text-anchor",
+                match anchor {
+                    "start" => "end",
+                    "end" => "start",
+                    other => other,
+                },
+            ));
             all.push(("direction", "rtl"));
-            all.push(("unicode-bidi", "embed"));
+            all.push(("xml:lang", self.lang.code()));
+        } else {
+            all.extend_from_slice(attrs);
         }
         self.open("text", &all);
         self.body.push_str(&escape(content));
@@ -109,15 +131,10 @@ impl Svg {
             out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
              viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" \
-             xml:lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"12\"{dir}>\
+             xml:lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"12\">\
              <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>",
             id = escape(id),
             lang = self.lang.code(),
-            dir = if self.lang.is_rtl() {
-                " direction=\"rtl\""
-            } else {
-                ""
-            },
             title = escape(title),
             desc = escape(desc),
         );
