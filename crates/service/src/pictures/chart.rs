@@ -124,3 +124,53 @@ pub fn draw(svg: &mut Svg, chart: &Chart<'_>, x: f64, y: f64, width: f64) -> f64
     svg.close("g");
     top - y
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pictures::labels::Lang;
+
+    #[test]
+    fn rows_draw_bars_and_dots_on_one_scale() {
+        let mut svg = Svg::new(Lang::En);
+        let chart = Chart {
+            heading: "Fundamentals",
+            class: "health",
+            max: Some(5.0),
+            rows: vec![Row {
+                key: "value_creation".into(),
+                label: "Value creation".into(),
+                bar: Some(2.5),
+                value_label: "2.5".into(),
+                dots: vec![
+                    Dot {
+                        value: 1.0,
+                        label: "Ministry: 1".into(),
+                    },
+                    Dot {
+                        value: 5.0,
+                        label: "Operator: 5".into(),
+                    },
+                ],
+            }],
+        };
+        let height = draw(&mut svg, &chart, 0.0, 0.0, 600.0);
+        assert_eq!(height, 26.0 + ROW_HEIGHT);
+        let out = svg.finish("t", 600.0, height, "T", "D");
+        assert_eq!(out.matches("class=\"dot\"").count(), 2);
+        // The scale is 600 - 220 - 170 = 210 wide: half of it for 2.5 of 5.
+        assert!(
+            out.contains("class=\"bar\" x=\"220\" y=\"30\" width=\"105\""),
+            "{out}"
+        );
+        assert!(out.contains("<title>Operator: 5</title>"));
+    }
+
+    #[test]
+    fn long_labels_are_cut_with_an_ellipsis() {
+        assert_eq!(fit("Bank"), "Bank");
+        let long = "A very long organisation name that never ends";
+        assert_eq!(fit(long).chars().count(), LABEL_CHARS);
+        assert!(fit(long).ends_with('…'));
+    }
+}

@@ -163,3 +163,21 @@ mod tests {
         assert_eq!(num(-0.01), "0");
     }
 }
+
+#[cfg(test)]
+mod rtl_tests {
+    use super::*;
+
+    #[test]
+    fn right_to_left_text_swaps_its_anchor() {
+        let mut svg = Svg::new(Lang::Ar);
+        svg.text(10.0, 20.0, &[("class", "label")], "التنفيذ");
+        svg.text(50.0, 20.0, &[("text-anchor", "middle")], "2005-03-01");
+        let out = svg.finish("t", 100.0, 40.0, "T", "D");
+        assert!(out.contains(
+            "<text x=\"10\" y=\"20\" class=\"label\" text-anchor=\"end\" direction=\"rtl\" xml:lang=\"ar\">التنفيذ</text>"
+        ), "{out}");
+        assert!(out.contains("text-anchor=\"middle\" direction=\"rtl\""));
+        assert!(out.contains("xml:lang=\"ar\""));
+    }
+}
