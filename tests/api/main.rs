@@ -37,6 +37,7 @@ mod operations;
 mod organizations;
 mod paging;
 mod partners;
+mod pictures;
 mod reports;
 mod roles;
 mod row_security;

@@ -37,6 +37,7 @@ pub mod operator;
 pub mod organizations;
 pub mod pagination;
 pub mod partners;
+pub mod pictures;
 pub mod precondition;
 pub mod reference;
 pub mod registry;

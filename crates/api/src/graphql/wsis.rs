@@ -65,6 +65,19 @@ impl WsisQuery {
         let coverage = rc.registry.wsis_coverage(&rc.caller).await;
         Ok(rc.map(coverage)?.into())
     }
+
+    /// The WSIS showcase as an SVG world map (as `GET /api/v1/wsis/showcase/map.svg`): each
+    /// country filled by its state, with a legend; `lang`: `ar`, `en`, `es`, `fr`, `ru` or `zh`.
+    async fn showcase_map_svg(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<String>,
+    ) -> async_graphql::Result<String> {
+        let rc = request(ctx)?;
+        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
+        let picture = rc.registry.showcase_map_picture(&rc.caller, lang).await;
+        Ok(rc.map(picture)?.svg)
+    }
 }
 
 #[derive(Default)]

@@ -118,6 +118,12 @@ pub const SUMMARIES: &[(&str, &str)] = &[
         "Withdraw a showcase designation",
     ),
     ("wsis_coverage_get", "Coverage by country and action line"),
+    ("initiative_journey_svg", "Journey picture (SVG)"),
+    (
+        "initiative_contributions_svg",
+        "Contributions picture (SVG)",
+    ),
+    ("wsis_showcase_map_svg", "Showcase world map (SVG)"),
     ("reference_list", "A reference vocabulary"),
     ("initiatives_export", "Export initiatives"),
     ("organizations_export", "Export organisations"),

@@ -18,6 +18,7 @@ pub mod matchmaking;
 pub mod members;
 pub mod organizations;
 pub mod partners;
+pub mod pictures;
 pub mod reference;
 pub mod reports;
 pub mod tenants;
@@ -73,6 +74,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(lessons::configure)
             .configure(analytics::configure)
             .configure(reference::configure)
+            .configure(pictures::configure)
             .configure(wsis::configure)
             .configure(matchmaking::configure)
             .configure(bulk::configure)

@@ -281,6 +281,36 @@ impl Initiative {
         Ok(take(loaders::of(ctx)?.lessons.load_one(self.id).await?, n))
     }
 
+    /// The partnership journey as an SVG picture (as `GET
+    /// /api/v1/initiatives/{id}/pictures/journey.svg`); `lang`: `ar`, `en`, `es`, `fr`, `ru`
+    /// or `zh` (English otherwise).
+    async fn journey_svg(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<String>,
+    ) -> async_graphql::Result<String> {
+        let rc = crate::graphql::context::request(ctx)?;
+        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
+        let picture = rc.registry.journey_picture(&rc.caller, self.id, lang).await;
+        Ok(rc.map(picture)?.svg)
+    }
+
+    /// The contributions by resource kind and partner as an SVG picture (as `GET
+    /// /api/v1/initiatives/{id}/pictures/contributions.svg`).
+    async fn contributions_svg(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<String>,
+    ) -> async_graphql::Result<String> {
+        let rc = crate::graphql::context::request(ctx)?;
+        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
+        let picture = rc
+            .registry
+            .contributions_picture(&rc.caller, self.id, lang)
+            .await;
+        Ok(rc.map(picture)?.svg)
+    }
+
     /// The WSIS showcase checklist (as the root field `showcaseEligibility`).
     async fn showcase_eligibility(
         &self,
