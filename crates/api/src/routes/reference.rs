@@ -17,7 +17,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// One reference vocabulary: `action-lines` (WSIS C1–C11 with the eight C7 sub-lines), `sdgs`
 /// (the 17 goals with their 169 targets), `sectors`, `roles`, `journey-stages`, `spectrum`,
-/// `engagement-models`, `value-sources`, `levers`, `resource-kinds`. Each entry has a stable
+/// `engagement-models`, `value-sources`, `levers`, `resource-kinds`, `fundamentals` (the six
+/// fundamentals of a partnership), `competencies` (the partnering competencies, MUST). Each entry has a stable
 /// `code` (the value the API takes), a label and a description. Cacheable: `ETag`, 304.
 #[utoipa::path(
     operation_id = "reference_list",
