@@ -16,6 +16,7 @@ both_databases!(
     the_report_names_findings_disagreement_and_trend,
     without_the_setting_the_showcase_has_no_health_criterion,
     graphql_files_and_reports_as_rest_does,
+    the_demo_shows_a_health_report,
 );
 
 both_databases!(vars = super::STRICT; the_showcase_needs_the_minimum_health);
@@ -511,4 +512,20 @@ async fn graphql_files_and_reports_as_rest_does(app: TestApp) {
             .len()
     );
     assert_eq!(q.body["data"]["healthAssessments"][0]["id"], a["id"]);
+}
+
+async fn the_demo_shows_a_health_report(app: TestApp) {
+    app.registry.seed_demo().await.unwrap();
+    let found = app.get("/api/v1/initiatives?q=macedonia", None).await;
+    let m = found.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .get(&format!("/api/v1/initiatives/{m}/health"), None)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["assessments"], 3);
+    assert_eq!(r.body["disagreements"], json!(["empowered_partners"]));
+    assert_eq!(
+        fundamental(&r.body, "value_creation")["trend_direction"],
+        "improving"
+    );
 }
