@@ -682,6 +682,23 @@ mod tests {
     }
 
     #[test]
+    fn the_showcase_health_minimum_is_optional_and_from_1_to_5() {
+        let min = |v: &[(&str, &str)]| {
+            Config::from_vars(&vars(v))
+                .map(|c| c.settings.showcase_min_health)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(min(&[]), Ok(None));
+        assert_eq!(min(&[("MSP_SHOWCASE_MIN_HEALTH", "3.5")]), Ok(Some(3.5)));
+        for bad in ["0.5", "6", "high"] {
+            let err = min(&[("MSP_SHOWCASE_MIN_HEALTH", bad)])
+                .err()
+                .unwrap_or_default();
+            assert!(err.contains("MSP_SHOWCASE_MIN_HEALTH"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn every_bad_value_is_named() {
         let err = Config::from_vars(&vars(&[
             ("MSP_BIND", "nowhere"),
