@@ -22,6 +22,7 @@ mod graphql_analytics;
 mod graphql_batching;
 mod graphql_limits;
 mod graphql_tools;
+mod health;
 mod hostile_input;
 mod idempotency;
 mod initiatives;

@@ -215,6 +215,19 @@ impl Reader<'_> {
         value
     }
 
+    /// An optional score from 1 to 5 (decimals allowed); unset is none.
+    fn score(&mut self, name: &str) -> Option<f64> {
+        let raw = self.vars.get(name)?;
+        match raw.trim().parse::<f64>() {
+            Ok(v) if (1.0..=5.0).contains(&v) => Some(v),
+            _ => {
+                self.errors
+                    .push(format!("{name}={raw:?} must be a number from 1 to 5"));
+                None
+            }
+        }
+    }
+
     fn flag(&mut self, name: &str, default: bool) -> bool {
         match self.vars.get(name).map(|v| v.trim().to_ascii_lowercase()) {
             None => default,
@@ -404,6 +417,7 @@ impl Config {
             showcase_min_sectors_msp: r.ranged("MSP_SHOWCASE_MIN_SECTORS_MSP", 3, 2, 7, "sectors")
                 as usize,
             showcase_require_agreement: r.flag("MSP_SHOWCASE_REQUIRE_AGREEMENT", true),
+            showcase_min_health: r.score("MSP_SHOWCASE_MIN_HEALTH"),
             import_max_rows: r.ranged("MSP_IMPORT_MAX_ROWS", 10_000, 1, 10_000_000, "rows")
                 as usize,
             import_body_limit_bytes: r.ranged(
@@ -665,6 +679,23 @@ mod tests {
             .as_ref()
             .map(|c| (c.db.is_sqlite(), c.bind.port(), c.body_limit));
         assert_eq!(config, Ok((true, 8080, 1024 * 1024)));
+    }
+
+    #[test]
+    fn the_showcase_health_minimum_is_optional_and_from_1_to_5() {
+        let min = |v: &[(&str, &str)]| {
+            Config::from_vars(&vars(v))
+                .map(|c| c.settings.showcase_min_health)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(min(&[]), Ok(None));
+        assert_eq!(min(&[("MSP_SHOWCASE_MIN_HEALTH", "3.5")]), Ok(Some(3.5)));
+        for bad in ["0.5", "6", "high"] {
+            let err = min(&[("MSP_SHOWCASE_MIN_HEALTH", bad)])
+                .err()
+                .unwrap_or_default();
+            assert!(err.contains("MSP_SHOWCASE_MIN_HEALTH"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         service::organizations::OrganizationSort,
         service::export::ExportFormat,
         service::reference::ReferenceKind,
+        service::health::AssessmentKind,
         service::showcase::TableFormat,
     )),
     tags(
@@ -57,6 +58,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "agreements", description = "Partnership agreements, contracts, work plans and memoranda of understanding of an initiative"),
         (name = "reports", description = "Progress reports of an initiative; they set its reporting status"),
         (name = "lessons", description = "Lessons learned: per initiative, across the registry, searchable"),
+        (name = "health", description = "Health check of a partnership against the six fundamentals: self-assessments and the report"),
         (name = "reference", description = "Reference vocabularies (action lines, SDGs, sectors, roles...)"),
         (name = "wsis", description = "The WSIS national showcase: eligibility, countries, designations, coverage"),
         (name = "pictures", description = "Pictures portals can embed (SVG, accessible, in the six UN languages): an initiative's journey and contributions, the WSIS showcase map"),

@@ -9,6 +9,7 @@ pub mod change_event;
 pub mod contribution;
 pub mod ended_session;
 pub mod enums;
+pub mod health_assessment;
 pub mod idempotency_key;
 pub mod initiative;
 pub mod initiative_document;

@@ -792,6 +792,59 @@ impl Registry {
                 meta,
             )
             .await?;
+            // Two partners' health self-assessments a year apart, so the demo shows a health
+            // report with a trend (and the partners' differing view of empowerment).
+            let rate = |code: &str, rating: i32, note: Option<&str>| crate::health::HealthRating {
+                code: code.into(),
+                rating,
+                note: note.map(Into::into),
+            };
+            for (name, days_ago, ratings) in [
+                (
+                    "Ministry of Education and Science of North Macedonia",
+                    365,
+                    vec![
+                        rate("value_creation", 3, None),
+                        rate("shared_vision", 4, Some("One national contract, one goal")),
+                        rate("empowered_partners", 4, None),
+                    ],
+                ),
+                (
+                    "Ministry of Education and Science of North Macedonia",
+                    30,
+                    vec![
+                        rate("value_creation", 5, Some("Every school connected")),
+                        rate("shared_vision", 4, None),
+                        rate("empowered_partners", 4, None),
+                    ],
+                ),
+                (
+                    "On.Net",
+                    30,
+                    vec![
+                        rate("value_creation", 4, None),
+                        rate("shared_vision", 4, None),
+                        rate(
+                            "empowered_partners",
+                            1,
+                            Some("Maintenance decisions are taken without us"),
+                        ),
+                    ],
+                ),
+            ] {
+                self.create_child::<crate::health::HealthAssessments>(
+                    caller,
+                    id,
+                    crate::health::NewHealthAssessment {
+                        kind: crate::health::AssessmentKind::Fundamentals,
+                        partner_id: Some(partner(name)?),
+                        ratings,
+                        assessed_on: Some(today - Duration::days(days_ago)),
+                    },
+                    meta,
+                )
+                .await?;
+            }
         }
         if title.starts_with("Mali CLIC") {
             self.create_child::<crate::lessons::Lessons>(

@@ -15,11 +15,12 @@ pub enum EntityKind {
     Lesson,
     ValueAssessment,
     Organization,
+    HealthAssessment,
 }
 
 impl EntityKind {
     /// Every kind, in the order the webhook documentation lists them.
-    pub const ALL: [EntityKind; 8] = [
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::Initiative,
         EntityKind::Partner,
         EntityKind::Contribution,
@@ -28,6 +29,7 @@ impl EntityKind {
         EntityKind::Lesson,
         EntityKind::ValueAssessment,
         EntityKind::Organization,
+        EntityKind::HealthAssessment,
     ];
 
     /// The stored and published name (`initiative`, `value_assessment`, …).
@@ -41,6 +43,7 @@ impl EntityKind {
             EntityKind::Lesson => "lesson",
             EntityKind::ValueAssessment => "value_assessment",
             EntityKind::Organization => "organization",
+            EntityKind::HealthAssessment => "health_assessment",
         }
     }
 

@@ -152,6 +152,7 @@ pub(crate) fn href(
         EntityKind::Agreement => child("agreements"),
         EntityKind::Report => child("reports"),
         EntityKind::Lesson => child("lessons"),
+        EntityKind::HealthAssessment => child("health-assessments"),
         EntityKind::ValueAssessment => {
             initiative_id.map(|i| format!("/api/v1/initiatives/{i}/value-assessment"))
         }

@@ -23,6 +23,7 @@ pub mod feed;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generator;
+pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod import;

@@ -357,9 +357,11 @@ pub enum ReferenceKind {
     ValueSources,
     Levers,
     ResourceKinds,
+    Fundamentals,
+    Competencies,
 }
 
-type Row = (&'static str, &'static str, &'static str);
+pub(crate) type Row = (&'static str, &'static str, &'static str);
 
 const SECTORS: &[Row] = &[
     (
@@ -619,6 +621,66 @@ const RESOURCE_KINDS: &[Row] = &[
     ("other_in_kind", "Other in-kind", ""),
 ];
 
+/// The six fundamentals of a sound partnership (UN partnering workshop, Colombo 2023), the
+/// codes of a health assessment's `fundamentals` ratings.
+pub const FUNDAMENTALS: &[Row] = &[
+    (
+        "value_creation",
+        "Value creation",
+        "The partnership creates value that no partner could create alone, worth its cost.",
+    ),
+    (
+        "stakeholders_resources",
+        "Right stakeholders and resources",
+        "The parties and the resources the issue needs are around the table.",
+    ),
+    (
+        "shared_vision",
+        "Shared vision and aligned interest",
+        "The partners agree a vision, a purpose and objectives, and each sees its own interest served.",
+    ),
+    (
+        "compatible_values",
+        "Compatible values",
+        "The partners' values, principles and ways of working fit together.",
+    ),
+    (
+        "empowered_partners",
+        "Empowered partners",
+        "Every partner has a real role and voice, not only the strongest.",
+    ),
+    (
+        "senior_commitment",
+        "Senior level commitment and skills",
+        "Leaders of each partner commit to the partnership and bring the skills it needs.",
+    ),
+];
+
+/// The partnering competencies of a partnership team, "MUST" (UN partnering workshop): the
+/// codes of a health assessment's `competencies` ratings.
+pub const COMPETENCIES: &[Row] = &[
+    (
+        "mindset",
+        "Mindset",
+        "Decision-making power, risk taking, working for the benefit of the whole.",
+    ),
+    (
+        "understanding_other_sectors",
+        "Understanding of other sectors",
+        "Their values, principles, perspectives, mandates and acts.",
+    ),
+    (
+        "human_relationships",
+        "Skills in human relationships",
+        "All the skills needed to deal with people across organisations.",
+    ),
+    (
+        "technical_knowledge",
+        "Technical partnering knowledge",
+        "Planning, monitoring and the other tools of partnering.",
+    ),
+];
+
 fn rows(rows: &[Row]) -> Vec<ReferenceEntry> {
     rows.iter()
         .map(|(code, label, description)| ReferenceEntry {
@@ -678,6 +740,8 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
         ReferenceKind::ValueSources => rows(VALUE_SOURCES),
         ReferenceKind::Levers => rows(LEVERS),
         ReferenceKind::ResourceKinds => rows(RESOURCE_KINDS),
+        ReferenceKind::Fundamentals => rows(FUNDAMENTALS),
+        ReferenceKind::Competencies => rows(COMPETENCIES),
     }
 }
 
@@ -695,6 +759,8 @@ impl ReferenceKind {
             ReferenceKind::ValueSources => "value-sources",
             ReferenceKind::Levers => "levers",
             ReferenceKind::ResourceKinds => "resource-kinds",
+            ReferenceKind::Fundamentals => "fundamentals",
+            ReferenceKind::Competencies => "competencies",
         }
     }
 }

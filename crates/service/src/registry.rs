@@ -47,6 +47,9 @@ pub struct Settings {
     pub showcase_min_sectors_msp: usize,
     /// ...and a signed partnership agreement, unless this is false.
     pub showcase_require_agreement: bool,
+    /// ...and, when set, an overall health score (`health::HealthReport`) of at least this
+    /// (`MSP_SHOWCASE_MIN_HEALTH`, 1 to 5; unset: no health criterion).
+    pub showcase_min_health: Option<f64>,
     /// Most rows one bulk import may carry (`MSP_IMPORT_MAX_ROWS`).
     pub import_max_rows: usize,
     /// Largest bulk import body, in bytes (`MSP_IMPORT_BODY_LIMIT_BYTES`).
@@ -78,6 +81,7 @@ impl Default for Settings {
             showcase_min_sectors: 2,
             showcase_min_sectors_msp: 3,
             showcase_require_agreement: true,
+            showcase_min_health: None,
             import_max_rows: 10_000,
             import_body_limit_bytes: 64 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),

@@ -41,7 +41,7 @@ pub const FUNCTIONING: [JourneyStage; 3] = [
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct Criterion {
     /// `functioning`, `public_sector`, `sectors`, `signed_agreement`, `recent_report`,
-    /// `action_line`.
+    /// `health` (with `MSP_SHOWCASE_MIN_HEALTH`), `action_line`.
     pub criterion: String,
     pub passed: bool,
     /// Why it passed or failed, for people.
@@ -70,6 +70,8 @@ struct Facts {
     action_lines: Vec<String>,
     sectors: Vec<Sector>,
     signed_agreement: Option<NaiveDate>,
+    /// The overall health score, read only when `MSP_SHOWCASE_MIN_HEALTH` is set.
+    health: Option<f64>,
 }
 
 fn stage_name(stage: JourneyStage) -> String {
@@ -157,6 +159,17 @@ fn evaluate(f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Criterion> 
             None => "no progress report".into(),
         },
     );
+    if let Some(min) = settings.showcase_min_health {
+        add(
+            "health",
+            f.health.is_some_and(|h| h >= min),
+            match f.health {
+                Some(h) if h >= min => format!("overall health score {h} of 5 (at least {min})"),
+                Some(h) => format!("overall health score {h} of 5, below {min}"),
+                None => format!("no health score (at least {min} needed)"),
+            },
+        );
+    }
     add(
         "action_line",
         !f.action_lines.is_empty(),
@@ -173,6 +186,7 @@ fn evaluate(f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Criterion> 
 async fn facts_of<C: ConnectionTrait>(
     db: &C,
     rows: Vec<initiative::Model>,
+    settings: &Settings,
 ) -> ServiceResult<Vec<Facts>> {
     let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(500) {
@@ -197,6 +211,11 @@ async fn facts_of<C: ConnectionTrait>(
         }
         for r in chunk {
             let t = tags.remove(&r.id).unwrap_or_default();
+            // One report per initiative: only when the criterion is configured.
+            let health = match settings.showcase_min_health {
+                Some(_) => crate::health::health_score(db, r.clone()).await?,
+                None => None,
+            };
             out.push(Facts {
                 id: r.id,
                 title: r.title.clone(),
@@ -209,6 +228,7 @@ async fn facts_of<C: ConnectionTrait>(
                 action_lines: t.action_lines,
                 sectors: sectors.remove(&r.id).unwrap_or_default(),
                 signed_agreement: signed.get(&r.id).copied(),
+                health,
             });
         }
     }
@@ -360,7 +380,7 @@ impl Registry {
         id: Uuid,
     ) -> ServiceResult<Eligibility> {
         let row = access::readable(self.db(), caller, id).await?;
-        let facts = facts_of(self.db(), vec![row]).await?;
+        let facts = facts_of(self.db(), vec![row], self.settings()).await?;
         let f = facts.first().ok_or(ServiceError::NotFound {
             entity: "initiative",
         })?;
@@ -388,7 +408,7 @@ impl Registry {
             .order_by_asc(initiative::Column::Id)
             .all(self.db())
             .await?;
-        let facts = facts_of(self.db(), rows).await?;
+        let facts = facts_of(self.db(), rows, self.settings()).await?;
         let today = Utc::now().date_naive();
         // Every named country has its line, with or without initiatives.
         let mut by_country: BTreeMap<String, CountryShowcase> = only

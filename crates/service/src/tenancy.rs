@@ -129,6 +129,7 @@ owned!(
     change_event,
     webhook_delivery,
     webhook_attempt,
+    health_assessment,
 );
 child!(
     initiative_partner,
@@ -139,6 +140,7 @@ child!(
     revision,
     value_assessment,
     showcase_designation,
+    health_assessment,
 );
 shared!(initiative => "initiative", organization => "organization");
 

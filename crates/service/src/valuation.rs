@@ -110,7 +110,7 @@ fn summary(ratings: &[Rating]) -> ValueSummary {
     }
 }
 
-fn to_view(m: value_assessment::Model) -> ValueAssessment {
+pub(crate) fn to_view(m: value_assessment::Model) -> ValueAssessment {
     let ratings: Vec<Rating> = serde_json::from_str(&m.ratings).unwrap_or_default();
     ValueAssessment {
         initiative_id: m.initiative_id,

@@ -37,6 +37,7 @@ pub struct Estate {
     pub agreement: String,
     pub report: String,
     pub lesson: String,
+    pub health_assessment: String,
     pub webhook: String,
     pub client: String,
     pub member: String,
@@ -124,6 +125,14 @@ impl Estate {
             json!({"statement": format!("Lesson {MARKER}"), "tags": [MARKER]}),
         )
         .await);
+        let health_assessment = id(&created(
+            app,
+            t,
+            &format!("{base}/health-assessments"),
+            json!({"kind": "competencies",
+                   "ratings": [{"code": "mindset", "rating": 4, "note": format!("Team {MARKER}")}]}),
+        )
+        .await);
         let assessed = app
             .send(
                 reqwest::Method::PUT,
@@ -187,6 +196,7 @@ impl Estate {
             agreement,
             report,
             lesson,
+            health_assessment,
             webhook,
             client,
             member,
@@ -195,7 +205,7 @@ impl Estate {
     }
 
     /// The ids of A's private records (the public initiative is not one).
-    pub fn private_ids(&self) -> [&str; 11] {
+    pub fn private_ids(&self) -> [&str; 12] {
         [
             &self.initiative,
             &self.organization,
@@ -205,6 +215,7 @@ impl Estate {
             &self.agreement,
             &self.report,
             &self.lesson,
+            &self.health_assessment,
             &self.webhook,
             &self.client,
             &self.member,
@@ -243,6 +254,9 @@ impl Estate {
             format!("{i}/agreements"),
             format!("{i}/reports"),
             format!("{i}/lessons"),
+            format!("{i}/health-assessments/{}", self.health_assessment),
+            format!("{i}/health-assessments"),
+            format!("{i}/health"),
             format!("{i}/value-assessment"),
             format!("{i}/history"),
             format!("/api/v1/organizations/{}", self.organization),

@@ -275,6 +275,7 @@ fn ids_for(field: &str, arg: &str, a: &Estate) -> Vec<String> {
         "id" if lower.contains("agreement") => one(&a.agreement),
         "id" if lower.contains("report") => one(&a.report),
         "id" if lower.contains("lesson") => one(&a.lesson),
+        "id" if lower.contains("healthassessment") => one(&a.health_assessment),
         "id" if lower.contains("organization") => organizations(),
         "id" if lower.contains("apiclient") => one(&a.client),
         "id" if lower.contains("invitation") => one(&a.invitation),

@@ -185,6 +185,7 @@ fn values_of(
         "agreement_id" => own(&a.agreement),
         "report_id" => own(&a.report),
         "lesson_id" => own(&a.lesson),
+        "assessment_id" => own(&a.health_assessment),
         "user_id" => own(&a.member),
         "invitation_id" => own(&a.invitation),
         // A country is no record of A's: the caller's own tenant's designation is meant.

@@ -20,7 +20,7 @@ use super::{
 };
 
 /// Creates a record of the initiative; recorded in its history with `reason`.
-async fn add<R: ChildResource, O: From<R::View>>(
+pub(super) async fn add<R: ChildResource, O: From<R::View>>(
     ctx: &Context<'_>,
     initiative_id: Uuid,
     input: impl Into<R::New>,
@@ -35,7 +35,7 @@ async fn add<R: ChildResource, O: From<R::View>>(
 }
 
 /// Changes a record, provided `expected_version` is its current version.
-async fn update<R: ChildResource, O: From<R::View>>(
+pub(super) async fn update<R: ChildResource, O: From<R::View>>(
     ctx: &Context<'_>,
     (initiative_id, id, expected_version): (Uuid, Uuid, i32),
     input: impl Into<R::Patch>,
@@ -57,7 +57,7 @@ async fn update<R: ChildResource, O: From<R::View>>(
 }
 
 /// Deletes a record, provided `expected_version` is current; answers its id.
-async fn remove<R: ChildResource>(
+pub(super) async fn remove<R: ChildResource>(
     ctx: &Context<'_>,
     (initiative_id, id, expected_version): (Uuid, Uuid, i32),
     reason: Option<String>,
@@ -130,6 +130,8 @@ macro_rules! child_mutations {
         }
     };
 }
+
+pub(super) use child_mutations;
 
 child_mutations! {
     PartnerMutation for service::partners::Partners => Partner {

@@ -120,7 +120,7 @@ mirror! {
     /// `action-lines`).
     ReferenceKind = "service::reference::ReferenceKind" {
         ActionLines, Sdgs, Sectors, Roles, JourneyStages, Spectrum, EngagementModels,
-        ValueSources, Levers, ResourceKinds
+        ValueSources, Levers, ResourceKinds, Fundamentals, Competencies
     }
     /// Order of the organisation list; ties break by id.
     OrganizationSort = "service::organizations::OrganizationSort" {

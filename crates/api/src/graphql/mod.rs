@@ -17,6 +17,7 @@ pub mod depth;
 pub mod enums;
 pub mod errors;
 pub mod graphiql;
+mod health;
 mod http;
 pub(crate) use http::refuse_api as refusal;
 mod inputs;

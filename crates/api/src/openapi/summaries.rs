@@ -85,6 +85,27 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("initiative_lessons_update", "Change a lesson"),
     ("initiative_lessons_delete", "Delete a lesson"),
     ("lessons_search", "Search lessons learned"),
+    ("initiative_health_get", "An initiative's health report"),
+    (
+        "initiative_health_assessments_list",
+        "List an initiative's health self-assessments",
+    ),
+    (
+        "initiative_health_assessments_create",
+        "File a health self-assessment",
+    ),
+    (
+        "initiative_health_assessments_get",
+        "Get a health self-assessment",
+    ),
+    (
+        "initiative_health_assessments_update",
+        "Change a health self-assessment",
+    ),
+    (
+        "initiative_health_assessments_delete",
+        "Delete a health self-assessment",
+    ),
     ("initiative_stakeholder_map_get", "Stakeholder map"),
     ("initiative_stakeholder_map_svg", "Stakeholder map as SVG"),
     ("initiative_leverage_get", "Leverage of an initiative"),

@@ -18,6 +18,7 @@ pub mod matchmaking;
 pub mod members;
 pub mod organizations;
 pub mod partners;
+pub mod partnership_health;
 pub mod pictures;
 pub mod reference;
 pub mod reports;
@@ -72,6 +73,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(agreements::configure)
             .configure(reports::configure)
             .configure(lessons::configure)
+            .configure(partnership_health::configure)
             .configure(analytics::configure)
             .configure(reference::configure)
             .configure(pictures::configure)

@@ -22,12 +22,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// One reference vocabulary: `action-lines` (WSIS C1–C11 with the eight C7 sub-lines), `sdgs`
 /// (the 17 goals with their 169 targets), `sectors`, `roles`, `journey-stages`, `spectrum`,
-/// `engagement-models`, `value-sources`, `levers`, `resource-kinds`. Each entry has a stable
-/// `code` (the value the API takes), a label and a description, in the reader's language
-/// (`lang=` or `Accept-Language`; `Content-Language` says which): the SDGs in the UN's six
-/// official texts, the other labels in the registry's own translations (`official: false`),
-/// a text with none in English (named in `languages`). `lang=*` adds every translation.
-/// Cacheable: `ETag`, 304, `Vary: Accept-Language`.
+/// `engagement-models`, `value-sources`, `levers`, `resource-kinds`, `fundamentals` (the six
+/// fundamentals of a partnership), `competencies` (the partnering competencies, MUST). Each
+/// entry has a stable `code` (the value the API takes), a label and a description, in the
+/// reader's language (`lang=` or `Accept-Language`; `Content-Language` says which): the SDGs in
+/// the UN's six official texts, the other labels in the registry's own translations
+/// (`official: false`), a text with none in English (named in `languages`). `lang=*` adds
+/// every translation. Cacheable: `ETag`, 304, `Vary: Accept-Language`.
 #[utoipa::path(
     operation_id = "reference_list",
     security(()),
