@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::{
     accounts::{AccountsMutation, AccountsQuery},
     admin::{AdminMutation, AdminQuery},
+    agreements::{AgreementQuery, AgreementSignMutation},
     analytics::AnalyticsQuery,
     children::{
         AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     WsisQuery,
     MatchmakingQuery,
     AnalyticsQuery,
+    AgreementQuery,
 );
 
 /// Every mutation: the registry's, tenant administration's, the WSIS showcase's and
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     AccountsMutation,
     WsisMutation,
     MatchmakingMutation,
+    AgreementSignMutation,
 );
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -5,6 +5,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use service::{
     ServiceError,
+    agreements::elements::{TEMPLATE, TemplateElement},
     reference::{ReferenceEntry, ReferenceKind, entries},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -12,7 +13,27 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::problem::{ApiResult, Problem};
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list);
+    // Before `/reference/{kind}`, which would take the literal segment as a kind.
+    cfg.service(agreement_template).service(list);
+}
+
+/// The partnering agreement template: its essential elements in the order of a draft, each
+/// with a stable `code`, its title, the journey step that produces it and the template's
+/// guidance. An agreement's `elements` and its draft follow it. Cacheable: `ETag`, 304.
+#[utoipa::path(
+    operation_id = "reference_agreement_template",
+    security(()),
+    tag = "reference",
+    params(("If-None-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, body = Vec<TemplateElement>, headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified"),
+    )
+)]
+#[get("/reference/agreement-template")]
+pub async fn agreement_template(req: HttpRequest) -> ApiResult<HttpResponse> {
+    let body = serde_json::to_vec(&TEMPLATE).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(cacheable(&req, body))
 }
 
 /// One reference vocabulary: `action-lines` (WSIS C1–C11 with the eight C7 sub-lines), `sdgs`
@@ -41,6 +62,11 @@ pub async fn list(req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpRe
         })?;
     let body =
         serde_json::to_vec(&entries(kind)).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(cacheable(&req, body))
+}
+
+/// A JSON body with its `ETag` and caching headers; 304 when `If-None-Match` names it.
+fn cacheable(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
     let etag = format!("\"{:016x}\"", hasher.finish());
@@ -57,9 +83,9 @@ pub async fn list(req: HttpRequest, path: web::Path<String>) -> ApiResult<HttpRe
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
-    Ok(if fresh {
+    if fresh {
         response.finish()
     } else {
         response.content_type("application/json").body(body)
-    })
+    }
 }
