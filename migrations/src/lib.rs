@@ -23,6 +23,7 @@ mod m20261204_000018_row_level_security;
 mod m20261205_000019_stage_change_dates;
 mod m20261206_000020_row_security_of_keyless_tables;
 mod m20261206_000021_health_assessments;
+mod m20261206_000022_agreement_elements;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_stage_change_dates::Migration),
             Box::new(m20261206_000020_row_security_of_keyless_tables::Migration),
             Box::new(m20261206_000021_health_assessments::Migration),
+            Box::new(m20261206_000022_agreement_elements::Migration),
         ]
     }
 }

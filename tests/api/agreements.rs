@@ -83,16 +83,12 @@ async fn agreement_lifecycle(app: TestApp) {
         2,
         "absent parties stay"
     );
-    // Parties are replaced as a whole.
+    // A signed agreement's text is frozen: its parties no longer change (see
+    // agreement_drafts.rs for the rest of the rule).
     let narrowed = app
         .patch(&one, tok, Some("\"2\""), &json!({"parties": [s.partner]}))
         .await;
-    assert_eq!(narrowed.status, 200, "{:?}", narrowed.body);
-    assert_eq!(
-        narrowed.body["parties"][0]["partner_id"],
-        s.partner.as_str()
-    );
-    assert_eq!(narrowed.body["parties"].as_array().unwrap().len(), 1);
+    assert_eq!(narrowed.status, 409, "{:?}", narrowed.body);
 
     let list = app.get(&path(&s.initiative), tok).await;
     assert_eq!(list.body["total"], 1);
@@ -113,7 +109,7 @@ async fn agreement_lifecycle(app: TestApp) {
 
     assert_eq!(app.delete(&one, tok, None).await.status, 428);
     assert_eq!(app.delete(&one, tok, Some("\"1\"")).await.status, 412);
-    assert_eq!(app.delete(&one, tok, Some("\"3\"")).await.status, 204);
+    assert_eq!(app.delete(&one, tok, Some("\"2\"")).await.status, 204);
     assert_eq!(app.get(&one, tok).await.status, 404);
 }
 
@@ -188,7 +184,8 @@ async fn agreements_are_validated(app: TestApp) {
         .await;
     assert_eq!(cleared.status, 422);
     assert_eq!(cleared.error_fields(), ["signed_on"]);
-    // A draft needs no date.
+    // An active agreement is frozen: it does not go back to a draft (a new version
+    // supersedes it instead).
     let draft = app
         .patch(
             &one,
@@ -197,8 +194,24 @@ async fn agreements_are_validated(app: TestApp) {
             &json!({"signed_on": null, "status": "draft"}),
         )
         .await;
-    assert_eq!(draft.status, 200, "{:?}", draft.body);
-    assert_eq!(draft.body["signed_on"], Value::Null);
+    assert_eq!(draft.status, 409, "{:?}", draft.body);
+    // A draft needs no date.
+    let planned = agree(
+        &app,
+        &s,
+        &json!({"agreement_type": "work_plan", "title": "Work plan 2006", "signed_on": "2006-01-01"}),
+    )
+    .await;
+    let planned = format!(
+        "{}/{}",
+        path(&s.initiative),
+        planned.body["id"].as_str().unwrap()
+    );
+    let undated = app
+        .patch(&planned, tok, Some("\"1\""), &json!({"signed_on": null}))
+        .await;
+    assert_eq!(undated.status, 200, "{:?}", undated.body);
+    assert_eq!(undated.body["signed_on"], Value::Null);
 }
 
 async fn a_signed_or_active_agreement_cannot_be_dated_in_the_future(app: TestApp) {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access_ends;
+mod agreement_drafts;
 mod agreements;
 mod analytics;
 mod auth;

@@ -55,6 +55,9 @@ pub enum ApiError {
     Service(#[from] ServiceError),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// No media type of the `Accept` header can be produced.
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
@@ -74,6 +77,7 @@ impl ApiError {
         match self {
             ApiError::Service(e) | ApiError::Token(e) => e.code(),
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::NotAcceptable(_) => ErrorCode::NotAcceptable,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             ApiError::TooManyRequests { .. } => ErrorCode::RateLimited,
@@ -97,6 +101,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::CursorAhead => StatusCode::BAD_REQUEST,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

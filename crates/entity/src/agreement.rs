@@ -17,6 +17,15 @@ pub struct Model {
     pub signed_on: Option<Date>,
     pub status: AgreementStatus,
     pub document_url: Option<String>,
+    /// JSON object of the partnering agreement's essential elements (see the service's
+    /// `agreements::AgreementElements`); none until any is given.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub elements: Option<String>,
+    /// JSON array of signatures (party, representative, the signing user, when).
+    #[sea_orm(column_type = "Text")]
+    pub signatures: String,
+    /// The agreement of the same initiative this one is a new version of.
+    pub supersedes_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

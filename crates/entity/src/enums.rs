@@ -651,3 +651,43 @@ pub enum Lever {
     #[sea_orm(string_value = "human_community_capital")]
     HumanCommunityCapital,
 }
+
+/// The level of a party's representative in its organisation (senior-level commitment is one of
+/// the fundamentals of a partnership).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum RepresentativeLevel {
+    /// Chief executive, minister, director general, board.
+    #[sea_orm(string_value = "executive")]
+    Executive,
+    /// Senior management: a director, head of department or country representative.
+    #[sea_orm(string_value = "senior")]
+    Senior,
+    #[sea_orm(string_value = "manager")]
+    Manager,
+    #[sea_orm(string_value = "staff")]
+    Staff,
+}
+
+impl RepresentativeLevel {
+    /// Whether a representative of this level shows senior-level commitment.
+    pub const fn is_senior(self) -> bool {
+        matches!(
+            self,
+            RepresentativeLevel::Executive | RepresentativeLevel::Senior
+        )
+    }
+}

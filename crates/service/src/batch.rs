@@ -223,12 +223,17 @@ impl Registry {
             .all(self.db())
             .await?;
         let none = agreements::PartyRows::new();
+        // A new version is an agreement of the same initiative: its rows are all here.
+        let successors: agreements::Successors = rows
+            .iter()
+            .filter_map(|r| r.supersedes_id.map(|old| (old, r.id)))
+            .collect();
         for row in rows {
             let id = row.initiative_id;
             let parties = by_initiative.get(&id).unwrap_or(&none);
             out.entry(id)
                 .or_default()
-                .push(agreements::to_view(row, parties));
+                .push(agreements::to_view(row, parties, &successors));
         }
         Ok(out)
     }

@@ -216,7 +216,7 @@ pub(crate) async fn find<R: ChildResource, C: ConnectionTrait>(
 
 /// The version stored now, for a conditional write that matched no row: the record changed
 /// (or went) between the read and the write.
-async fn stale<R: ChildResource, C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceError {
+pub(crate) async fn stale<R: ChildResource, C: ConnectionTrait>(db: &C, id: Uuid) -> ServiceError {
     let current: Result<Option<i32>, _> = R::Entity::find()
         .select_only()
         .column(R::COLUMNS.version)

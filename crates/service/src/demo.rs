@@ -767,6 +767,8 @@ impl Registry {
                     signed_on: NaiveDate::from_ymd_opt(2005, 3, 1),
                     status: Some(AgreementStatus::Active),
                     document_url: None,
+                    elements: None,
+                    supersedes: None,
                 },
                 meta,
             )

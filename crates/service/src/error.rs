@@ -28,6 +28,8 @@ pub enum ErrorCode {
     PreconditionRequired,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// None of the media types the `Accept` header asks for can be produced (406).
+    NotAcceptable,
     /// The path exists but not with this method (the `Allow` header lists those it has).
     MethodNotAllowed,
     /// A change-feed cursor beyond the feed's head: it was not handed out by this feed.
@@ -53,6 +55,7 @@ impl ErrorCode {
             ErrorCode::PreconditionRequired => "precondition_required",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::NotAcceptable => "not_acceptable",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::CursorAhead => "cursor_ahead",
             ErrorCode::Unavailable => "unavailable",

@@ -92,6 +92,10 @@ mirror! {
     AgreementStatus = "entity::enums::AgreementStatus" {
         Draft, Signed, Active, Expired, Terminated
     }
+    /// The level of a party's representative (senior-level commitment).
+    RepresentativeLevel = "entity::enums::RepresentativeLevel" {
+        Executive, Senior, Manager, Staff
+    }
     /// Reporting status, after the practice of the UN partnership registry.
     ReportingStatus = "service::initiatives::ReportingStatus" {
         OnTrack, Due, Overdue, Inactive

@@ -39,6 +39,7 @@ pub fn code_of(code: ErrorCode) -> &'static str {
         ErrorCode::StaleVersion => "STALE_VERSION",
         ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
         ErrorCode::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+        ErrorCode::NotAcceptable => "NOT_ACCEPTABLE",
         ErrorCode::Unavailable => "UNAVAILABLE",
         ErrorCode::Internal => "INTERNAL",
     }

@@ -91,6 +91,9 @@ pub(crate) fn refuse_api(err: &ApiError) -> HttpResponse {
             "UNSUPPORTED_MEDIA_TYPE",
             m.clone(),
         ),
+        ApiError::NotAcceptable(m) => {
+            refuse(StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", m.clone())
+        }
         ApiError::BadRequest(m) => refuse(StatusCode::BAD_REQUEST, "BAD_REQUEST", m.clone()),
         ApiError::TooManyRequests { .. } => refuse(
             StatusCode::TOO_MANY_REQUESTS,

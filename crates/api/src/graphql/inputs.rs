@@ -4,7 +4,10 @@
 use async_graphql::{InputObject, MaybeUndefined};
 use chrono::{DateTime, NaiveDate, Utc};
 use service::{
-    agreements::{AgreementPatch, NewAgreement},
+    agreements::{
+        AgreementElements, AgreementPatch, Governance, NewAgreement, NewSignature, PartyRole,
+        Representative, Term,
+    },
     contributions::{ContributionPatch, DecimalText, NewContribution},
     initiatives::{ExternalIdentifier, InitiativePatch, InitiativeQuery, NewInitiative},
     lessons::{LessonPatch, NewLesson},
@@ -19,7 +22,7 @@ use super::{
     enums::{
         AgreementStatus, AgreementType, ContributionStatus, EngagementModel, Gain, InitiativeKind,
         JourneyStage, Lever, Outcome, PartnerRole, PartnerStatus, PartnershipForm, ReportingStatus,
-        ResourceKind, Scale, Sector, Spectrum, TenantKind, Visibility,
+        RepresentativeLevel, ResourceKind, Scale, Sector, Spectrum, TenantKind, Visibility,
     },
     scalars::Decimal,
 };
@@ -463,6 +466,133 @@ pub struct NewAgreementInput {
     pub status: Option<AgreementStatus>,
     /// An absolute http(s) URL.
     pub document_url: Option<String>,
+    /// The essential elements agreed so far.
+    pub elements: Option<AgreementElementsInput>,
+    /// An agreement of this initiative that this one is a new version of.
+    pub supersedes: Option<Uuid>,
+}
+
+/// Who represents a party, and at what level.
+#[derive(InputObject)]
+#[graphql(name = "AgreementRepresentativeInput")]
+pub struct RepresentativeInput {
+    /// A party to the agreement.
+    pub partner_id: Uuid,
+    pub name: String,
+    pub title: Option<String>,
+    pub level: RepresentativeLevel,
+}
+
+/// What one partner is responsible for, and the contributions it brings.
+#[derive(InputObject)]
+#[graphql(name = "AgreementPartyRoleInput")]
+pub struct PartyRoleInput {
+    /// A party to the agreement.
+    pub partner_id: Uuid,
+    pub responsibilities: String,
+    /// Contributions of that partner to this initiative.
+    #[graphql(default)]
+    pub contribution_ids: Vec<Uuid>,
+}
+
+/// How the partnership is run.
+#[derive(InputObject)]
+#[graphql(name = "AgreementGovernanceInput")]
+pub struct GovernanceInput {
+    pub decision_making: Option<String>,
+    pub meetings: Option<String>,
+    pub reporting: Option<String>,
+}
+
+/// How long the agreement runs, its review and exit.
+#[derive(InputObject)]
+#[graphql(name = "AgreementTermInput")]
+pub struct TermInput {
+    pub starts_on: Option<NaiveDate>,
+    /// Not before `startsOn`.
+    pub ends_on: Option<NaiveDate>,
+    pub review: Option<String>,
+    pub exit: Option<String>,
+}
+
+/// The essential elements of a partnering agreement; all optional.
+#[derive(InputObject)]
+pub struct AgreementElementsInput {
+    #[graphql(default)]
+    pub representatives: Vec<RepresentativeInput>,
+    pub context: Option<String>,
+    pub vision: Option<String>,
+    pub purpose: Option<String>,
+    #[graphql(default)]
+    pub objectives: Vec<String>,
+    #[graphql(default)]
+    pub activities: Vec<String>,
+    pub resources: Option<String>,
+    #[graphql(default)]
+    pub roles: Vec<PartyRoleInput>,
+    pub governance: Option<GovernanceInput>,
+    pub term: Option<TermInput>,
+}
+
+impl From<AgreementElementsInput> for AgreementElements {
+    fn from(e: AgreementElementsInput) -> Self {
+        AgreementElements {
+            representatives: e
+                .representatives
+                .into_iter()
+                .map(|r| Representative {
+                    partner_id: r.partner_id,
+                    name: r.name,
+                    title: r.title,
+                    level: r.level.into(),
+                })
+                .collect(),
+            context: e.context,
+            vision: e.vision,
+            purpose: e.purpose,
+            objectives: e.objectives,
+            activities: e.activities,
+            resources: e.resources,
+            roles: e
+                .roles
+                .into_iter()
+                .map(|r| PartyRole {
+                    partner_id: r.partner_id,
+                    responsibilities: r.responsibilities,
+                    contribution_ids: r.contribution_ids,
+                })
+                .collect(),
+            governance: e.governance.map(|g| Governance {
+                decision_making: g.decision_making,
+                meetings: g.meetings,
+                reporting: g.reporting,
+            }),
+            term: e.term.map(|t| Term {
+                starts_on: t.starts_on,
+                ends_on: t.ends_on,
+                review: t.review,
+                exit: t.exit,
+            }),
+        }
+    }
+}
+
+/// A party's signature.
+#[derive(InputObject)]
+pub struct NewSignatureInput {
+    /// A party to the agreement that has not signed yet.
+    pub partner_id: Uuid,
+    /// Defaults to the party's representative named in the elements.
+    pub representative: Option<String>,
+}
+
+impl From<NewSignatureInput> for NewSignature {
+    fn from(s: NewSignatureInput) -> Self {
+        NewSignature {
+            partner_id: s.partner_id,
+            representative: s.representative,
+        }
+    }
 }
 
 impl From<NewAgreementInput> for NewAgreement {
@@ -474,6 +604,8 @@ impl From<NewAgreementInput> for NewAgreement {
             signed_on: i.signed_on,
             status: i.status.map(Into::into),
             document_url: i.document_url,
+            elements: i.elements.map(Into::into),
+            supersedes: i.supersedes,
         }
     }
 }
@@ -487,6 +619,8 @@ pub struct AgreementPatchInput {
     pub signed_on: MaybeUndefined<NaiveDate>,
     pub status: Option<AgreementStatus>,
     pub document_url: MaybeUndefined<String>,
+    /// Replaces all the elements (`null` clears them); refused (`CONFLICT`) once signed.
+    pub elements: MaybeUndefined<AgreementElementsInput>,
 }
 
 impl From<AgreementPatchInput> for AgreementPatch {
@@ -498,6 +632,7 @@ impl From<AgreementPatchInput> for AgreementPatch {
             signed_on: patch(p.signed_on),
             status: p.status.map(Into::into),
             document_url: patch(p.document_url),
+            elements: patch(p.elements),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 mod accounts;
 mod admin;
+mod agreements;
 mod analytics;
 mod children;
 mod context;

@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::{
     accounts::{AccountsMutation, AccountsQuery},
     admin::{AdminMutation, AdminQuery},
+    agreements::{AgreementQuery, AgreementSignMutation},
     analytics::AnalyticsQuery,
     children::{
         AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     MatchmakingQuery,
     AnalyticsQuery,
     HealthQuery,
+    AgreementQuery,
 );
 
 /// Every mutation: the registry's, tenant administration's, the WSIS showcase's and
@@ -46,6 +48,7 @@ pub struct MutationRoot(
     WsisMutation,
     MatchmakingMutation,
     HealthMutation,
+    AgreementSignMutation,
 );
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

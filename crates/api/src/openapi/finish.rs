@@ -591,6 +591,12 @@ fn problems_for(path: &str, operation: &Operation, status: &str) -> Vec<(&'stati
             "payload_too_large",
             ApiError::PayloadTooLarge { limit: 1024 * 1024 },
         )],
+        "406" => vec![(
+            "not_acceptable",
+            ApiError::NotAcceptable(
+                "this resource is available as text/markdown, text/html or application/json".into(),
+            ),
+        )],
         "415" => vec![(
             "unsupported_media_type",
             ApiError::UnsupportedMediaType("send the body as application/json".into()),

@@ -71,6 +71,11 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("initiative_agreements_get", "Get an agreement"),
     ("initiative_agreements_update", "Change an agreement"),
     ("initiative_agreements_delete", "Delete an agreement"),
+    ("initiative_agreements_draft", "Draft of an agreement"),
+    (
+        "initiative_agreements_sign",
+        "Sign an agreement for a party",
+    ),
     (
         "initiative_reports_list",
         "List an initiative's progress reports",
@@ -146,6 +151,10 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ),
     ("wsis_showcase_map_svg", "Showcase world map (SVG)"),
     ("reference_list", "A reference vocabulary"),
+    (
+        "reference_agreement_template",
+        "The partnering agreement template",
+    ),
     ("initiatives_export", "Export initiatives"),
     ("organizations_export", "Export organisations"),
     ("partners_export", "Export partners (companion CSV)"),

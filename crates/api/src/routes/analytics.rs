@@ -42,7 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// How much the client accepts `type/subtype` (0 to 1), from the most specific matching range
 /// of its `Accept` header.
-fn quality(accept: &str, ty: &str, subtype: &str) -> f32 {
+pub(crate) fn quality(accept: &str, ty: &str, subtype: &str) -> f32 {
     let mut best: Option<(u8, f32)> = None;
     for range in accept.split(',') {
         let mut parts = range.split(';');

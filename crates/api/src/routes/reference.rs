@@ -5,7 +5,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use service::{
     ServiceError,
-    language::LanguageQuery,
+    agreements::elements::{TEMPLATE, TemplateElement},
+    language::{LanguageChoice, LanguageQuery},
     reference::{ReferenceEntry, ReferenceKind, localized},
 };
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,7 +18,27 @@ use crate::{
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list);
+    // Before `/reference/{kind}`, which would take the literal segment as a kind.
+    cfg.service(agreement_template).service(list);
+}
+
+/// The partnering agreement template: its essential elements in the order of a draft, each
+/// with a stable `code`, its title, the journey step that produces it and the template's
+/// guidance. An agreement's `elements` and its draft follow it. Cacheable: `ETag`, 304.
+#[utoipa::path(
+    operation_id = "reference_agreement_template",
+    security(()),
+    tag = "reference",
+    params(("If-None-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, body = Vec<TemplateElement>, headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Not modified"),
+    )
+)]
+#[get("/reference/agreement-template")]
+pub async fn agreement_template(req: HttpRequest) -> ApiResult<HttpResponse> {
+    let body = serde_json::to_vec(&TEMPLATE).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(cacheable(&req, body, None))
 }
 
 /// One reference vocabulary: `action-lines` (WSIS C1–C11 with the eight C7 sub-lines), `sdgs`
@@ -59,6 +80,12 @@ pub async fn list(
     let choice = language::choice(&req, &query)?;
     let body = serde_json::to_vec(&localized(kind, choice))
         .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Ok(cacheable(&req, body, Some(choice)))
+}
+
+/// A JSON body with its `ETag` and caching headers (and, for a body in the reader's language,
+/// `Content-Language` and `Vary`); 304 when `If-None-Match` names it.
+fn cacheable(req: &HttpRequest, body: Vec<u8>, choice: Option<LanguageChoice>) -> HttpResponse {
     let mut hasher = DefaultHasher::new();
     body.hash(&mut hasher);
     let etag = format!("\"{:016x}\"", hasher.finish());
@@ -74,12 +101,15 @@ pub async fn list(
     };
     response
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .insert_header((header::CONTENT_LANGUAGE, language::content_language(choice)))
-        .insert_header((header::VARY, "Accept-Language"));
-    Ok(if fresh {
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"));
+    if let Some(choice) = choice {
+        response
+            .insert_header((header::CONTENT_LANGUAGE, language::content_language(choice)))
+            .insert_header((header::VARY, "Accept-Language"));
+    }
+    if fresh {
         response.finish()
     } else {
         response.content_type("application/json").body(body)
-    })
+    }
 }

@@ -1,0 +1,424 @@
+//! The draft of a partnering agreement: its essential elements rendered as Markdown (filled from
+//! the record: the initiative, the parties and their organisations, the contributions, the
+//! signatures), each missing element marked with the journey step that produces it; and the same
+//! draft as a self-contained, printable HTML page.
+//!
+//! Every text from the record is escaped for Markdown, and the HTML is made from the Markdown by
+//! pulldown-cmark with raw HTML turned back into text, so nothing a user typed becomes markup.
+//! The draft is in English: no translations of the template exist yet.
+
+use std::{collections::HashMap, fmt::Write};
+
+use entity::{
+    contribution,
+    enums::{AgreementStatus, AgreementType, JourneyStage, RepresentativeLevel},
+    initiative_partner, organization,
+};
+use pulldown_cmark::{Event, Parser, html};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{Agreement, Agreements, elements::template};
+use crate::{Caller, Registry, children, error::ServiceResult, initiatives::access, tenancy};
+
+/// The draft of an agreement.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AgreementDraft {
+    pub agreement_id: Uuid,
+    /// The agreement's version the draft shows.
+    pub version: i32,
+    /// The language of the text (BCP 47).
+    pub language: &'static str,
+    /// The codes of the template's elements not yet agreed (see
+    /// `/reference/agreement-template`).
+    pub missing: Vec<&'static str>,
+    pub title: String,
+    pub markdown: String,
+}
+
+impl AgreementDraft {
+    /// The draft as a printable HTML page (inline CSS, no scripts, nothing loaded).
+    pub fn html(&self) -> String {
+        let mut body = String::new();
+        let events = Parser::new(&self.markdown).map(|e| match e {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        });
+        html::push_html(&mut body, events);
+        let mut title = String::new();
+        html::push_html(
+            &mut title,
+            std::iter::once(Event::Text(self.title.as_str().into())),
+        );
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+            lang = self.language,
+        )
+    }
+}
+
+const CSS: &str = "body{font-family:Georgia,'Times New Roman',serif;line-height:1.5;color:#111;margin:0;background:#fff}main{max-width:46rem;margin:2rem auto;padding:0 1.5rem}h1{font-size:1.8rem;border-bottom:2px solid #111;padding-bottom:.3rem}h2{font-size:1.2rem;margin-top:1.8rem;border-bottom:1px solid #bbb}em{color:#8a4b00}@media print{main{margin:0;max-width:none}h2{break-after:avoid}a{color:#111}}";
+
+/// Escapes a text from the record for Markdown: every character with a meaning in Markdown is
+/// backslash-escaped, and line breaks are kept as hard breaks.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str("\\\n");
+        }
+        for ch in line.trim().chars() {
+            if matches!(
+                ch,
+                '\\' | '`'
+                    | '*'
+                    | '_'
+                    | '['
+                    | ']'
+                    | '<'
+                    | '>'
+                    | '#'
+                    | '|'
+                    | '~'
+                    | '&'
+                    | '!'
+                    | '-'
+                    | '+'
+                    | '='
+                    | '.'
+                    | ')'
+                    | '('
+            ) {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+    }
+    out
+}
+
+fn step(stage: JourneyStage) -> &'static str {
+    match stage {
+        JourneyStage::UnderstandContext => "understand the context",
+        JourneyStage::AgreeVision => "agree an overarching vision",
+        JourneyStage::AgreePurpose => "agree a common purpose",
+        JourneyStage::AgreeObjectives => "agree specific objectives and activities",
+        JourneyStage::AgreeResources => "agree resources, roles and responsibilities",
+        JourneyStage::Structure => "structure the partnership",
+        JourneyStage::SignAgreement => "sign a partnership agreement",
+        _ => "later",
+    }
+}
+
+/// The mark of a missing element (or part of one), with the step that produces it.
+fn missing(code: &str) -> String {
+    let at = template(code).map_or("later", |e| step(e.journey_step));
+    format!("*Not yet agreed — produced at the “{at}” step.*")
+}
+
+fn words<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
+}
+
+fn kind_label(kind: AgreementType) -> &'static str {
+    match kind {
+        AgreementType::PartnershipAgreement => "Partnership agreement",
+        AgreementType::Contract => "Contract",
+        AgreementType::WorkPlan => "Work plan",
+        AgreementType::MemorandumOfUnderstanding => "Memorandum of understanding",
+    }
+}
+
+fn level_label(level: RepresentativeLevel) -> &'static str {
+    match level {
+        RepresentativeLevel::Executive => "executive level",
+        RepresentativeLevel::Senior => "senior level",
+        RepresentativeLevel::Manager => "manager level",
+        RepresentativeLevel::Staff => "staff level",
+    }
+}
+
+struct Section<'a> {
+    out: &'a mut String,
+    missing: &'a mut Vec<&'static str>,
+    n: usize,
+}
+
+impl Section<'_> {
+    fn heading(&mut self, code: &'static str) {
+        self.n += 1;
+        let title = template(code).map_or(code, |e| e.title);
+        let _ = write!(self.out, "\n## {}\\. {}\n\n", self.n, esc(title));
+    }
+
+    fn absent(&mut self, code: &'static str) {
+        self.missing.push(code);
+        let _ = writeln!(self.out, "{}", missing(code));
+    }
+
+    fn text(&mut self, code: &'static str, text: Option<&str>) {
+        self.heading(code);
+        match text {
+            Some(t) => {
+                let _ = writeln!(self.out, "{}", esc(t));
+            }
+            None => self.absent(code),
+        }
+    }
+}
+
+fn contribution_line(c: &contribution::Model) -> String {
+    let mut line = words(c.resource_kind);
+    if let Some(d) = &c.description {
+        let _ = write!(line, " — {}", esc(d));
+    }
+    if let (Some(amount), Some(currency)) = (&c.amount, &c.currency) {
+        let _ = write!(line, " ({} {})", esc(amount), esc(currency));
+    }
+    let _ = write!(line, ", {}", words(c.status));
+    line
+}
+
+/// Renders the draft of `a`, an agreement of the initiative titled `initiative`.
+fn render(
+    a: &Agreement,
+    initiative: &str,
+    orgs: &HashMap<Uuid, organization::Model>,
+    contributions: &[contribution::Model],
+) -> AgreementDraft {
+    let mut out = String::new();
+    let mut absent = Vec::new();
+    let name = |partner: Uuid| -> String {
+        orgs.get(&partner)
+            .map_or_else(|| "a former partner".into(), |o| esc(&o.name))
+    };
+    let e = &a.elements;
+    let _ = writeln!(out, "# {}\n", esc(&a.title));
+    let _ = writeln!(
+        out,
+        "**{}** of the partnership *{}*. Status: {}; record version {}.",
+        kind_label(a.agreement_type),
+        esc(initiative),
+        words(a.status),
+        a.version
+    );
+    if a.status == AgreementStatus::Draft {
+        let _ = writeln!(out, "\n> Draft: not signed by all parties.");
+    }
+    if let Some(next) = a.superseded_by {
+        let _ = writeln!(out, "\n> Superseded by agreement {next}.");
+    }
+    if let Some(old) = a.supersedes {
+        let _ = writeln!(out, "\nThis agreement supersedes agreement {old}.");
+    }
+    let mut s = Section {
+        out: &mut out,
+        missing: &mut absent,
+        n: 0,
+    };
+
+    s.heading("parties");
+    if a.parties.is_empty() {
+        s.absent("parties");
+    }
+    for p in &a.parties {
+        let sector = orgs
+            .get(&p.partner_id)
+            .map(|o| format!(" ({})", words(o.sector)))
+            .unwrap_or_default();
+        let rep = e
+            .representatives
+            .iter()
+            .find(|r| r.partner_id == p.partner_id);
+        let line = match rep {
+            Some(r) => format!(
+                "represented by {}{}, {}",
+                esc(&r.name),
+                r.title
+                    .as_deref()
+                    .map(|t| format!(", {}", esc(t)))
+                    .unwrap_or_default(),
+                level_label(r.level)
+            ),
+            None => "*representative not yet named*".into(),
+        };
+        let _ = writeln!(s.out, "- **{}**{sector} — {line}", esc(&p.name));
+    }
+
+    s.text("context", e.context.as_deref());
+    s.text("vision", e.vision.as_deref());
+    s.text("purpose", e.purpose.as_deref());
+
+    s.heading("objectives");
+    if e.objectives.is_empty() && e.activities.is_empty() {
+        s.absent("objectives");
+    } else {
+        let _ = writeln!(s.out, "**Objectives**\n");
+        if e.objectives.is_empty() {
+            let _ = writeln!(s.out, "{}", missing("objectives"));
+        }
+        for (i, o) in e.objectives.iter().enumerate() {
+            let _ = writeln!(s.out, "{}. {}", i + 1, esc(o));
+        }
+        let _ = writeln!(s.out, "\n**Activities**\n");
+        if e.activities.is_empty() {
+            let _ = writeln!(s.out, "{}", missing("objectives"));
+        }
+        for act in &e.activities {
+            let _ = writeln!(s.out, "- {}", esc(act));
+        }
+    }
+
+    s.heading("resources");
+    if e.resources.is_none() && contributions.is_empty() {
+        s.absent("resources");
+    }
+    if let Some(r) = &e.resources {
+        let _ = writeln!(s.out, "{}\n", esc(r));
+    }
+    if !contributions.is_empty() {
+        let _ = writeln!(s.out, "Contributions recorded for the partnership:\n");
+        for c in contributions {
+            let _ = writeln!(
+                s.out,
+                "- **{}**: {}",
+                name(c.partner_id),
+                contribution_line(c)
+            );
+        }
+    }
+
+    s.heading("roles");
+    if e.roles.is_empty() {
+        s.absent("roles");
+    }
+    for r in &e.roles {
+        let _ = writeln!(
+            s.out,
+            "- **{}**: {}",
+            name(r.partner_id),
+            esc(&r.responsibilities)
+        );
+        for id in &r.contribution_ids {
+            if let Some(c) = contributions.iter().find(|c| c.id == *id) {
+                let _ = writeln!(s.out, "  - brings {}", contribution_line(c));
+            }
+        }
+    }
+
+    s.heading("governance");
+    match &e.governance {
+        None => s.absent("governance"),
+        Some(g) => {
+            for (label, value) in [
+                ("Decision making", &g.decision_making),
+                ("Meetings", &g.meetings),
+                ("Reporting", &g.reporting),
+            ] {
+                let text = value.as_deref().map_or_else(|| missing("governance"), esc);
+                let _ = writeln!(s.out, "- **{label}:** {text}");
+            }
+        }
+    }
+
+    s.heading("term");
+    match &e.term {
+        None => s.absent("term"),
+        Some(t) => {
+            let duration = match (t.starts_on, t.ends_on) {
+                (Some(from), Some(to)) => format!("from {from} to {to}"),
+                (Some(from), None) => format!("from {from}, open-ended"),
+                (None, Some(to)) => format!("until {to}"),
+                (None, None) => missing("term"),
+            };
+            let _ = writeln!(s.out, "- **Duration:** {duration}");
+            for (label, value) in [("Review", &t.review), ("Exit", &t.exit)] {
+                let text = value.as_deref().map_or_else(|| missing("term"), esc);
+                let _ = writeln!(s.out, "- **{label}:** {text}");
+            }
+        }
+    }
+
+    s.heading("signatures");
+    if a.parties.is_empty() && a.signatures.is_empty() {
+        s.absent("signatures");
+    } else if a.signatures.is_empty() && a.status == AgreementStatus::Draft {
+        s.missing.push("signatures");
+    }
+    for p in &a.parties {
+        let line = match a.signatures.iter().find(|x| x.partner_id == p.partner_id) {
+            Some(sig) => format!(
+                "signed by {} on {}",
+                esc(&sig.representative),
+                sig.signed_at.date_naive()
+            ),
+            None => "*Not yet signed*".into(),
+        };
+        let _ = writeln!(s.out, "- **{}** — {line}", esc(&p.name));
+    }
+    if let Some(on) = a.signed_on {
+        let _ = writeln!(s.out, "\nSigned on {on}.");
+    }
+
+    s.heading("document");
+    match &a.document_url {
+        Some(url) => {
+            let _ = writeln!(s.out, "<{url}>");
+        }
+        None => s.absent("document"),
+    }
+
+    AgreementDraft {
+        agreement_id: a.id,
+        version: a.version,
+        language: "en",
+        missing: absent,
+        title: a.title.clone(),
+        markdown: out,
+    }
+}
+
+impl Registry {
+    /// The draft of an agreement the caller may read, filled from the record.
+    pub async fn agreement_draft(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+    ) -> ServiceResult<AgreementDraft> {
+        let initiative = access::readable(self.db(), caller, initiative_id).await?;
+        let agreement = children::find::<Agreements, _>(self.db(), initiative_id, id).await?;
+        let orgs: HashMap<Uuid, organization::Model> = initiative_partner::Entity::find()
+            .filter(tenancy::child_of::<initiative_partner::Entity>(
+                initiative_id,
+            ))
+            .find_also_related(organization::Entity)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|(p, o)| o.map(|o| (p.id, o)))
+            .collect();
+        let contributions = contribution::Entity::find()
+            .filter(tenancy::child_of::<contribution::Entity>(initiative_id))
+            .order_by_asc(contribution::Column::CreatedAt)
+            .order_by_asc(contribution::Column::Id)
+            .all(self.db())
+            .await?;
+        // Only the contributions of the agreement's parties belong in its text.
+        let contributions: Vec<_> = contributions
+            .into_iter()
+            .filter(|c| {
+                agreement
+                    .parties
+                    .iter()
+                    .any(|p| p.partner_id == c.partner_id)
+            })
+            .collect();
+        Ok(render(&agreement, &initiative.title, &orgs, &contributions))
+    }
+}
