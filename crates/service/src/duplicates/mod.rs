@@ -1,0 +1,3 @@
+//! Candidate duplicates: one partnership registered twice, in one tenant or across tenants.
+
+pub mod score;
