@@ -131,4 +131,5 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("webhooks_delete", "Delete a webhook subscription"),
     ("webhook_deliveries_list", "A subscription's delivery log"),
     ("webhooks_test", "Send a test event"),
+    ("duplicates_list", "Open candidate duplicates"),
 ];

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use icu_normalizer::DecomposingNormalizerBorrowed;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -52,7 +52,7 @@ pub struct Profile {
 }
 
 /// One reason a pair is alike.
-#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Reason {
     /// `similar_title`, `same_countries`, `shared_partners`, `overlapping_dates` or
     /// `shared_identifier`.
@@ -81,11 +81,37 @@ fn reason(code: &str, detail: String) -> Reason {
     }
 }
 
+/// A profile with its title's words and trigrams worked out once (for scoring many pairs).
+#[derive(Clone, Debug)]
+pub struct Prepared<'p> {
+    profile: &'p Profile,
+    tokens: BTreeSet<String>,
+    grams: BTreeSet<String>,
+}
+
+impl<'p> Prepared<'p> {
+    pub fn new(profile: &'p Profile) -> Self {
+        let tokens = title_tokens(&profile.title);
+        let grams = trigrams(&joined(&tokens));
+        Prepared {
+            profile,
+            tokens,
+            grams,
+        }
+    }
+}
+
 /// Scores a pair of initiatives.
 pub fn score(a: &Profile, b: &Profile) -> Scored {
+    score_prepared(&Prepared::new(a), &Prepared::new(b))
+}
+
+/// Scores a pair of prepared profiles.
+pub fn score_prepared(pa: &Prepared<'_>, pb: &Prepared<'_>) -> Scored {
+    let (a, b) = (pa.profile, pb.profile);
     let mut reasons = Vec::new();
     let mut disjoint_countries = false;
-    let title = title_similarity(&a.title, &b.title);
+    let title = similarity(&pa.tokens, &pb.tokens).max(similarity(&pa.grams, &pb.grams));
     let mut sum = W_TITLE * title;
     let mut weight = W_TITLE;
     if title >= TITLE_FLOOR {
@@ -325,26 +351,26 @@ fn trigrams(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// How alike two titles are, from 0 to 1.
-pub fn title_similarity(a: &str, b: &str) -> f64 {
-    let (ta, tb) = (title_tokens(a), title_tokens(b));
-    let words = {
-        let union = ta.union(&tb).count();
-        if union == 0 {
-            0.0
-        } else {
-            ta.intersection(&tb).count() as f64 / union as f64
-        }
-    };
-    let joined = |t: &BTreeSet<String>| t.iter().cloned().collect::<Vec<_>>().join(" ");
-    let (ga, gb) = (trigrams(&joined(&ta)), trigrams(&joined(&tb)));
-    let union = ga.union(&gb).count();
-    let grams = if union == 0 {
+fn joined(tokens: &BTreeSet<String>) -> String {
+    tokens.iter().cloned().collect::<Vec<_>>().join(" ")
+}
+
+fn similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let shared = a.intersection(b).count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
         0.0
     } else {
-        ga.intersection(&gb).count() as f64 / union as f64
-    };
-    words.max(grams)
+        shared as f64 / union as f64
+    }
+}
+
+/// How alike two titles are, from 0 to 1: the better of the Jaccard of their words and of
+/// the trigrams of those words.
+pub fn title_similarity(a: &str, b: &str) -> f64 {
+    let (ta, tb) = (title_tokens(a), title_tokens(b));
+    let (ga, gb) = (trigrams(&joined(&ta)), trigrams(&joined(&tb)));
+    similarity(&ta, &tb).max(similarity(&ga, &gb))
 }
 
 #[cfg(test)]
