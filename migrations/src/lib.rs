@@ -22,6 +22,7 @@ mod m20261203_000017_invitations;
 mod m20261204_000018_row_level_security;
 mod m20261205_000019_stage_change_dates;
 mod m20261206_000020_row_security_of_keyless_tables;
+mod m20261206_000023_duplicate_links;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_row_level_security::Migration),
             Box::new(m20261205_000019_stage_change_dates::Migration),
             Box::new(m20261206_000020_row_security_of_keyless_tables::Migration),
+            Box::new(m20261206_000023_duplicate_links::Migration),
         ]
     }
 }

@@ -9,6 +9,9 @@ both_databases!(
     another_tenants_private_record_is_never_suggested,
     open_candidates_are_listed_for_the_callers_tenant,
     the_judged_fixture_has_precision_and_recall_of_at_least_0_9,
+    across_tenants_both_sides_confirm_a_link_within_one_side_suffices,
+    a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link,
+    linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
 );
 
 /// Registers an initiative in `countries` (private) and answers the 201 body.
@@ -209,4 +212,210 @@ async fn the_judged_fixture_has_precision_and_recall_of_at_least_0_9(app: TestAp
     println!("duplicates fixture: precision {precision:.3}, recall {recall:.3}");
     assert!(precision >= 0.9, "precision {precision}");
     assert!(recall >= 0.9, "recall {recall}");
+}
+
+fn link_body(mine: &Value, other: &Value) -> Value {
+    json!({"initiative_id": mine["id"], "other_initiative_id": other["id"]})
+}
+
+async fn across_tenants_both_sides_confirm_a_link_within_one_side_suffices(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let theirs = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    let ours = register(&app, &eb.token, draft("Macedonia Connects", &["MK"])).await;
+    let proposed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&ours, &theirs),
+        )
+        .await;
+    assert_eq!(proposed.status, 201, "{:?}", proposed.body);
+    assert_eq!(proposed.body["status"], "proposed");
+    let again = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&ours, &theirs),
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.body["status"].as_str()),
+        (200, Some("proposed"))
+    );
+    // A cannot confirm from B's side: ours is B's private initiative.
+    let refused = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&ours, &theirs),
+        )
+        .await;
+    assert_eq!(refused.status, 404, "{:?}", refused.body);
+    let confirmed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&theirs, &ours),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{:?}", confirmed.body);
+    assert_eq!(confirmed.body["status"], "confirmed");
+    assert_eq!(confirmed.body["id"], proposed.body["id"]);
+    let link = format!(
+        "/api/v1/duplicates/links/{}",
+        proposed.body["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.get(&link, Some(&ea.token)).await.body["status"],
+        "confirmed"
+    );
+    let twin = register(&app, &eb.token, draft("Macedonia Connects", &["MK"])).await;
+    let within = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&twin, &ours),
+        )
+        .await;
+    assert_eq!(
+        (within.status, within.body["status"].as_str()),
+        (201, Some("confirmed"))
+    );
+    let itself = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&twin, &twin),
+        )
+        .await;
+    assert_eq!(itself.status, 422);
+    assert_eq!(itself.error_fields(), vec!["other_initiative_id"]);
+    let viewer = app.member(&b, Role::Viewer).await;
+    let by_viewer = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&viewer.token),
+            &link_body(&twin, &theirs),
+        )
+        .await;
+    assert_eq!(by_viewer.status, 403);
+    let feed = app.get("/api/v1/changes", Some(&eb.token)).await;
+    assert!(
+        feed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity_type"] == "duplicate_link" && e["href"] == json!(link)),
+        "{:?}",
+        feed.body
+    );
+}
+
+async fn a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link(app: TestApp) {
+    let (a, c) = (app.tenant("dup-a").await, app.tenant("dup-c").await);
+    let ea = app.member(&a, Role::Editor).await;
+    let outsider = app.member(&c, Role::Owner).await;
+    let first = register(&app, &ea.token, draft("Girls Who Code Kenya", &["KE"])).await;
+    let second = register(
+        &app,
+        &ea.token,
+        draft("Girls Who Code Kenya (GWCK)", &["KE"]),
+    )
+    .await;
+    assert_eq!(suggested(&second), vec![first["id"].as_str().unwrap()]);
+    let linked = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&second, &first),
+        )
+        .await;
+    assert_eq!(linked.status, 201);
+    let path = format!(
+        "/api/v1/duplicates/links/{}",
+        linked.body["id"].as_str().unwrap()
+    );
+    assert_eq!(app.get(&path, Some(&outsider.token)).await.status, 404);
+    assert_eq!(
+        app.delete(&path, Some(&outsider.token), Some("*"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(app.delete(&path, Some(&ea.token), None).await.status, 428);
+    assert_eq!(
+        app.delete(&path, Some(&ea.token), Some("\"9\""))
+            .await
+            .status,
+        412
+    );
+    let rejected = app
+        .delete(&path, Some(&ea.token), Some(&linked.etag()))
+        .await;
+    assert_eq!(rejected.status, 200, "{:?}", rejected.body);
+    assert_eq!(rejected.body["status"], "rejected");
+    let open = app.get("/api/v1/duplicates", Some(&ea.token)).await;
+    assert_eq!(open.body["total"], 0, "{:?}", open.body);
+}
+
+async fn linked_records_count_once_in_the_showcase_and_collapse_in_the_list(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let older = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    let newer = public(&app, &eb.token, "Macedonia Connects", &["MK"]).await;
+    let count = || async {
+        let table = app.get("/api/v1/wsis/showcase?country=MK", None).await;
+        assert_eq!(table.status, 200, "{:?}", table.body);
+        table.body["countries"][0]["initiative_count"]
+            .as_u64()
+            .unwrap()
+    };
+    let app = &app;
+    let listed = |query: &'static str| async move {
+        let r = app
+            .get(&format!("/api/v1/initiatives?country=MK{query}"), None)
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count().await, 2);
+    app.post(
+        "/api/v1/duplicates/links",
+        Some(&eb.token),
+        &link_body(&newer, &older),
+    )
+    .await;
+    assert_eq!(count().await, 2, "a proposal alone changes nothing");
+    assert_eq!(listed("&collapse=linked").await.len(), 2);
+    let confirmed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&older, &newer),
+        )
+        .await;
+    assert_eq!(confirmed.body["status"], "confirmed");
+    assert_eq!(count().await, 1, "one partnership, counted once");
+    assert_eq!(
+        listed("").await.len(),
+        2,
+        "without collapse both records show"
+    );
+    assert_eq!(
+        listed("&collapse=linked").await,
+        vec![older["id"].as_str().unwrap().to_owned()],
+        "the oldest record stands for the group"
+    );
 }

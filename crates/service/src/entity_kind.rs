@@ -15,11 +15,13 @@ pub enum EntityKind {
     Lesson,
     ValueAssessment,
     Organization,
+    /// A link between two initiatives that are one partnership (`duplicates::links`).
+    DuplicateLink,
 }
 
 impl EntityKind {
     /// Every kind, in the order the webhook documentation lists them.
-    pub const ALL: [EntityKind; 8] = [
+    pub const ALL: [EntityKind; 9] = [
         EntityKind::Initiative,
         EntityKind::Partner,
         EntityKind::Contribution,
@@ -28,6 +30,7 @@ impl EntityKind {
         EntityKind::Lesson,
         EntityKind::ValueAssessment,
         EntityKind::Organization,
+        EntityKind::DuplicateLink,
     ];
 
     /// The stored and published name (`initiative`, `value_assessment`, …).
@@ -41,6 +44,7 @@ impl EntityKind {
             EntityKind::Lesson => "lesson",
             EntityKind::ValueAssessment => "value_assessment",
             EntityKind::Organization => "organization",
+            EntityKind::DuplicateLink => "duplicate_link",
         }
     }
 
@@ -51,7 +55,10 @@ impl EntityKind {
 
     /// Whether records of this kind belong to an initiative (and so raise its version).
     pub const fn is_child(self) -> bool {
-        !matches!(self, EntityKind::Initiative | EntityKind::Organization)
+        !matches!(
+            self,
+            EntityKind::Initiative | EntityKind::Organization | EntityKind::DuplicateLink
+        )
     }
 }
 

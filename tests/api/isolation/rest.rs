@@ -152,6 +152,7 @@ fn ids_of_collection<'a>(collection: &str, a: &'a Estate) -> Vec<(&'a str, bool)
         ],
         "clients" => vec![(a.client.as_str(), true)],
         "webhooks" => vec![(a.webhook.as_str(), true)],
+        "links" => vec![(a.duplicate_link.as_str(), true)],
         other => panic!("`{{id}}` of /{other}/ has no record of A in the sweep's table"),
     }
 }

@@ -7,6 +7,7 @@
 //! same IATI identifier or the same title key, at most [`POOL`] of them, newest first; only
 //! those are scored. Pairs already linked or rejected (see [`links`]) are no longer open.
 
+pub mod links;
 pub mod score;
 
 use std::collections::{HashMap, HashSet};
@@ -349,23 +350,5 @@ impl Registry {
             .take(request.per_page as usize)
             .collect();
         Ok(Page::new(items, request, total))
-    }
-}
-
-pub mod links {
-    //! Placeholder until the link table lands.
-    use std::collections::HashSet;
-
-    use sea_orm::ConnectionTrait;
-    use uuid::Uuid;
-
-    use crate::{error::ServiceResult, tenancy::Coverage};
-
-    /// Pairs no longer open (linked or rejected).
-    pub async fn closed_pairs<C: ConnectionTrait>(
-        _db: &C,
-        _coverage: Coverage,
-    ) -> ServiceResult<HashSet<(Uuid, Uuid)>> {
-        Ok(HashSet::new())
     }
 }
