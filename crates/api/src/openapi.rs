@@ -43,6 +43,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         service::export::ExportFormat,
         service::reference::ReferenceKind,
         service::showcase::TableFormat,
+        service::initiatives::Collapse,
     )),
     tags(
         (name = "auth", description = "Access tokens and the caller"),

@@ -238,6 +238,7 @@ fn id_named<'a>(name: &str, a: &'a Estate) -> Option<&'a str> {
     match name {
         "organization" | "organization_id" => Some(a.organization.as_str()),
         "initiative" | "initiative_id" => Some(a.initiative.as_str()),
+        "other_initiative_id" => Some(a.public_initiative.as_str()),
         "partner_id" | "parties" => Some(a.partner.as_str()),
         _ => None,
     }
