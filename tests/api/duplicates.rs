@@ -12,6 +12,7 @@ both_databases!(
     across_tenants_both_sides_confirm_a_link_within_one_side_suffices,
     a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link,
     linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
+    graphql_lists_candidates_and_links_through_the_same_rules,
 );
 
 /// Registers an initiative in `countries` (private) and answers the 201 body.
@@ -417,5 +418,57 @@ async fn linked_records_count_once_in_the_showcase_and_collapse_in_the_list(app:
         listed("&collapse=linked").await,
         vec![older["id"].as_str().unwrap().to_owned()],
         "the oldest record stands for the group"
+    );
+}
+
+async fn graphql_lists_candidates_and_links_through_the_same_rules(app: TestApp) {
+    use crate::graphql::graphql;
+    let tenant = app.tenant("dup-a").await;
+    let editor = app.member(&tenant, Role::Editor).await;
+    let first = register(
+        &app,
+        &editor.token,
+        draft("Mobile Money for Farmers", &["KE"]),
+    )
+    .await;
+    let second = register(&app, &editor.token, draft("Farmers Mobile Money", &["KE"])).await;
+    let found = graphql(
+        &app,
+        "query($id: UUID!) { possibleDuplicates(initiativeId: $id) { initiativeId score reasons { code } } \
+         duplicates { total items { initiativeId candidate { initiativeId } } } }",
+        json!({"id": second["id"]}),
+        Some(&editor.token),
+    )
+    .await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    assert_eq!(
+        found.body["data"]["possibleDuplicates"][0]["initiativeId"], first["id"],
+        "{:?}",
+        found.body
+    );
+    assert_eq!(found.body["data"]["duplicates"]["total"], 1);
+    let linked = graphql(
+        &app,
+        "mutation($a: UUID!, $b: UUID!) { linkDuplicates(initiativeId: $a, otherInitiativeId: $b) { id status version } }",
+        json!({"a": second["id"], "b": first["id"]}),
+        Some(&editor.token),
+    )
+    .await;
+    assert_eq!(
+        linked.body["data"]["linkDuplicates"]["status"], "CONFIRMED",
+        "{:?}",
+        linked.body
+    );
+    let rejected = graphql(
+        &app,
+        "mutation($id: UUID!, $v: Int!) { rejectDuplicateLink(id: $id, expectedVersion: $v) { status } }",
+        json!({"id": linked.body["data"]["linkDuplicates"]["id"], "v": linked.body["data"]["linkDuplicates"]["version"]}),
+        Some(&editor.token),
+    )
+    .await;
+    assert_eq!(
+        rejected.body["data"]["rejectDuplicateLink"]["status"], "REJECTED",
+        "{:?}",
+        rejected.body
     );
 }

@@ -10,6 +10,7 @@ use super::{
         AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
     },
     depth::DocumentLimits,
+    duplicates::{DuplicatesMutation, DuplicatesQuery},
     matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
     query::RegistryQuery,
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     WsisQuery,
     MatchmakingQuery,
     AnalyticsQuery,
+    DuplicatesQuery,
 );
 
 /// Every mutation: the registry's, tenant administration's, the WSIS showcase's and
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     AccountsMutation,
     WsisMutation,
     MatchmakingMutation,
+    DuplicatesMutation,
 );
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
