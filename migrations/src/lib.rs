@@ -24,6 +24,7 @@ mod m20261205_000019_stage_change_dates;
 mod m20261206_000020_row_security_of_keyless_tables;
 mod m20261206_000021_health_assessments;
 mod m20261206_000022_agreement_elements;
+mod m20261206_000023_duplicate_links;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_row_security_of_keyless_tables::Migration),
             Box::new(m20261206_000021_health_assessments::Migration),
             Box::new(m20261206_000022_agreement_elements::Migration),
+            Box::new(m20261206_000023_duplicate_links::Migration),
         ]
     }
 }

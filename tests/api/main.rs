@@ -17,6 +17,7 @@ mod conventions;
 mod cursors;
 mod dates;
 mod document_truth;
+mod duplicates;
 mod fieldsets;
 mod graphql;
 mod graphql_analytics;

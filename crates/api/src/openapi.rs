@@ -44,6 +44,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         service::reference::ReferenceKind,
         service::health::AssessmentKind,
         service::showcase::TableFormat,
+        service::initiatives::Collapse,
     )),
     tags(
         (name = "auth", description = "Access tokens and the caller"),
@@ -68,6 +69,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "webhooks", description = "Webhook subscriptions (signed per Standard Webhooks, retried with backoff, SSRF-guarded) and their delivery log"),
         (name = "bulk", description = "Bulk export (CSV, JSON, NDJSON, IATI 2.03 XML; streamed) and bulk import of initiatives"),
         (name = "operations", description = "Health and readiness"),
+        (name = "duplicates", description = "Candidate duplicates of initiatives, within a tenant and across tenants"),
     )
 )]
 pub struct ApiDoc;

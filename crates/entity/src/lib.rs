@@ -7,6 +7,7 @@ pub mod api_client;
 pub mod app_user;
 pub mod change_event;
 pub mod contribution;
+pub mod duplicate_link;
 pub mod ended_session;
 pub mod enums;
 pub mod health_assessment;

@@ -16,11 +16,13 @@ pub enum EntityKind {
     ValueAssessment,
     Organization,
     HealthAssessment,
+    /// A link between two initiatives that are one partnership (`duplicates::links`).
+    DuplicateLink,
 }
 
 impl EntityKind {
     /// Every kind, in the order the webhook documentation lists them.
-    pub const ALL: [EntityKind; 9] = [
+    pub const ALL: [EntityKind; 10] = [
         EntityKind::Initiative,
         EntityKind::Partner,
         EntityKind::Contribution,
@@ -30,6 +32,7 @@ impl EntityKind {
         EntityKind::ValueAssessment,
         EntityKind::Organization,
         EntityKind::HealthAssessment,
+        EntityKind::DuplicateLink,
     ];
 
     /// The stored and published name (`initiative`, `value_assessment`, …).
@@ -44,6 +47,7 @@ impl EntityKind {
             EntityKind::ValueAssessment => "value_assessment",
             EntityKind::Organization => "organization",
             EntityKind::HealthAssessment => "health_assessment",
+            EntityKind::DuplicateLink => "duplicate_link",
         }
     }
 
@@ -54,7 +58,10 @@ impl EntityKind {
 
     /// Whether records of this kind belong to an initiative (and so raise its version).
     pub const fn is_child(self) -> bool {
-        !matches!(self, EntityKind::Initiative | EntityKind::Organization)
+        !matches!(
+            self,
+            EntityKind::Initiative | EntityKind::Organization | EntityKind::DuplicateLink
+        )
     }
 }
 

@@ -156,6 +156,7 @@ pub(crate) fn href(
         EntityKind::ValueAssessment => {
             initiative_id.map(|i| format!("/api/v1/initiatives/{i}/value-assessment"))
         }
+        EntityKind::DuplicateLink => Some(format!("/api/v1/duplicates/links/{entity_id}")),
     }
 }
 

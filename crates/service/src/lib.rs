@@ -16,6 +16,7 @@ pub mod contributions;
 pub mod country;
 pub mod db;
 pub mod demo;
+pub mod duplicates;
 pub mod entity_kind;
 pub mod error;
 pub mod export;

@@ -272,7 +272,8 @@ pub struct CountryShowcase {
     /// Why the country meets the call or does not: no initiative registered in it, none that
     /// passes the checklist, or how many do.
     pub reason: String,
-    /// The initiatives in the country the table counts (the caller's view).
+    /// The initiatives in the country the table counts (the caller's view); initiatives linked
+    /// as one partnership (confirmed duplicate links) count once.
     pub initiative_count: usize,
     pub eligible: Vec<InitiativeRef>,
     pub designations: Vec<Designation>,
@@ -409,6 +410,10 @@ impl Registry {
             .all(self.db())
             .await?;
         let facts = facts_of(self.db(), rows, self.settings()).await?;
+        // Initiatives linked as one partnership (confirmed duplicates) count once per country.
+        let ids: Vec<Uuid> = facts.iter().map(|f| f.id).collect();
+        let groups = crate::duplicates::links::representatives(self.db(), &ids).await?;
+        let mut counted: std::collections::HashSet<(String, Uuid)> = Default::default();
         let today = Utc::now().date_naive();
         // Every named country has its line, with or without initiatives.
         let mut by_country: BTreeMap<String, CountryShowcase> = only
@@ -428,7 +433,10 @@ impl Registry {
                 let line = by_country
                     .entry(country.clone())
                     .or_insert_with(|| empty_line(country));
-                line.initiative_count += 1;
+                let group = groups.get(&f.id).copied().unwrap_or(f.id);
+                if counted.insert((country.clone(), group)) {
+                    line.initiative_count += 1;
+                }
                 if failed.is_empty() {
                     line.meets_call = true;
                     line.eligible.push(InitiativeRef {

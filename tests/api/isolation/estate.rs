@@ -43,6 +43,8 @@ pub struct Estate {
     pub member: String,
     /// A's invitation to a person of a third tenant.
     pub invitation: String,
+    /// A's link of its private and public initiatives as one partnership.
+    pub duplicate_link: String,
 }
 
 fn id(body: &Value) -> String {
@@ -183,6 +185,13 @@ impl Estate {
             .await;
         assert_eq!(invited.status, 202, "{:?}", invited.body);
         let invitation = id(&invited.body);
+        let duplicate_link = id(&created(
+            app,
+            t,
+            "/api/v1/duplicates/links",
+            json!({"initiative_id": initiative, "other_initiative_id": public_initiative}),
+        )
+        .await);
         Estate {
             tenant,
             owner,
@@ -201,6 +210,7 @@ impl Estate {
             client,
             member,
             invitation,
+            duplicate_link,
         }
     }
 
@@ -219,6 +229,7 @@ impl Estate {
             &self.webhook,
             &self.client,
             &self.member,
+            &self.duplicate_link,
         ]
     }
 
@@ -263,6 +274,8 @@ impl Estate {
             format!("/api/v1/organizations/{}/offers", self.organization),
             format!("/api/v1/organizations/{}", self.public_organization),
             format!("/api/v1/webhooks/{}", self.webhook),
+            format!("/api/v1/duplicates/links/{}", self.duplicate_link),
+            "/api/v1/duplicates".to_owned(),
             "/api/v1/initiatives?scope=tenant".to_owned(),
             "/api/v1/organizations?scope=tenant".to_owned(),
             "/api/v1/webhooks".to_owned(),

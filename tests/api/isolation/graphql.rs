@@ -264,12 +264,13 @@ fn ids_for(field: &str, arg: &str, a: &Estate) -> Vec<String> {
     let organizations = || vec![a.organization.clone(), a.public_organization.clone()];
     let lower = field.to_lowercase();
     match arg {
-        "initiativeId" | "initiative" => initiatives(),
+        "initiativeId" | "initiative" | "otherInitiativeId" => initiatives(),
         "organizationId" | "organization" => organizations(),
         "partnerId" => vec![a.partner.clone(), a.public_partner.clone()],
         "userId" => one(&a.member),
         "parties" => one(&a.partner),
         "id" if field == "node" => a.private_ids().iter().map(|s| (*s).to_owned()).collect(),
+        "id" if lower.contains("duplicatelink") => one(&a.duplicate_link),
         "id" if lower.contains("partner") => vec![a.partner.clone(), a.public_partner.clone()],
         "id" if lower.contains("contribution") => one(&a.contribution),
         "id" if lower.contains("agreement") => one(&a.agreement),

@@ -152,6 +152,7 @@ fn ids_of_collection<'a>(collection: &str, a: &'a Estate) -> Vec<(&'a str, bool)
         ],
         "clients" => vec![(a.client.as_str(), true)],
         "webhooks" => vec![(a.webhook.as_str(), true)],
+        "links" => vec![(a.duplicate_link.as_str(), true)],
         other => panic!("`{{id}}` of /{other}/ has no record of A in the sweep's table"),
     }
 }
@@ -238,6 +239,7 @@ fn id_named<'a>(name: &str, a: &'a Estate) -> Option<&'a str> {
     match name {
         "organization" | "organization_id" => Some(a.organization.as_str()),
         "initiative" | "initiative_id" => Some(a.initiative.as_str()),
+        "other_initiative_id" => Some(a.public_initiative.as_str()),
         "partner_id" | "parties" => Some(a.partner.as_str()),
         _ => None,
     }

@@ -24,6 +24,8 @@ mirror! {
     Role = "entity::enums::Role" { Viewer, Editor, Admin, Owner }
     /// Whether a principal is a person, a system, or a person of the external identity provider.
     SubjectKind = "service::SubjectKind" { User, Client, External }
+    /// Where a duplicate link stands.
+    LinkStatus = "service::duplicates::links::LinkStatus" { Proposed, Confirmed, Rejected }
     /// Where an invitation to a tenant stands.
     InvitationStatus = "service::invitations::InvitationStatus" {
         Pending, Accepted, Declined, Expired

@@ -15,6 +15,7 @@ mod analytics;
 mod children;
 mod context;
 pub mod depth;
+mod duplicates;
 pub mod enums;
 pub mod errors;
 pub mod graphiql;

@@ -11,6 +11,7 @@ use super::{
         AgreementMutation, ContributionMutation, LessonMutation, PartnerMutation, ReportMutation,
     },
     depth::DocumentLimits,
+    duplicates::{DuplicatesMutation, DuplicatesQuery},
     health::{HealthMutation, HealthQuery},
     matchmaking::{MatchmakingMutation, MatchmakingQuery},
     mutation::RegistryMutation,
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     AnalyticsQuery,
     HealthQuery,
     AgreementQuery,
+    DuplicatesQuery,
 );
 
 /// Every mutation: the registry's, tenant administration's, the WSIS showcase's and
@@ -49,6 +51,7 @@ pub struct MutationRoot(
     MatchmakingMutation,
     HealthMutation,
     AgreementSignMutation,
+    DuplicatesMutation,
 );
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

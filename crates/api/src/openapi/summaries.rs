@@ -167,4 +167,11 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("webhooks_delete", "Delete a webhook subscription"),
     ("webhook_deliveries_list", "A subscription's delivery log"),
     ("webhooks_test", "Send a test event"),
+    ("duplicates_list", "Open candidate duplicates"),
+    (
+        "duplicate_links_create",
+        "Link two initiatives as one partnership",
+    ),
+    ("duplicate_links_get", "Get a duplicate link"),
+    ("duplicate_links_reject", "Reject a duplicate link"),
 ];

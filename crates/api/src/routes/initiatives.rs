@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use service::{
     Registry,
+    duplicates::CreatedInitiative,
     history::RevisionEntry,
     initiatives::{
         DetailQuery, Initiative, InitiativeDetail, InitiativePatch, InitiativeQuery, NewInitiative,
@@ -44,6 +45,9 @@ pub async fn list(
 
 /// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
 /// it passes the publish check (it cannot yet have an active partner, so create it private).
+/// The answer lists `possible_duplicates`: initiatives the caller can read (its own, and other
+/// tenants' public ones) that may be the same partnership, with a score and reasons; a
+/// warning, never a refusal.
 #[utoipa::path(
     operation_id = "initiatives_create",
     tag = "initiatives",
@@ -51,7 +55,7 @@ pub async fn list(
     params(("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history")),
     request_body = NewInitiative,
     responses(
-        (status = 201, body = InitiativeDetail, headers(("ETag" = String), ("Location" = String))),
+        (status = 201, body = CreatedInitiative, headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -65,16 +69,16 @@ pub async fn create(
     registry: web::Data<Registry>,
     ApiJson(input): ApiJson<NewInitiative>,
 ) -> ApiResult<HttpResponse> {
-    let detail = registry
-        .create_initiative(&caller, input, &write_meta(&req))
+    let created = registry
+        .register_initiative(&caller, input, &write_meta(&req))
         .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("ETag", etag(detail.initiative.version)))
+        .insert_header(("ETag", etag(created.detail.initiative.version)))
         .insert_header((
             "Location",
-            format!("/api/v1/initiatives/{}", detail.initiative.id),
+            format!("/api/v1/initiatives/{}", created.detail.initiative.id),
         ))
-        .json(detail))
+        .json(created))
 }
 
 /// One initiative with its journey. Another tenant's private initiative answers 404. `fields`

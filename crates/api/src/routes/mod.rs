@@ -10,6 +10,7 @@ pub mod changes;
 mod children;
 pub mod clients;
 pub mod contributions;
+pub mod duplicates;
 pub mod health;
 pub mod initiatives;
 pub mod invitations;
@@ -81,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(matchmaking::configure)
             .configure(bulk::configure)
             .configure(changes::configure)
-            .configure(webhooks::configure),
+            .configure(webhooks::configure)
+            .configure(duplicates::configure),
     );
 }

@@ -121,6 +121,18 @@ pub struct InitiativeQuery {
     /// Sparse fieldset: only these fields of each item, comma-separated (`id,title,countries`);
     /// `id` is always kept. Names are the fields of `Initiative`.
     pub fields: Option<String>,
+    /// `linked`: initiatives confirmed as one partnership (duplicate links) appear once, as the
+    /// oldest of them (the lowest id): an initiative confirmed-linked to an older one the list
+    /// covers is left out.
+    pub collapse: Option<Collapse>,
+}
+
+/// How a list folds records that are one partnership.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Collapse {
+    /// One record per group of confirmed duplicate links.
+    Linked,
 }
 
 /// How deep a page by number may start; beyond, pages are reached by cursor.
@@ -540,7 +552,12 @@ impl Registry {
         let backend = self.db().get_database_backend();
         let scope =
             crate::tenancy::Coverage::listed(caller, query.scope).condition::<initiative::Entity>();
-        let mut select = initiative::Entity::find().filter(scope);
+        let mut select = initiative::Entity::find().filter(scope.clone());
+        if query.collapse == Some(Collapse::Linked) {
+            select = select.filter(crate::duplicates::links::not_collapsed(
+                crate::tenancy::Coverage::listed(caller, query.scope),
+            ));
+        }
         date_filters(query)?;
         for (kind, values) in tag_filters(query)? {
             select = select.filter(tagged(kind, values));
@@ -778,6 +795,7 @@ struct Window<'a> {
 /// Whether the query filters by nothing but tags (or by nothing at all).
 fn only_tag_filters(q: &InitiativeQuery) -> bool {
     q.q.is_none()
+        && q.collapse.is_none()
         && q.sector.is_none()
         && q.organization.is_none()
         && q.stage.is_none()
