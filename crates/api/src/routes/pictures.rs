@@ -87,7 +87,7 @@ fn answer(req: &HttpRequest, picture: Picture) -> HttpResponse {
     operation_id = "initiative_journey_svg",
     tag = "pictures",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Initiative id"), PictureQuery, ("Accept-Language" = Option<String>, Header), ("If-None-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path, description = "Initiative id"), PictureQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages of the labels, with q-values; `lang` wins"), ("If-None-Match" = Option<String>, Header)),
     responses(
         (status = 200, description = "The journey as an SVG picture", content((String = "image/svg+xml")),
             headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Vary" = String))),
@@ -119,7 +119,7 @@ pub async fn journey(
     operation_id = "initiative_contributions_svg",
     tag = "pictures",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Initiative id"), PictureQuery, ("Accept-Language" = Option<String>, Header), ("If-None-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path, description = "Initiative id"), PictureQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages of the labels, with q-values; `lang` wins"), ("If-None-Match" = Option<String>, Header)),
     responses(
         (status = 200, description = "The contributions as an SVG picture", content((String = "image/svg+xml")),
             headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Vary" = String))),
@@ -153,7 +153,7 @@ pub async fn contributions(
     operation_id = "wsis_showcase_map_svg",
     tag = "pictures",
     security((), ("bearer" = [])),
-    params(PictureQuery, ("Accept-Language" = Option<String>, Header), ("If-None-Match" = Option<String>, Header)),
+    params(PictureQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages of the labels, with q-values; `lang` wins"), ("If-None-Match" = Option<String>, Header)),
     responses(
         (status = 200, description = "The map as an SVG picture", content((String = "image/svg+xml")),
             headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Vary" = String))),
