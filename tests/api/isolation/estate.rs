@@ -215,7 +215,7 @@ impl Estate {
     }
 
     /// The ids of A's private records (the public initiative is not one).
-    pub fn private_ids(&self) -> [&str; 12] {
+    pub fn private_ids(&self) -> [&str; 13] {
         [
             &self.initiative,
             &self.organization,
