@@ -19,8 +19,8 @@ from msp_registry_client.api.initiatives import (
     initiatives_update,
 )
 from msp_registry_client.models import (
+    CreatedInitiative,
     ErrorCode,
-    InitiativeDetail,
     InitiativeKind,
     InitiativePatch,
     NewInitiative,
@@ -57,7 +57,8 @@ def main(base, email, password):
         idempotency_key=f"python-{marker}",
     )
     check(created.status_code == 201, f"create answered {created.status_code}")
-    check(isinstance(created.parsed, InitiativeDetail), "create parsed as InitiativeDetail")
+    check(isinstance(created.parsed, CreatedInitiative), "create parsed as CreatedInitiative")
+    check(isinstance(created.parsed.possible_duplicates, list), "the create answer lists possible duplicates")
     initiative = created.parsed
 
     listed = initiatives_list.sync(
