@@ -24,6 +24,8 @@ both_databases!(
     drafts_and_signatures_follow_tenancy,
     the_date_rule_judges_the_merged_record,
     graphql_has_the_elements_the_draft_and_signing,
+    the_health_check_reads_the_signatories_level,
+    the_demo_shows_an_agreement_draft_and_senior_commitment,
 );
 
 fn path(initiative: &str) -> String {
@@ -662,5 +664,99 @@ async fn graphql_has_the_elements_the_draft_and_signing(app: TestApp) {
         frozen.body["errors"][0]["extensions"]["code"], "CONFLICT",
         "{:?}",
         frozen.body
+    );
+}
+
+/// The senior-commitment findings of the initiative's health report.
+async fn senior_findings(app: &TestApp, s: &Setup) -> Vec<(String, String)> {
+    let r = app
+        .get(
+            &format!("/api/v1/initiatives/{}/health", s.initiative),
+            Some(&s.editor.token),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let senior = r.body["fundamentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "senior_commitment")
+        .unwrap()
+        .clone();
+    senior["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn the_health_check_reads_the_signatories_level(app: TestApp) {
+    let (s, second, one, _) = drafted(&app, "senior").await;
+    let tok = s.editor.token.as_str();
+    let unsigned = senior_findings(&app, &s).await;
+    assert_eq!(unsigned[0].0, "nothing_signed", "{unsigned:?}");
+
+    // A. Bello (executive) signs for the first party, C. Diallo (manager) for the second.
+    assert_eq!(
+        sign(&app, &one, tok, json!({"partner_id": s.partner}))
+            .await
+            .status,
+        200
+    );
+    let last = sign(
+        &app,
+        &one,
+        tok,
+        json!({"partner_id": second, "representative": "C. Diallo"}),
+    )
+    .await;
+    assert_eq!(last.body["status"], "signed", "{:?}", last.body);
+
+    let found = senior_findings(&app, &s).await;
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["agreement_signed", "signatories_below_senior"]);
+    assert!(found[1].1.contains("Telecentre Network"), "{found:?}");
+    assert!(!found[1].1.contains("A. Bello"), "{found:?}");
+}
+
+async fn the_demo_shows_an_agreement_draft_and_senior_commitment(app: TestApp) {
+    app.registry.seed_demo().await.unwrap();
+    let found = app.get("/api/v1/initiatives?q=macedonia", None).await;
+    let m = found.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let listed = app.get(&path(&m), None).await;
+    let agreement = listed.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let one = format!("{}/{agreement}", path(&m));
+
+    let json_draft = draft(&app, &one, None, "application/json").await;
+    assert_eq!(json_draft.status, 200, "{:?}", json_draft.body);
+    assert_eq!(
+        json_draft.body["missing"],
+        json!(["document"]),
+        "every element is agreed and it is signed; only the document link is missing"
+    );
+    let text = json_draft.body["markdown"].as_str().unwrap();
+    assert!(
+        text.contains("Every primary and secondary school"),
+        "{text}"
+    );
+
+    let health = app
+        .get(&format!("/api/v1/initiatives/{m}/health"), None)
+        .await;
+    let senior = health.body["fundamentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "senior_commitment")
+        .unwrap();
+    assert_eq!(
+        senior["findings"][1]["code"], "signatories_senior",
+        "{senior}"
     );
 }

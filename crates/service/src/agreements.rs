@@ -301,18 +301,18 @@ async fn check_parties<C: ConnectionTrait>(
     Ok(())
 }
 
-fn party_ids(row: &agreement::Model) -> Vec<Uuid> {
+pub(crate) fn party_ids(row: &agreement::Model) -> Vec<Uuid> {
     serde_json::from_str(&row.parties).unwrap_or_default()
 }
 
-fn elements_of(row: &agreement::Model) -> AgreementElements {
+pub(crate) fn elements_of(row: &agreement::Model) -> AgreementElements {
     row.elements
         .as_deref()
         .and_then(|e| serde_json::from_str(e).ok())
         .unwrap_or_default()
 }
 
-fn signatures_of(row: &agreement::Model) -> Vec<Signature> {
+pub(crate) fn signatures_of(row: &agreement::Model) -> Vec<Signature> {
     serde_json::from_str(&row.signatures).unwrap_or_default()
 }
 

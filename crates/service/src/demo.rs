@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate, Utc};
 use entity::enums::{
     AgreementStatus, AgreementType, ContributionStatus, EngagementModel, InitiativeKind,
-    JourneyStage, Outcome, PartnerRole, PartnershipForm, ResourceKind, Role, Scale, Sector,
-    Spectrum, TenantKind, Visibility,
+    JourneyStage, Outcome, PartnerRole, PartnershipForm, RepresentativeLevel, ResourceKind, Role,
+    Scale, Sector, Spectrum, TenantKind, Visibility,
 };
 use uuid::Uuid;
 
 use crate::{
     Caller, Principal, Registry, SubjectKind,
-    agreements::NewAgreement,
+    agreements::{AgreementElements, Governance, NewAgreement, PartyRole, Representative, Term},
     auth::password,
     contributions::{DecimalText, NewContribution},
     error::{ServiceError, ServiceResult},
@@ -459,6 +459,63 @@ const INITIATIVES: &[InitiativeSeed] = &[
     },
 ];
 
+/// The elements of the demo's partnership agreement, so its draft shows every section.
+fn macedonia_agreement_elements(
+    partner: &dyn Fn(&str) -> ServiceResult<Uuid>,
+) -> ServiceResult<AgreementElements> {
+    let ministry = partner("Ministry of Education and Science of North Macedonia")?;
+    let on_net = partner("On.Net")?;
+    let dot_org = partner("dot-ORG")?;
+    let representative = |partner_id, name: &str, title: &str, level| Representative {
+        partner_id,
+        name: name.into(),
+        title: Some(title.into()),
+        level,
+    };
+    let role = |partner_id, responsibilities: &str| PartyRole {
+        partner_id,
+        responsibilities: responsibilities.into(),
+        contribution_ids: Vec::new(),
+    };
+    Ok(AgreementElements {
+        representatives: vec![
+            representative(ministry, "Minister of Education and Science", "Minister", RepresentativeLevel::Executive),
+            representative(on_net, "Chief Executive, On.Net", "Chief Executive Officer", RepresentativeLevel::Executive),
+            representative(dot_org, "Country Director, dot-ORG", "Country Director", RepresentativeLevel::Senior),
+        ],
+        context: Some("Schools across the country, rural ones above all, had no affordable internet access; no operator saw a market outside the cities. Aggregating every school's demand into one contract makes a national network worth building.".into()),
+        vision: Some("Every primary and secondary school, and the community around it, connected to affordable broadband.".into()),
+        purpose: Some("Aggregate the connectivity demand of all schools into one contract that entices an operator to extend its network nationally, rural areas included.".into()),
+        objectives: vec![
+            "Connect every primary and secondary school to wireless broadband".into(),
+            "Extend the network to rural municipalities".into(),
+            "Train teachers to use the connection in class".into(),
+        ],
+        activities: vec![
+            "Tender one national school-connectivity contract".into(),
+            "Build and run the wireless network".into(),
+            "Equip school computer labs and train teachers".into(),
+        ],
+        resources: Some("The operator's network extension, the contract funding and the coordinator's programme management.".into()),
+        roles: vec![
+            role(ministry, "Owns the school-connectivity policy and opens every school to the network"),
+            role(on_net, "Builds, runs and maintains the national wireless network"),
+            role(dot_org, "Coordinates the partners, manages the contract and reports on progress"),
+        ],
+        governance: Some(Governance {
+            decision_making: Some("A steering committee of the three parties decides by consensus".into()),
+            meetings: Some("Monthly steering committee; quarterly review with schools".into()),
+            reporting: Some("Quarterly progress reports to the steering committee; a public annual report".into()),
+        }),
+        term: Some(Term {
+            starts_on: NaiveDate::from_ymd_opt(2005, 3, 1),
+            ends_on: None,
+            review: Some("Yearly review of coverage, quality and cost".into()),
+            exit: Some("Six months' written notice; the network stays in service for the schools".into()),
+        }),
+    })
+}
+
 impl Registry {
     /// Loads the demo tenant, its owner and its organisations, and returns the credentials to
     /// print. Meant for an empty database.
@@ -767,7 +824,7 @@ impl Registry {
                     signed_on: NaiveDate::from_ymd_opt(2005, 3, 1),
                     status: Some(AgreementStatus::Active),
                     document_url: None,
-                    elements: None,
+                    elements: Some(macedonia_agreement_elements(&partner)?),
                     supersedes: None,
                 },
                 meta,

@@ -22,7 +22,7 @@ use entity::{
     agreement, contribution,
     enums::{
         AgreementStatus, AgreementType, Gain, JourneyStage, Lever, PartnerRole, PartnerStatus,
-        ResourceKind, Sector,
+        RepresentativeLevel, ResourceKind, Sector,
     },
     health_assessment, initiative, initiative_partner, initiative_tag, organization,
     value_assessment,
@@ -802,18 +802,18 @@ fn findings_of(code: &str, e: &Evidence) -> Vec<Finding> {
                 .find(|a| a.agreement_type == AgreementType::PartnershipAgreement)
             {
                 Some(a) => {
-                    let parties = serde_json::from_str::<Vec<Uuid>>(&a.parties)
-                        .map(|p| p.len())
-                        .unwrap_or_default();
+                    let parties = crate::agreements::party_ids(a);
                     out.push(finding(
                         Strength,
                         "agreement_signed",
                         format!(
-                            "a partnership agreement is signed by {parties} of {} partners{}",
+                            "a partnership agreement is signed by {} of {} partners{}",
+                            parties.len(),
                             e.partners.len(),
                             a.signed_on.map(|d| format!(" on {d}")).unwrap_or_default()
                         ),
-                    ))
+                    ));
+                    out.push(signatory_level(e, a, &parties));
                 }
                 None if !signed.is_empty() => out.push(finding(
                     Strength,
@@ -832,6 +832,69 @@ fn findings_of(code: &str, e: &Evidence) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Senior-level commitment read off the signed partnership agreement: for each party, the
+/// level its elements give the representative who signed for it (or, where no signature is
+/// recorded, its named representatives; the highest where there are several).
+fn signatory_level(e: &Evidence, agreement: &agreement::Model, parties: &[Uuid]) -> Finding {
+    use Signal::{Concern, Strength, Unknown};
+    let representatives = crate::agreements::elements_of(agreement).representatives;
+    let signatures = crate::agreements::signatures_of(agreement);
+    let name_of = |id: &Uuid| {
+        e.partners
+            .iter()
+            .find(|(p, _)| p.id == *id)
+            .map_or_else(|| id.to_string(), |(_, o)| o.name.clone())
+    };
+    let mut below = Vec::new();
+    let mut unnamed = Vec::new();
+    for party in parties {
+        let signed_for: Vec<&str> = signatures
+            .iter()
+            .filter(|s| s.partner_id == *party)
+            .map(|s| s.representative.as_str())
+            .collect();
+        let levels: Vec<RepresentativeLevel> = representatives
+            .iter()
+            .filter(|r| r.partner_id == *party)
+            .filter(|r| signed_for.is_empty() || signed_for.contains(&r.name.as_str()))
+            .map(|r| r.level)
+            .collect();
+        if levels.is_empty() {
+            unnamed.push(name_of(party));
+        } else if !levels.iter().any(|l| l.is_senior()) {
+            below.push(name_of(party));
+        }
+    }
+    if !below.is_empty() {
+        finding(
+            Concern,
+            "signatories_below_senior",
+            format!(
+                "represented below senior level in the agreement: {}",
+                below.join(", ")
+            ),
+        )
+    } else if !unnamed.is_empty() {
+        finding(
+            Unknown,
+            "representatives_unnamed",
+            format!(
+                "the agreement gives no level for the representative of: {}",
+                unnamed.join(", ")
+            ),
+        )
+    } else {
+        finding(
+            Strength,
+            "signatories_senior",
+            format!(
+                "every party ({}) is represented at senior or executive level",
+                parties.len()
+            ),
+        )
+    }
 }
 
 fn evidence_score(findings: &[Finding]) -> Option<f64> {
