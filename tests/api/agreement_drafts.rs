@@ -26,6 +26,7 @@ both_databases!(
     graphql_has_the_elements_the_draft_and_signing,
     the_health_check_reads_the_signatories_level,
     the_demo_shows_an_agreement_draft_and_senior_commitment,
+    the_draft_speaks_the_readers_language,
 );
 
 fn path(initiative: &str) -> String {
@@ -759,4 +760,55 @@ async fn the_demo_shows_an_agreement_draft_and_senior_commitment(app: TestApp) {
         senior["findings"][1]["code"], "signatories_senior",
         "{senior}"
     );
+}
+
+async fn the_draft_speaks_the_readers_language(app: TestApp) {
+    let (s, _, one, _) = drafted(&app, "draft-fr").await;
+    let tok = Some(s.editor.token.as_str());
+    let english = app.get(&format!("{one}/draft"), tok).await;
+    let fr = app
+        .send(
+            Method::GET,
+            &format!("{one}/draft"),
+            tok,
+            &[("Accept-Language", "fr-CH, fr;q=0.9, en;q=0.5")],
+            None,
+        )
+        .await;
+    assert_eq!(fr.status, 200, "{:?}", fr.body);
+    assert_eq!(fr.header("content-language").as_deref(), Some("fr"));
+    assert_ne!(fr.etag(), english.etag(), "each language has its own ETag");
+    let text = fr.body.as_str().unwrap();
+    assert!(text.contains("Parties et leurs représentants"), "{text}");
+    assert!(
+        text.contains(
+            "*Pas encore convenu — établi à l'étape « convenir d'une vision d'ensemble ».*"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Schools lack connectivity"),
+        "the record's text as written"
+    );
+
+    let ar = app
+        .send(
+            Method::GET,
+            &format!("{one}/draft?lang=ar"),
+            tok,
+            &[("Accept", "text/html")],
+            None,
+        )
+        .await;
+    assert_eq!(ar.header("content-language").as_deref(), Some("ar"));
+    assert!(
+        ar.body
+            .as_str()
+            .unwrap()
+            .contains("<html lang=\"ar\" dir=\"rtl\">")
+    );
+
+    let bad = app.get(&format!("{one}/draft?lang=1"), tok).await;
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.error_fields(), ["lang"]);
 }

@@ -10,6 +10,7 @@
 
 pub mod draft;
 pub mod elements;
+mod phrases;
 
 use std::collections::HashMap;
 

@@ -817,6 +817,11 @@ fn localize(kind: ReferenceKind, entry: &mut ReferenceEntry, choice: LanguageCho
     }
 }
 
+/// The label of the entry `code` of `kind` in `language`, if it has one there.
+pub(crate) fn label_in(kind: ReferenceKind, code: &str, language: Language) -> Option<String> {
+    text_of(kind, code, language).map(|t| t.label)
+}
+
 /// The texts of the entry `code` of `kind` in `language` (other than the original), if any.
 fn text_of(kind: ReferenceKind, code: &str, language: Language) -> Option<EntryText> {
     if kind == ReferenceKind::Sdgs {
@@ -846,7 +851,7 @@ fn text_of(kind: ReferenceKind, code: &str, language: Language) -> Option<EntryT
         })
 }
 
-type Labels = HashMap<(&'static str, String), Vec<(Language, &'static str)>>;
+pub(crate) type Labels = HashMap<(&'static str, String), Vec<(Language, &'static str)>>;
 
 /// `data/labels.tsv`: the registry's own translations of the vocabularies' labels.
 fn translated_labels() -> &'static Labels {
@@ -854,7 +859,7 @@ fn translated_labels() -> &'static Labels {
     LABELS.get_or_init(|| parse_labels(include_str!("../data/labels.tsv")))
 }
 
-fn parse_labels(text: &'static str) -> Labels {
+pub(crate) fn parse_labels(text: &'static str) -> Labels {
     let mut labels = Labels::new();
     for line in text
         .lines()

@@ -27,17 +27,23 @@ impl AgreementQuery {
     }
 
     /// The draft of an agreement (Markdown and printable HTML), filled from the record, each
-    /// element not yet agreed marked with the journey step that produces it.
+    /// element not yet agreed marked with the journey step that produces it. `lang` (a BCP 47
+    /// tag) chooses the language of its headings, labels and marks, as REST's `lang=`; English
+    /// when omitted. The texts from the record stay as written.
     async fn agreement_draft(
         &self,
         ctx: &Context<'_>,
         initiative_id: Uuid,
         id: Uuid,
+        lang: Option<String>,
     ) -> async_graphql::Result<AgreementDraft> {
         let rc = request(ctx)?;
+        let language = rc
+            .map(service::language::choose(lang.as_deref(), None))?
+            .language();
         let done = rc
             .registry
-            .agreement_draft(&rc.caller, initiative_id, id)
+            .agreement_draft(&rc.caller, initiative_id, id, language)
             .await;
         Ok(rc.map(done)?.into())
     }

@@ -1,6 +1,8 @@
 //! REST handlers: the agreements of an initiative (partnership agreements, contracts, work plans,
 //! memoranda of understanding).
 
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
 use service::{
     Registry,
@@ -8,6 +10,7 @@ use service::{
         Agreement, AgreementPatch, AgreementQuery, Agreements, NewAgreement, NewSignature,
         draft::AgreementDraft,
     },
+    language::LanguageQuery,
     pagination::Page,
 };
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,6 +20,7 @@ use super::analytics::quality;
 use super::children::child_routes;
 use crate::{
     extract::{ApiJson, ApiQuery, Auth, etag, write_meta},
+    language,
     problem::{ApiError, ApiResult, Problem},
 };
 
@@ -104,7 +108,9 @@ fn draft_format(req: &HttpRequest) -> Option<DraftFormat> {
 /// `/reference/agreement-template`), each one not yet agreed marked with the journey step that
 /// produces it. `Accept: text/markdown` (the default) gives Markdown, `text/html` a printable,
 /// self-contained HTML page, `application/json` both the Markdown and the list of missing
-/// elements; anything else is 406. In English (no translations of the template exist yet).
+/// elements; anything else is 406. Its headings, labels and marks are in the reader's language
+/// (`lang=` or `Accept-Language`; `Content-Language` says which); the texts from the record stay
+/// as they were written. The `ETag` changes with anything the draft shows.
 #[utoipa::path(
     operation_id = "initiative_agreements_draft",
     tag = "agreements",
@@ -113,6 +119,8 @@ fn draft_format(req: &HttpRequest) -> Option<DraftFormat> {
         ("id" = Uuid, Path, description = "Initiative id"),
         ("agreement_id" = Uuid, Path),
         ("Accept" = Option<String>, Header, description = "text/markdown (default), text/html or application/json"),
+        LanguageQuery,
+        ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)"),
     ),
     responses(
         (status = 200, description = "The draft", content(
@@ -120,6 +128,7 @@ fn draft_format(req: &HttpRequest) -> Option<DraftFormat> {
             (String = "text/html"),
             (AgreementDraft = "application/json"),
         ), headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 400, description = "`lang` is not a language tag", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 406, description = "None of the types in `Accept` can be given", body = Problem, content_type = "application/problem+json"),
     )
@@ -130,6 +139,7 @@ pub async fn draft(
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<(Uuid, Uuid)>,
+    ApiQuery(query): ApiQuery<LanguageQuery>,
 ) -> ApiResult<HttpResponse> {
     let Some(format) = draft_format(&req) else {
         return Err(ApiError::NotAcceptable(
@@ -138,15 +148,19 @@ pub async fn draft(
         ));
     };
     let (initiative, id) = path.into_inner();
-    let draft = registry.agreement_draft(&caller, initiative, id).await?;
+    let language = language::choice(&req, &query)?.language();
+    let draft = registry
+        .agreement_draft(&caller, initiative, id, language)
+        .await?;
+    // The draft shows more than the agreement (partners, contributions, the initiative's
+    // title): its ETag is of what it shows.
+    let mut hasher = DefaultHasher::new();
+    (&draft.markdown, format!("{format:?}")).hash(&mut hasher);
     let mut response = HttpResponse::Ok();
     response
         .insert_header((header::CONTENT_LANGUAGE, draft.language))
-        .insert_header((header::VARY, "Accept"))
-        .insert_header((
-            header::ETAG,
-            format!("\"draft-{}-{format:?}\"", draft.version).to_lowercase(),
-        ));
+        .insert_header((header::VARY, "Accept, Accept-Language"))
+        .insert_header((header::ETAG, format!("\"{:016x}\"", hasher.finish())));
     Ok(match format {
         DraftFormat::Markdown => response
             .content_type("text/markdown; charset=utf-8")

@@ -5,13 +5,14 @@
 //!
 //! Every text from the record is escaped for Markdown, and the HTML is made from the Markdown by
 //! pulldown-cmark with raw HTML turned back into text, so nothing a user typed becomes markup.
-//! The draft is in English: no translations of the template exist yet.
+//! The draft is in the reader's language: its headings, labels and marks come from the
+//! registry's own translations ([`super::phrases`]); the texts from the record stay as written.
 
 use std::{collections::HashMap, fmt::Write};
 
 use entity::{
     contribution,
-    enums::{AgreementStatus, AgreementType, JourneyStage, RepresentativeLevel},
+    enums::{AgreementStatus, JourneyStage},
     initiative_partner, organization,
 };
 use pulldown_cmark::{Event, Parser, html};
@@ -20,8 +21,14 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Agreement, Agreements, elements::template};
-use crate::{Caller, Registry, children, error::ServiceResult, initiatives::access, tenancy};
+use super::{
+    Agreement, Agreements,
+    phrases::{fill, phrase},
+};
+use crate::{
+    Caller, Registry, children, codes::code, error::ServiceResult, initiatives::access,
+    language::Language, reference, reference::ReferenceKind, tenancy,
+};
 
 /// The draft of an agreement.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -29,7 +36,8 @@ pub struct AgreementDraft {
     pub agreement_id: Uuid,
     /// The agreement's version the draft shows.
     pub version: i32,
-    /// The language of the text (BCP 47).
+    /// The language of the draft's own text: headings, labels, marks (BCP 47). The texts from
+    /// the record stay in the language they were written in.
     pub language: &'static str,
     /// The codes of the template's elements not yet agreed (see
     /// `/reference/agreement-template`).
@@ -53,8 +61,13 @@ impl AgreementDraft {
             std::iter::once(Event::Text(self.title.as_str().into())),
         );
         format!(
-            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+            "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
             lang = self.language,
+            dir = if Language::from_tag(self.language).is_some_and(Language::is_rtl) {
+                "rtl"
+            } else {
+                "ltr"
+            },
         )
     }
 }
@@ -99,23 +112,28 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn step(stage: JourneyStage) -> &'static str {
-    match stage {
-        JourneyStage::UnderstandContext => "understand the context",
-        JourneyStage::AgreeVision => "agree an overarching vision",
-        JourneyStage::AgreePurpose => "agree a common purpose",
-        JourneyStage::AgreeObjectives => "agree specific objectives and activities",
-        JourneyStage::AgreeResources => "agree resources, roles and responsibilities",
-        JourneyStage::Structure => "structure the partnership",
-        JourneyStage::SignAgreement => "sign a partnership agreement",
-        _ => "later",
-    }
+/// The name of a journey step in the draft's language (its code for the key).
+fn step(language: Language, stage: JourneyStage) -> String {
+    let key = match stage {
+        JourneyStage::UnderstandContext
+        | JourneyStage::AgreeVision
+        | JourneyStage::AgreePurpose
+        | JourneyStage::AgreeObjectives
+        | JourneyStage::AgreeResources
+        | JourneyStage::Structure
+        | JourneyStage::SignAgreement => code(&stage),
+        _ => "later".into(),
+    };
+    phrase(language, &format!("step.{key}"))
 }
 
 /// The mark of a missing element (or part of one), with the step that produces it.
-fn missing(code: &str) -> String {
-    let at = template(code).map_or("later", |e| step(e.journey_step));
-    format!("*Not yet agreed — produced at the “{at}” step.*")
+fn missing(language: Language, code: &str) -> String {
+    let at = super::elements::template(code).map_or_else(
+        || phrase(language, "step.later"),
+        |e| step(language, e.journey_step),
+    );
+    format!("*{}*", fill(language, "not_agreed", &[("step", &at)]))
 }
 
 fn words<T: Serialize>(value: T) -> String {
@@ -125,25 +143,19 @@ fn words<T: Serialize>(value: T) -> String {
         .unwrap_or_default()
 }
 
-fn kind_label(kind: AgreementType) -> &'static str {
-    match kind {
-        AgreementType::PartnershipAgreement => "Partnership agreement",
-        AgreementType::Contract => "Contract",
-        AgreementType::WorkPlan => "Work plan",
-        AgreementType::MemorandumOfUnderstanding => "Memorandum of understanding",
-    }
+/// A vocabulary value in the draft's language: its reference label where translated, else its
+/// code in words.
+fn label<T: Serialize + Copy>(language: Language, kind: ReferenceKind, value: T) -> String {
+    reference::label_in(kind, &code(&value), language).map_or_else(|| words(value), |l| esc(&l))
 }
 
-fn level_label(level: RepresentativeLevel) -> &'static str {
-    match level {
-        RepresentativeLevel::Executive => "executive level",
-        RepresentativeLevel::Senior => "senior level",
-        RepresentativeLevel::Manager => "manager level",
-        RepresentativeLevel::Staff => "staff level",
-    }
+/// The draft's own text of an enum value: `{prefix}.{code}`.
+fn named<T: Serialize>(language: Language, prefix: &str, value: &T) -> String {
+    phrase(language, &format!("{prefix}.{}", code(value)))
 }
 
 struct Section<'a> {
+    language: Language,
     out: &'a mut String,
     missing: &'a mut Vec<&'static str>,
     n: usize,
@@ -152,13 +164,13 @@ struct Section<'a> {
 impl Section<'_> {
     fn heading(&mut self, code: &'static str) {
         self.n += 1;
-        let title = template(code).map_or(code, |e| e.title);
-        let _ = write!(self.out, "\n## {}\\. {}\n\n", self.n, esc(title));
+        let title = phrase(self.language, &format!("title.{code}"));
+        let _ = write!(self.out, "\n## {}\\. {}\n\n", self.n, esc(&title));
     }
 
     fn absent(&mut self, code: &'static str) {
         self.missing.push(code);
-        let _ = writeln!(self.out, "{}", missing(code));
+        let _ = writeln!(self.out, "{}", missing(self.language, code));
     }
 
     fn text(&mut self, code: &'static str, text: Option<&str>) {
@@ -172,20 +184,21 @@ impl Section<'_> {
     }
 }
 
-fn contribution_line(c: &contribution::Model) -> String {
-    let mut line = words(c.resource_kind);
+fn contribution_line(language: Language, c: &contribution::Model) -> String {
+    let mut line = label(language, ReferenceKind::ResourceKinds, c.resource_kind);
     if let Some(d) = &c.description {
         let _ = write!(line, " — {}", esc(d));
     }
     if let (Some(amount), Some(currency)) = (&c.amount, &c.currency) {
         let _ = write!(line, " ({} {})", esc(amount), esc(currency));
     }
-    let _ = write!(line, ", {}", words(c.status));
+    let _ = write!(line, ", {}", named(language, "contribution", &c.status));
     line
 }
 
 /// Renders the draft of `a`, an agreement of the initiative titled `initiative`.
 fn render(
+    language: Language,
     a: &Agreement,
     initiative: &str,
     orgs: &HashMap<Uuid, organization::Model>,
@@ -195,28 +208,40 @@ fn render(
     let mut absent = Vec::new();
     let name = |partner: Uuid| -> String {
         orgs.get(&partner)
-            .map_or_else(|| "a former partner".into(), |o| esc(&o.name))
+            .map_or_else(|| phrase(language, "former_partner"), |o| esc(&o.name))
     };
     let e = &a.elements;
     let _ = writeln!(out, "# {}\n", esc(&a.title));
-    let _ = writeln!(
-        out,
-        "**{}** of the partnership *{}*. Status: {}; record version {}.",
-        kind_label(a.agreement_type),
-        esc(initiative),
-        words(a.status),
-        a.version
+    let version = a.version.to_string();
+    let intro = fill(
+        language,
+        "intro",
+        &[
+            ("kind", &named(language, "kind", &a.agreement_type)),
+            ("initiative", &esc(initiative)),
+            ("status", &named(language, "status", &a.status)),
+            ("version", &version),
+        ],
     );
+    let _ = writeln!(out, "{intro}");
     if a.status == AgreementStatus::Draft {
-        let _ = writeln!(out, "\n> Draft: not signed by all parties.");
+        let _ = writeln!(out, "\n> {}", phrase(language, "draft_note"));
     }
     if let Some(next) = a.superseded_by {
-        let _ = writeln!(out, "\n> Superseded by agreement {next}.");
+        let id = next.to_string();
+        let _ = writeln!(
+            out,
+            "\n> {}",
+            fill(language, "superseded_by", &[("id", &id)])
+        );
     }
     if let Some(old) = a.supersedes {
-        let _ = writeln!(out, "\nThis agreement supersedes agreement {old}.");
+        let id = old.to_string();
+        let _ = writeln!(out, "\n{}", fill(language, "supersedes", &[("id", &id)]));
     }
+    let missing = |code: &str| missing(language, code);
     let mut s = Section {
+        language,
         out: &mut out,
         missing: &mut absent,
         n: 0,
@@ -229,7 +254,7 @@ fn render(
     for p in &a.parties {
         let sector = orgs
             .get(&p.partner_id)
-            .map(|o| format!(" ({})", words(o.sector)))
+            .map(|o| format!(" ({})", label(language, ReferenceKind::Sectors, o.sector)))
             .unwrap_or_default();
         let rep = e
             .representatives
@@ -237,15 +262,15 @@ fn render(
             .find(|r| r.partner_id == p.partner_id);
         let line = match rep {
             Some(r) => format!(
-                "represented by {}{}, {}",
-                esc(&r.name),
+                "{}{}, {}",
+                fill(language, "represented_by", &[("name", &esc(&r.name))]),
                 r.title
                     .as_deref()
                     .map(|t| format!(", {}", esc(t)))
                     .unwrap_or_default(),
-                level_label(r.level)
+                named(language, "level", &r.level)
             ),
-            None => "*representative not yet named*".into(),
+            None => format!("*{}*", phrase(language, "representative_unnamed")),
         };
         let _ = writeln!(s.out, "- **{}**{sector} — {line}", esc(&p.name));
     }
@@ -258,14 +283,14 @@ fn render(
     if e.objectives.is_empty() && e.activities.is_empty() {
         s.absent("objectives");
     } else {
-        let _ = writeln!(s.out, "**Objectives**\n");
+        let _ = writeln!(s.out, "**{}**\n", phrase(language, "objectives"));
         if e.objectives.is_empty() {
             let _ = writeln!(s.out, "{}", missing("objectives"));
         }
         for (i, o) in e.objectives.iter().enumerate() {
             let _ = writeln!(s.out, "{}. {}", i + 1, esc(o));
         }
-        let _ = writeln!(s.out, "\n**Activities**\n");
+        let _ = writeln!(s.out, "\n**{}**\n", phrase(language, "activities"));
         if e.activities.is_empty() {
             let _ = writeln!(s.out, "{}", missing("objectives"));
         }
@@ -282,13 +307,13 @@ fn render(
         let _ = writeln!(s.out, "{}\n", esc(r));
     }
     if !contributions.is_empty() {
-        let _ = writeln!(s.out, "Contributions recorded for the partnership:\n");
+        let _ = writeln!(s.out, "{}\n", phrase(language, "contributions"));
         for c in contributions {
             let _ = writeln!(
                 s.out,
                 "- **{}**: {}",
                 name(c.partner_id),
-                contribution_line(c)
+                contribution_line(language, c)
             );
         }
     }
@@ -306,7 +331,12 @@ fn render(
         );
         for id in &r.contribution_ids {
             if let Some(c) = contributions.iter().find(|c| c.id == *id) {
-                let _ = writeln!(s.out, "  - brings {}", contribution_line(c));
+                let line = contribution_line(language, c);
+                let _ = writeln!(
+                    s.out,
+                    "  - {}",
+                    fill(language, "brings", &[("contribution", &line)])
+                );
             }
         }
     }
@@ -315,13 +345,13 @@ fn render(
     match &e.governance {
         None => s.absent("governance"),
         Some(g) => {
-            for (label, value) in [
-                ("Decision making", &g.decision_making),
-                ("Meetings", &g.meetings),
-                ("Reporting", &g.reporting),
+            for (key, value) in [
+                ("decision_making", &g.decision_making),
+                ("meetings", &g.meetings),
+                ("reporting", &g.reporting),
             ] {
                 let text = value.as_deref().map_or_else(|| missing("governance"), esc);
-                let _ = writeln!(s.out, "- **{label}:** {text}");
+                let _ = writeln!(s.out, "- **{}:** {text}", phrase(language, key));
             }
         }
     }
@@ -330,16 +360,20 @@ fn render(
     match &e.term {
         None => s.absent("term"),
         Some(t) => {
+            let (from, to) = (
+                t.starts_on.map(|d| d.to_string()).unwrap_or_default(),
+                t.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+            );
             let duration = match (t.starts_on, t.ends_on) {
-                (Some(from), Some(to)) => format!("from {from} to {to}"),
-                (Some(from), None) => format!("from {from}, open-ended"),
-                (None, Some(to)) => format!("until {to}"),
+                (Some(_), Some(_)) => fill(language, "from_to", &[("from", &from), ("to", &to)]),
+                (Some(_), None) => fill(language, "from_open", &[("from", &from)]),
+                (None, Some(_)) => fill(language, "until", &[("to", &to)]),
                 (None, None) => missing("term"),
             };
-            let _ = writeln!(s.out, "- **Duration:** {duration}");
-            for (label, value) in [("Review", &t.review), ("Exit", &t.exit)] {
+            let _ = writeln!(s.out, "- **{}:** {duration}", phrase(language, "duration"));
+            for (key, value) in [("review", &t.review), ("exit", &t.exit)] {
                 let text = value.as_deref().map_or_else(|| missing("term"), esc);
-                let _ = writeln!(s.out, "- **{label}:** {text}");
+                let _ = writeln!(s.out, "- **{}:** {text}", phrase(language, key));
             }
         }
     }
@@ -352,17 +386,25 @@ fn render(
     }
     for p in &a.parties {
         let line = match a.signatures.iter().find(|x| x.partner_id == p.partner_id) {
-            Some(sig) => format!(
-                "signed by {} on {}",
-                esc(&sig.representative),
-                sig.signed_at.date_naive()
-            ),
-            None => "*Not yet signed*".into(),
+            Some(sig) => {
+                let date = sig.signed_at.date_naive().to_string();
+                fill(
+                    language,
+                    "signed_by",
+                    &[("name", &esc(&sig.representative)), ("date", &date)],
+                )
+            }
+            None => format!("*{}*", phrase(language, "not_signed")),
         };
         let _ = writeln!(s.out, "- **{}** — {line}", esc(&p.name));
     }
     if let Some(on) = a.signed_on {
-        let _ = writeln!(s.out, "\nSigned on {on}.");
+        let date = on.to_string();
+        let _ = writeln!(
+            s.out,
+            "\n{}",
+            fill(language, "signed_on", &[("date", &date)])
+        );
     }
 
     s.heading("document");
@@ -376,7 +418,7 @@ fn render(
     AgreementDraft {
         agreement_id: a.id,
         version: a.version,
-        language: "en",
+        language: language.tag(),
         missing: absent,
         title: a.title.clone(),
         markdown: out,
@@ -384,12 +426,14 @@ fn render(
 }
 
 impl Registry {
-    /// The draft of an agreement the caller may read, filled from the record.
+    /// The draft of an agreement the caller may read, filled from the record, its own text in
+    /// `language`.
     pub async fn agreement_draft(
         &self,
         caller: &Caller,
         initiative_id: Uuid,
         id: Uuid,
+        language: Language,
     ) -> ServiceResult<AgreementDraft> {
         let initiative = access::readable(self.db(), caller, initiative_id).await?;
         let agreement = children::find::<Agreements, _>(self.db(), initiative_id, id).await?;
@@ -419,6 +463,12 @@ impl Registry {
                     .any(|p| p.partner_id == c.partner_id)
             })
             .collect();
-        Ok(render(&agreement, &initiative.title, &orgs, &contributions))
+        Ok(render(
+            language,
+            &agreement,
+            &initiative.title,
+            &orgs,
+            &contributions,
+        ))
     }
 }
