@@ -12,6 +12,7 @@ both_databases!(
     across_tenants_both_sides_confirm_a_link_within_one_side_suffices,
     a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link,
     linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
+    linked_records_count_once_in_coverage_the_dashboard_and_analytics,
     graphql_lists_candidates_and_links_through_the_same_rules,
 );
 
@@ -419,6 +420,134 @@ async fn linked_records_count_once_in_the_showcase_and_collapse_in_the_list(app:
         vec![older["id"].as_str().unwrap().to_owned()],
         "the oldest record stands for the group"
     );
+}
+
+/// What coverage, the dashboard and the engagement-model analytics count of the MK
+/// partnership, read anonymously (every public record) and by a member with `scope=all`.
+async fn counts_of_mk(app: &TestApp, member: &str) -> Vec<u64> {
+    let get = |path: String, token: Option<&str>| {
+        let path = path.clone();
+        let token = token.map(str::to_owned);
+        async move {
+            let r = app.get(&path, token.as_deref()).await;
+            assert_eq!(r.status, 200, "{path}: {:?}", r.body);
+            r.body
+        }
+    };
+    let coverage = get("/api/v1/wsis/coverage".into(), None).await;
+    let mk = coverage["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "MK")
+        .unwrap_or_else(|| panic!("no MK row: {coverage:?}"))
+        .clone();
+    let mut out = vec![
+        mk["total"].as_u64().unwrap(),
+        mk["counts"]["C4"].as_u64().unwrap(),
+    ];
+    for (path, token) in [
+        ("/api/v1/analytics/dashboard", None),
+        ("/api/v1/analytics/dashboard?scope=all", Some(member)),
+    ] {
+        let d = get(path.into(), token).await;
+        let stage = |name: &str| {
+            d["by_stage"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["stage"] == name)
+                .map(|s| s["count"].as_u64().unwrap())
+                .unwrap_or(0)
+        };
+        let country = d["by_country"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["country"] == "MK")
+            .map(|c| c["count"].as_u64().unwrap())
+            .unwrap_or(0);
+        let sector_initiatives: u64 = d["by_sector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["initiatives"].as_u64().unwrap())
+            .sum();
+        out.extend([
+            d["total"].as_u64().unwrap(),
+            stage("implementing"),
+            country,
+            sector_initiatives,
+        ]);
+    }
+    let models = get("/api/v1/analytics/engagement-models".into(), None).await;
+    out.push(
+        models["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["initiatives"].as_u64().unwrap())
+            .sum(),
+    );
+    out
+}
+
+async fn linked_records_count_once_in_coverage_the_dashboard_and_analytics(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let older = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    let newer = public(&app, &eb.token, "Macedonia Connects", &["MK"]).await;
+    let twice = vec![2; 11];
+    let once = vec![1; 11];
+    assert_eq!(counts_of_mk(&app, &ea.token).await, twice, "two records");
+    let proposed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&newer, &older),
+        )
+        .await;
+    assert_eq!(proposed.body["status"], "proposed", "{:?}", proposed.body);
+    assert_eq!(
+        counts_of_mk(&app, &ea.token).await,
+        twice,
+        "a proposal alone changes nothing"
+    );
+    let confirmed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&older, &newer),
+        )
+        .await;
+    assert_eq!(confirmed.body["status"], "confirmed");
+    assert_eq!(
+        counts_of_mk(&app, &ea.token).await,
+        once,
+        "one partnership, counted once everywhere"
+    );
+    // Each tenant's own dashboard still counts its own record.
+    for token in [&ea.token, &eb.token] {
+        let own = app.get("/api/v1/analytics/dashboard", Some(token)).await;
+        assert_eq!(own.body["total"], 1, "{:?}", own.body);
+    }
+    // A rejected link counts twice again.
+    let link = confirmed.body["id"].as_str().unwrap();
+    let current = app
+        .get(&format!("/api/v1/duplicates/links/{link}"), Some(&ea.token))
+        .await;
+    let rejected = app
+        .delete(
+            &format!("/api/v1/duplicates/links/{link}"),
+            Some(&ea.token),
+            Some(&current.etag()),
+        )
+        .await;
+    assert!(rejected.status < 300, "{:?}", rejected.body);
+    assert_eq!(counts_of_mk(&app, &ea.token).await, twice, "rejected");
 }
 
 async fn graphql_lists_candidates_and_links_through_the_same_rules(app: TestApp) {
