@@ -13,6 +13,7 @@ both_databases!(
     a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link,
     linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
     linked_records_count_once_in_coverage_the_dashboard_and_analytics,
+    an_import_answers_each_created_rows_possible_duplicates,
     graphql_lists_candidates_and_links_through_the_same_rules,
 );
 
@@ -548,6 +549,60 @@ async fn linked_records_count_once_in_coverage_the_dashboard_and_analytics(app: 
         .await;
     assert!(rejected.status < 300, "{:?}", rejected.body);
     assert_eq!(counts_of_mk(&app, &ea.token).await, twice, "rejected");
+}
+
+async fn an_import_answers_each_created_rows_possible_duplicates(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let theirs = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    register(&app, &ea.token, draft("Connected Schools Senegal", &["SN"])).await;
+    let ours = register(&app, &eb.token, draft("Red de telemedicina rural", &["PE"])).await;
+    let row = |title: &str, countries: &[&str]| json!({"title": title, "kind": "msp", "countries": countries});
+    // The last row is the tenant's own record (by its id): updated, not created.
+    let mut same = row("Red de telemedicina rural", &["PE"]);
+    same["id"] = ours["id"].clone();
+    same["summary"] = json!("Changed by the import");
+    let body = json!([
+        row("Macedonia Connects", &["MK"]),
+        row("Connected Schools Senegal", &["SN"]),
+        row("Red de telemedicina rural", &["PE", "BO"]),
+        row("Skopje Open Data Portal", &["MK"]),
+        same,
+    ]);
+    for query in ["?dry_run=true", ""] {
+        let r = app
+            .post(
+                &format!("/api/v1/import/initiatives{query}"),
+                Some(&eb.token),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {:?}", r.body);
+        let items = r.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 5, "{:?}", r.body);
+        assert_eq!(
+            suggested(&items[0]),
+            vec![theirs["id"].as_str().unwrap()],
+            "{query}: another tenant's public record"
+        );
+        assert_eq!(items[0]["possible_duplicates"][0]["tenant_id"], json!(a.id));
+        assert!(
+            suggested(&items[1]).is_empty(),
+            "{query}: never another tenant's private record: {:?}",
+            items[1]
+        );
+        assert_eq!(
+            suggested(&items[2]),
+            vec![ours["id"].as_str().unwrap()],
+            "{query}: the tenant's own private record"
+        );
+        assert!(suggested(&items[3]).is_empty(), "{:?}", items[3]);
+        assert_eq!(items[4]["action"], "updated", "{:?}", items[4]);
+        assert!(suggested(&items[4]).is_empty(), "only created rows");
+    }
 }
 
 async fn graphql_lists_candidates_and_links_through_the_same_rules(app: TestApp) {
