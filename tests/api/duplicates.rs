@@ -14,6 +14,7 @@ both_databases!(
     linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
     linked_records_count_once_in_coverage_the_dashboard_and_analytics,
     an_import_answers_each_created_rows_possible_duplicates,
+    the_demo_shows_a_duplicate_pair_across_two_tenants,
     graphql_lists_candidates_and_links_through_the_same_rules,
 );
 
@@ -603,6 +604,56 @@ async fn an_import_answers_each_created_rows_possible_duplicates(app: TestApp) {
         assert_eq!(items[4]["action"], "updated", "{:?}", items[4]);
         assert!(suggested(&items[4]).is_empty(), "only created rows");
     }
+}
+
+async fn the_demo_shows_a_duplicate_pair_across_two_tenants(app: TestApp) {
+    let demo = app.registry.seed_demo().await.unwrap();
+    let token = Some(demo.access_token.as_str());
+    let me = app.get("/api/v1/me", token).await;
+    let listed = app.get("/api/v1/duplicates", token).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let pairs = listed.body["items"].as_array().unwrap();
+    let mali: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["title"] == "Mali CLIC: community learning and information centres")
+        .collect();
+    assert_eq!(mali.len(), 1, "{pairs:?}");
+    let candidate = &mali[0]["candidate"];
+    assert_eq!(
+        candidate["title"],
+        "CLIC Mali: community learning and information centres"
+    );
+    let own = me.body["tenant"]["id"].as_str().unwrap();
+    assert_ne!(
+        candidate["tenant_id"].as_str().unwrap(),
+        own,
+        "the other demo tenant's record"
+    );
+    let codes: Vec<&str> = candidate["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "similar_title",
+        "same_countries",
+        "shared_partners",
+        "overlapping_dates",
+    ] {
+        assert!(codes.contains(&code), "{code}: {codes:?}");
+    }
+    // The other registry's record is public: anyone reads it.
+    let other = app
+        .get(
+            &format!(
+                "/api/v1/initiatives/{}",
+                candidate["initiative_id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, 200, "{:?}", other.body);
 }
 
 async fn graphql_lists_candidates_and_links_through_the_same_rules(app: TestApp) {
