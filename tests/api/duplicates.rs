@@ -12,6 +12,9 @@ both_databases!(
     across_tenants_both_sides_confirm_a_link_within_one_side_suffices,
     a_rejected_link_closes_the_candidate_and_outsiders_never_see_a_link,
     linked_records_count_once_in_the_showcase_and_collapse_in_the_list,
+    linked_records_count_once_in_coverage_the_dashboard_and_analytics,
+    an_import_answers_each_created_rows_possible_duplicates,
+    the_demo_shows_a_duplicate_pair_across_two_tenants,
     graphql_lists_candidates_and_links_through_the_same_rules,
 );
 
@@ -419,6 +422,238 @@ async fn linked_records_count_once_in_the_showcase_and_collapse_in_the_list(app:
         vec![older["id"].as_str().unwrap().to_owned()],
         "the oldest record stands for the group"
     );
+}
+
+/// What coverage, the dashboard and the engagement-model analytics count of the MK
+/// partnership, read anonymously (every public record) and by a member with `scope=all`.
+async fn counts_of_mk(app: &TestApp, member: &str) -> Vec<u64> {
+    let get = |path: String, token: Option<&str>| {
+        let path = path.clone();
+        let token = token.map(str::to_owned);
+        async move {
+            let r = app.get(&path, token.as_deref()).await;
+            assert_eq!(r.status, 200, "{path}: {:?}", r.body);
+            r.body
+        }
+    };
+    let coverage = get("/api/v1/wsis/coverage".into(), None).await;
+    let mk = coverage["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country"] == "MK")
+        .unwrap_or_else(|| panic!("no MK row: {coverage:?}"))
+        .clone();
+    let mut out = vec![
+        mk["total"].as_u64().unwrap(),
+        mk["counts"]["C4"].as_u64().unwrap(),
+    ];
+    for (path, token) in [
+        ("/api/v1/analytics/dashboard", None),
+        ("/api/v1/analytics/dashboard?scope=all", Some(member)),
+    ] {
+        let d = get(path.into(), token).await;
+        let stage = |name: &str| {
+            d["by_stage"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["stage"] == name)
+                .map(|s| s["count"].as_u64().unwrap())
+                .unwrap_or(0)
+        };
+        let country = d["by_country"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["country"] == "MK")
+            .map(|c| c["count"].as_u64().unwrap())
+            .unwrap_or(0);
+        let sector_initiatives: u64 = d["by_sector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["initiatives"].as_u64().unwrap())
+            .sum();
+        out.extend([
+            d["total"].as_u64().unwrap(),
+            stage("implementing"),
+            country,
+            sector_initiatives,
+        ]);
+    }
+    let models = get("/api/v1/analytics/engagement-models".into(), None).await;
+    out.push(
+        models["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["initiatives"].as_u64().unwrap())
+            .sum(),
+    );
+    out
+}
+
+async fn linked_records_count_once_in_coverage_the_dashboard_and_analytics(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let older = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    let newer = public(&app, &eb.token, "Macedonia Connects", &["MK"]).await;
+    let twice = vec![2; 11];
+    let once = vec![1; 11];
+    assert_eq!(counts_of_mk(&app, &ea.token).await, twice, "two records");
+    let proposed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&eb.token),
+            &link_body(&newer, &older),
+        )
+        .await;
+    assert_eq!(proposed.body["status"], "proposed", "{:?}", proposed.body);
+    assert_eq!(
+        counts_of_mk(&app, &ea.token).await,
+        twice,
+        "a proposal alone changes nothing"
+    );
+    let confirmed = app
+        .post(
+            "/api/v1/duplicates/links",
+            Some(&ea.token),
+            &link_body(&older, &newer),
+        )
+        .await;
+    assert_eq!(confirmed.body["status"], "confirmed");
+    assert_eq!(
+        counts_of_mk(&app, &ea.token).await,
+        once,
+        "one partnership, counted once everywhere"
+    );
+    // Each tenant's own dashboard still counts its own record.
+    for token in [&ea.token, &eb.token] {
+        let own = app.get("/api/v1/analytics/dashboard", Some(token)).await;
+        assert_eq!(own.body["total"], 1, "{:?}", own.body);
+    }
+    // A rejected link counts twice again.
+    let link = confirmed.body["id"].as_str().unwrap();
+    let current = app
+        .get(&format!("/api/v1/duplicates/links/{link}"), Some(&ea.token))
+        .await;
+    let rejected = app
+        .delete(
+            &format!("/api/v1/duplicates/links/{link}"),
+            Some(&ea.token),
+            Some(&current.etag()),
+        )
+        .await;
+    assert!(rejected.status < 300, "{:?}", rejected.body);
+    assert_eq!(counts_of_mk(&app, &ea.token).await, twice, "rejected");
+}
+
+async fn an_import_answers_each_created_rows_possible_duplicates(app: TestApp) {
+    let (a, b) = (app.tenant("dup-a").await, app.tenant("dup-b").await);
+    let (ea, eb) = (
+        app.member(&a, Role::Editor).await,
+        app.member(&b, Role::Editor).await,
+    );
+    let theirs = public(&app, &ea.token, "Macedonia Connects", &["MK"]).await;
+    register(&app, &ea.token, draft("Connected Schools Senegal", &["SN"])).await;
+    let ours = register(&app, &eb.token, draft("Red de telemedicina rural", &["PE"])).await;
+    let row = |title: &str, countries: &[&str]| json!({"title": title, "kind": "msp", "countries": countries});
+    // The last row is the tenant's own record (by its id): updated, not created.
+    let mut same = row("Red de telemedicina rural", &["PE"]);
+    same["id"] = ours["id"].clone();
+    same["summary"] = json!("Changed by the import");
+    let body = json!([
+        row("Macedonia Connects", &["MK"]),
+        row("Connected Schools Senegal", &["SN"]),
+        row("Red de telemedicina rural", &["PE", "BO"]),
+        row("Skopje Open Data Portal", &["MK"]),
+        same,
+    ]);
+    for query in ["?dry_run=true", ""] {
+        let r = app
+            .post(
+                &format!("/api/v1/import/initiatives{query}"),
+                Some(&eb.token),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {:?}", r.body);
+        let items = r.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 5, "{:?}", r.body);
+        assert_eq!(
+            suggested(&items[0]),
+            vec![theirs["id"].as_str().unwrap()],
+            "{query}: another tenant's public record"
+        );
+        assert_eq!(items[0]["possible_duplicates"][0]["tenant_id"], json!(a.id));
+        assert!(
+            suggested(&items[1]).is_empty(),
+            "{query}: never another tenant's private record: {:?}",
+            items[1]
+        );
+        assert_eq!(
+            suggested(&items[2]),
+            vec![ours["id"].as_str().unwrap()],
+            "{query}: the tenant's own private record"
+        );
+        assert!(suggested(&items[3]).is_empty(), "{:?}", items[3]);
+        assert_eq!(items[4]["action"], "updated", "{:?}", items[4]);
+        assert!(suggested(&items[4]).is_empty(), "only created rows");
+    }
+}
+
+async fn the_demo_shows_a_duplicate_pair_across_two_tenants(app: TestApp) {
+    let demo = app.registry.seed_demo().await.unwrap();
+    let token = Some(demo.access_token.as_str());
+    let me = app.get("/api/v1/me", token).await;
+    let listed = app.get("/api/v1/duplicates", token).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let pairs = listed.body["items"].as_array().unwrap();
+    let mali: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["title"] == "Mali CLIC: community learning and information centres")
+        .collect();
+    assert_eq!(mali.len(), 1, "{pairs:?}");
+    let candidate = &mali[0]["candidate"];
+    assert_eq!(
+        candidate["title"],
+        "CLIC Mali: community learning and information centres"
+    );
+    let own = me.body["tenant"]["id"].as_str().unwrap();
+    assert_ne!(
+        candidate["tenant_id"].as_str().unwrap(),
+        own,
+        "the other demo tenant's record"
+    );
+    let codes: Vec<&str> = candidate["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "similar_title",
+        "same_countries",
+        "shared_partners",
+        "overlapping_dates",
+    ] {
+        assert!(codes.contains(&code), "{code}: {codes:?}");
+    }
+    // The other registry's record is public: anyone reads it.
+    let other = app
+        .get(
+            &format!(
+                "/api/v1/initiatives/{}",
+                candidate["initiative_id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, 200, "{:?}", other.body);
 }
 
 async fn graphql_lists_candidates_and_links_through_the_same_rules(app: TestApp) {

@@ -114,8 +114,8 @@ async fn demo_data_tells_the_source_documents_stories(app: TestApp) {
     assert_eq!(me.body["role"], "owner");
     let public = app.get("/api/v1/initiatives?per_page=50", None).await;
     assert_eq!(
-        public.body["total"], 8,
-        "every example initiative is published"
+        public.body["total"], 9,
+        "every example initiative is published, and the second demo tenant's record of one"
     );
     let macedonia = app.get("/api/v1/initiatives?q=macedonia", None).await;
     let m = &macedonia.body["items"][0];

@@ -1,5 +1,7 @@
 //! Demo data for a newcomer's first start: one tenant with the partner organisations of the
-//! example partnerships in the source documents (DOMAIN.md, "Example records").
+//! example partnerships in the source documents (DOMAIN.md, "Example records"), and a second
+//! tenant (Mali's national registry) that registers one of them again, so the demo shows a
+//! candidate duplicate pair across two tenants.
 
 use std::collections::HashMap;
 
@@ -574,6 +576,7 @@ impl Registry {
             organizations.insert(name, org.id);
         }
         self.seed_demo_initiatives(&caller, &organizations).await?;
+        self.seed_demo_duplicate(&organizations).await?;
         Ok(DemoCredentials {
             tenant_slug: tenant.slug,
             email: DEMO_EMAIL.into(),
@@ -664,6 +667,120 @@ impl Registry {
             )
             .await?;
         }
+        Ok(())
+    }
+}
+
+/// The second demo tenant: Mali's national registry, which registers the Mali CLIC
+/// partnership the demo tenant also holds, so the demo shows a duplicate pair across tenants.
+pub const DEMO_SECOND_TENANT: &str = "demo-mali";
+pub const DEMO_SECOND_EMAIL: &str = "owner@demo-mali.msp-registry.example";
+
+impl Registry {
+    /// Mali's national registry (its owner's password is random and never printed) and its
+    /// public record of the Mali CLIC partnership, with the same public partner organisations
+    /// as the demo tenant's: `GET /api/v1/duplicates` as the demo tenant lists the pair, open
+    /// until a side links or rejects it.
+    async fn seed_demo_duplicate(&self, organizations: &HashMap<&str, Uuid>) -> ServiceResult<()> {
+        let tenant = self
+            .create_tenant_unchecked(NewTenant {
+                slug: DEMO_SECOND_TENANT.into(),
+                name: "Mali national ICT partnerships registry".into(),
+                kind: TenantKind::NationalRegistry,
+                home_country: Some("ML".into()),
+                owner_email: None,
+            })
+            .await?;
+        let user_id = self
+            .create_user(NewUser {
+                email: DEMO_SECOND_EMAIL.into(),
+                display_name: "Mali registry owner".into(),
+                password: password::random_secret(20),
+                platform_admin: false,
+            })
+            .await?;
+        self.grant_role_unchecked(tenant.id, user_id, Role::Owner)
+            .await?;
+        let caller = Caller::Member(Principal {
+            subject: user_id,
+            kind: SubjectKind::User,
+            tenant_id: tenant.id,
+            role: Role::Owner,
+            platform_admin: false,
+        });
+        let meta = WriteMeta::reason("demo data: the same partnership in a second registry");
+        let detail = self
+            .create_initiative(
+                &caller,
+                NewInitiative {
+                    title: "CLIC Mali: community learning and information centres".into(),
+                    summary: Some(
+                        "Community learning and information centres (CLIC) giving ICT access and training across Mali, registered by the national registry."
+                            .into(),
+                    ),
+                    description: None,
+                    kind: InitiativeKind::Ppp,
+                    countries: vec!["ML".into()],
+                    scale: Some(Scale::National),
+                    action_lines: vec!["C3".into(), "C4".into()],
+                    sdg_goals: vec![4],
+                    sdg_targets: vec!["4.4".into()],
+                    spectrum: Some(Spectrum::LeverageExchange),
+                    engagement_model: Some(EngagementModel::CorporatePhilanthropy),
+                    form: Some(PartnershipForm::Project),
+                    stage: Some(JourneyStage::Implementing),
+                    changed_on: None,
+                    start_date: NaiveDate::from_ymd_opt(2003, 1, 1),
+                    end_date: None,
+                    outcome: None,
+                    outcome_summary: None,
+                    visibility: Visibility::Private,
+                    iati_identifier: None,
+                    external_identifiers: Vec::new(),
+                },
+                &meta,
+            )
+            .await?;
+        let id = detail.initiative.id;
+        for (name, roles) in [
+            (
+                "Ministry of Communication and New Information Technologies of Mali",
+                vec![PartnerRole::Lead],
+            ),
+            ("Microsoft", vec![PartnerRole::Funder]),
+        ] {
+            let organization_id = *organizations.get(name).ok_or_else(|| {
+                ServiceError::Internal(format!("demo organisation {name} missing"))
+            })?;
+            self.create_child::<crate::partners::Partners>(
+                &caller,
+                id,
+                NewPartner {
+                    organization_id,
+                    roles,
+                    status: None,
+                    gains: Vec::new(),
+                    interest: None,
+                    influence: None,
+                    joined_on: None,
+                    left_on: None,
+                },
+                &meta,
+            )
+            .await?;
+        }
+        let current = self.get_initiative(&caller, id).await?;
+        self.update_initiative(
+            &caller,
+            id,
+            crate::precondition::Precondition::Version(current.initiative.version),
+            InitiativePatch {
+                visibility: Some(Visibility::Public),
+                ..Default::default()
+            },
+            &meta,
+        )
+        .await?;
         Ok(())
     }
 }

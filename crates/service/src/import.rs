@@ -43,6 +43,7 @@ mod partners;
 
 use crate::{
     Caller, Registry,
+    duplicates::DuplicateCandidate,
     error::{FieldError, ServiceError, ServiceResult},
     export::unescape_formula,
     history::WriteMeta,
@@ -122,6 +123,10 @@ pub struct ImportedRow {
     pub iati_identifier: Option<String>,
     /// The initiative's version after the import.
     pub version: i32,
+    /// For a created row: other initiatives the caller can read (its tenant's, and other
+    /// tenants' public ones) that may be the same partnership, best first, as a create answers
+    /// them (a warning: the row was imported). Empty for updated and unchanged rows.
+    pub possible_duplicates: Vec<DuplicateCandidate>,
 }
 
 /// A likely duplicate: a row with the same title and a common country as another initiative
@@ -1170,6 +1175,7 @@ impl Registry {
                 id: current.id,
                 iati_identifier: n.iati_identifier.clone(),
                 version,
+                possible_duplicates: Vec::new(),
             });
         }
         let created = self.create_many_in(&txn, &principal, inputs, &meta).await?;
@@ -1231,6 +1237,7 @@ impl Registry {
                 id: new.id,
                 iati_identifier,
                 version,
+                possible_duplicates: Vec::new(),
             });
         }
         items.sort_by_key(|item| item.line);
@@ -1239,6 +1246,20 @@ impl Registry {
         if !errors.is_empty() {
             txn.rollback().await?;
             return Err(ServiceError::Validation(errors));
+        }
+        // The created rows' possible duplicates, read in the transaction (a dry run's rows
+        // exist only there): one pool of candidates for the whole import.
+        let created_ids: Vec<Uuid> = items
+            .iter()
+            .filter(|i| i.action == RowAction::Created)
+            .map(|i| i.id)
+            .collect();
+        let mut found =
+            crate::duplicates::possible_duplicates_of(&txn, caller, &created_ids).await?;
+        for item in &mut items {
+            if let Some(list) = found.remove(&item.id) {
+                item.possible_duplicates = list;
+            }
         }
         if options.dry_run {
             txn.rollback().await?;

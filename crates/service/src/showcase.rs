@@ -11,11 +11,10 @@ use entity::{
     enums::{
         AgreementStatus, AgreementType, InitiativeKind, JourneyStage, Role, Sector, Visibility,
     },
-    initiative, showcase_designation,
+    initiative, initiative_tag, showcase_designation,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
-    QueryOrder, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -585,64 +584,72 @@ impl Registry {
         Ok(())
     }
 
-    /// Functioning initiatives per country and action line, counted in SQL.
+    /// Functioning initiatives per country and action line, counted in SQL. Initiatives linked
+    /// as one partnership count once, as their group's oldest functioning record
+    /// (`links::counted_once`).
     pub async fn wsis_coverage(&self, caller: &Caller) -> ServiceResult<Coverage> {
-        let backend = self.db().get_database_backend();
-        let p = |n: usize| match backend {
-            DatabaseBackend::Postgres => format!("${n}"),
-            _ => "?".to_owned(),
+        use sea_orm::{
+            ExprTrait,
+            sea_query::{Alias, Expr, Func, JoinType, Query},
         };
-        // The showcase's rule (`tenancy::Coverage::showcase`), written out for this SQL.
-        let (scope_sql, scope_value): (String, sea_orm::Value) =
-            match tenancy::Coverage::showcase(caller) {
-                tenancy::Coverage::Tenant(tenant) => {
-                    (format!("i.tenant_id = {}", p(1)), tenant.into())
-                }
-                tenancy::Coverage::Public => (format!("i.visibility = {}", p(1)), "public".into()),
-                tenancy::Coverage::TenantAndPublic(tenant) => (
-                    format!("(i.tenant_id = {0} OR i.visibility = 'public')", p(1)),
-                    tenant.into(),
-                ),
-            };
-        let stages: Vec<String> = FUNCTIONING
-            .iter()
-            .map(|s| format!("'{}'", stage_name(*s)))
-            .collect();
-        let sql = format!(
-            "SELECT c.value AS country, a.value AS action_line, COUNT(DISTINCT i.id) AS n \
-             FROM initiative i \
-             JOIN initiative_tag c ON c.initiative_id = i.id AND c.kind = 'country' \
-             JOIN initiative_tag a ON a.initiative_id = i.id AND a.kind = 'action_line' \
-             WHERE {scope_sql} AND i.stage IN ({}) \
-             GROUP BY c.value, a.value ORDER BY c.value, a.value",
-            stages.join(", ")
-        );
-        let rows = self
-            .db()
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                &sql,
-                [scope_value.clone()],
-            ))
-            .await?;
-        let totals_sql = format!(
-            "SELECT c.value AS country, COUNT(DISTINCT i.id) AS n FROM initiative i \
-             JOIN initiative_tag c ON c.initiative_id = i.id AND c.kind = 'country' \
-             WHERE {scope_sql} AND i.stage IN ({}) GROUP BY c.value",
-            stages.join(", ")
-        );
-        let totals = self
-            .db()
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                &totals_sql,
-                [scope_value],
-            ))
-            .await?;
+        let functioning = sea_orm::Condition::all()
+            .add(tenancy::Coverage::showcase(caller).condition::<initiative::Entity>())
+            .add(initiative::Column::Stage.is_in(FUNCTIONING));
+        let counted = Query::select()
+            .column(initiative::Column::Id)
+            .from(initiative::Entity)
+            .cond_where(crate::duplicates::links::counted_once(functioning))
+            .to_owned();
+        let (c, a) = (Alias::new("c"), Alias::new("a"));
+        let tag =
+            |alias: &Alias, column: initiative_tag::Column| Expr::col((alias.clone(), column));
+        let countries = || {
+            Query::select()
+                .expr(tag(&c, initiative_tag::Column::Value))
+                .from_as(initiative_tag::Entity, c.clone())
+                .and_where(tag(&c, initiative_tag::Column::Kind).eq("country"))
+                .and_where(
+                    tag(&c, initiative_tag::Column::InitiativeId).in_subquery(counted.clone()),
+                )
+                .group_by_col((c.clone(), initiative_tag::Column::Value))
+                .order_by(
+                    (c.clone(), initiative_tag::Column::Value),
+                    sea_orm::Order::Asc,
+                )
+                .to_owned()
+        };
+        let cells = countries()
+            .expr(tag(&a, initiative_tag::Column::Value))
+            .expr(Func::count_distinct(tag(
+                &c,
+                initiative_tag::Column::InitiativeId,
+            )))
+            .join_as(
+                JoinType::InnerJoin,
+                initiative_tag::Entity,
+                a.clone(),
+                tag(&a, initiative_tag::Column::InitiativeId)
+                    .equals((c.clone(), initiative_tag::Column::InitiativeId))
+                    .and(tag(&a, initiative_tag::Column::Kind).eq("action_line")),
+            )
+            .group_by_col((a.clone(), initiative_tag::Column::Value))
+            .order_by(
+                (a.clone(), initiative_tag::Column::Value),
+                sea_orm::Order::Asc,
+            )
+            .to_owned();
+        let totals = countries()
+            .expr(Func::count_distinct(tag(
+                &c,
+                initiative_tag::Column::InitiativeId,
+            )))
+            .to_owned();
+        let rows = self.db().query_all(&cells).await?;
+        let totals = self.db().query_all(&totals).await?;
         let mut by_country: BTreeMap<String, CoverageRow> = BTreeMap::new();
         for row in totals {
-            let country: String = row.try_get("", "country")?;
-            let n: i64 = row.try_get("", "n")?;
+            let country: String = row.try_get_by_index(0)?;
+            let n: i64 = row.try_get_by_index(1)?;
             by_country.insert(
                 country.clone(),
                 CoverageRow {
@@ -653,9 +660,9 @@ impl Registry {
             );
         }
         for row in rows {
-            let country: String = row.try_get("", "country")?;
-            let line: String = row.try_get("", "action_line")?;
-            let n: i64 = row.try_get("", "n")?;
+            let country: String = row.try_get_by_index(0)?;
+            let line: String = row.try_get_by_index(1)?;
+            let n: i64 = row.try_get_by_index(2)?;
             if let Some(entry) = by_country.get_mut(&country) {
                 entry.counts.insert(line, u64::try_from(n).unwrap_or(0));
             }

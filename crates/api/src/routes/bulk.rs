@@ -160,7 +160,9 @@ pub struct ImportParams {
 /// as `multipart/form-data` with the part `initiatives` (the file, with its own content type or
 /// a `.csv`/`.json`/`.ndjson` file name) and the part `partners` (the companion CSV of
 /// `GET /api/v1/export/partners`). Likely duplicates (same title and a common country) are
-/// listed in `duplicates`; the same IATI identifier, or the same title and countries without
+/// listed in `duplicates`, and each created row's item lists its `possible_duplicates` as a
+/// create answers them (initiatives the caller can read, scored by the same rules; a warning
+/// only); the same IATI identifier, or the same title and countries without
 /// an identifier, twice in a file is an error. At most `MSP_IMPORT_MAX_ROWS` rows (422
 /// `too_many_rows`) and `MSP_IMPORT_BODY_LIMIT_BYTES` bytes (413).
 #[utoipa::path(

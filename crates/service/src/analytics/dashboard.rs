@@ -2,6 +2,9 @@
 //! spectrum, engagement model, country, action line, outcome and reporting status, and
 //! registrations per month.
 //!
+//! Initiatives confirmed-linked as one partnership count once, as their group's oldest record
+//! ([`links::counted_once`]): its stage, kind, countries and partners.
+//!
 //! Every figure comes from a `GROUP BY` query in the database (a fixed handful of them):
 //! nothing loads the initiatives themselves, so the work does not grow with them in memory.
 
@@ -26,6 +29,7 @@ use super::{AnalyticsQuery, Coverage, join_all};
 use crate::{
     Caller, Registry,
     country::CountryCode,
+    duplicates::links,
     error::{ServiceError, ServiceResult},
     initiatives::{
         ReportingStatus,
@@ -264,7 +268,9 @@ impl Registry {
     ) -> ServiceResult<Dashboard> {
         let db = self.db();
         let coverage = Coverage::listed(caller, query.scope);
-        let scope = coverage.condition::<initiative::Entity>();
+        // Initiatives linked as one partnership count once, as their group's oldest record.
+        let set = coverage.condition::<initiative::Entity>();
+        let scope = links::counted_once(set.clone());
         let backend = db.get_database_backend();
         let now = Utc::now();
         let today = now.date_naive();
@@ -317,7 +323,11 @@ impl Registry {
         match (coverage, backend) {
             (Coverage::Tenant(tenant), _) => {
                 sector_query
-                    .and_where(Expr::col(p(initiative_partner::Column::TenantId)).eq(tenant));
+                    .and_where(Expr::col(p(initiative_partner::Column::TenantId)).eq(tenant))
+                    .cond_where(links::not_represented(
+                        initiative_partner::Column::InitiativeId,
+                        set,
+                    ));
             }
             (_, DatabaseBackend::Postgres) => {
                 sector_query

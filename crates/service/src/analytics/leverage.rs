@@ -17,8 +17,8 @@ use entity::{
 };
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, ExprTrait, Iterable,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, ExprTrait,
+    Iterable, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,7 @@ use super::{
 use crate::{
     Caller, Registry,
     contributions::CurrencyTotal,
+    duplicates::links::counted_once,
     error::{ServiceError, ServiceResult},
     initiatives::access,
     partners::OrganizationRef,
@@ -387,12 +388,17 @@ impl Registry {
         organization_id: Uuid,
     ) -> ServiceResult<OrganizationLeverage> {
         let org = readable_organization(self.db(), caller, organization_id).await?;
+        // The readable initiatives it takes part in, those linked as one partnership once.
+        let scope = counted_once(
+            Condition::all()
+                .add(readable_initiatives(caller))
+                .add(initiative::Column::Id.in_subquery(partnered_by(organization_id))),
+        );
         let initiatives: Vec<(Uuid, String)> = initiative::Entity::find()
             .select_only()
             .column(initiative::Column::Id)
             .column(initiative::Column::Title)
-            .filter(readable_initiatives(caller))
-            .filter(initiative::Column::Id.in_subquery(partnered_by(organization_id)))
+            .filter(scope.clone())
             .order_by_asc(initiative::Column::TitleKey)
             .order_by_asc(initiative::Column::Id)
             .into_tuple()
@@ -419,11 +425,7 @@ impl Registry {
                 Expr::col((initiative::Entity, initiative::Column::Id))
                     .equals((contribution::Entity, contribution::Column::InitiativeId)),
             )
-            .cond_where(readable_initiatives(caller))
-            .and_where(
-                Expr::col((contribution::Entity, contribution::Column::InitiativeId))
-                    .in_subquery(partnered_by(organization_id)),
-            )
+            .cond_where(scope)
             .to_owned();
         let rows = self.db().query_all(&query).await?;
 
@@ -502,7 +504,9 @@ impl Registry {
         caller: &Caller,
         query: AnalyticsQuery,
     ) -> ServiceResult<EngagementModelLeverage> {
-        let scope = initiative_scope(caller, query.scope);
+        // Initiatives linked as one partnership count once, as their group's oldest record,
+        // and so do their contributions (see docs/duplicates.md).
+        let scope = counted_once(initiative_scope(caller, query.scope));
         let model_col = (initiative::Entity, initiative::Column::EngagementModel);
         let counts = Query::select()
             .expr(Expr::col(model_col))

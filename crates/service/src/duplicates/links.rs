@@ -8,7 +8,8 @@
 //! `rejected`, so the pair is no longer an open candidate, and proposing it again starts over.
 //! Confirmed links make linked groups (connected components), counted once by the showcase and
 //! collapsed by `collapse=linked` to the group's oldest initiative (the lowest id: ids are
-//! UUIDv7).
+//! UUIDv7); coverage, the dashboard and the analytics count each group once as that record
+//! ([`counted_once`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -195,12 +196,32 @@ pub async fn representatives<C: ConnectionTrait>(
 /// The condition of `collapse=linked` on a select of initiatives: not confirmed-linked to an
 /// older initiative (a lower id) that `coverage` covers.
 pub fn not_collapsed(coverage: Coverage) -> Condition {
+    not_represented(
+        entity::initiative::Column::Id,
+        coverage.condition::<entity::initiative::Entity>(),
+    )
+}
+
+/// The initiatives of `set` (a condition on `initiative`) counted once per linked group: those
+/// of `set` that `collapse=linked` over `set` keeps. Every count of initiatives across records
+/// (the dashboard, coverage, the analytics) selects through it, so each group counts as its
+/// oldest record of `set`, with that record's stage, kind, countries and partners.
+pub fn counted_once(set: Condition) -> Condition {
+    Condition::all()
+        .add(set.clone())
+        .add(not_represented(entity::initiative::Column::Id, set))
+}
+
+/// The condition that the initiative id in `column` (of `initiative` or of a table that names
+/// one) is not confirmed-linked to an older initiative (a lower id) of `set`: the one rule
+/// behind [`not_collapsed`] and [`counted_once`].
+pub fn not_represented(column: impl ColumnTrait, set: Condition) -> Condition {
     use sea_orm::sea_query::{Expr, ExprTrait, Query};
-    let covered = || {
+    let in_set = || {
         Query::select()
             .column(entity::initiative::Column::Id)
             .from(entity::initiative::Entity)
-            .cond_where(coverage.condition::<entity::initiative::Entity>())
+            .cond_where(set.clone())
             .to_owned()
     };
     let linked_to_older = |me: duplicate_link::Column, them: duplicate_link::Column| {
@@ -209,22 +230,18 @@ pub fn not_collapsed(coverage: Coverage) -> Condition {
             .from(duplicate_link::Entity)
             .and_where(duplicate_link::Column::Status.eq(CONFIRMED))
             .and_where(Expr::col(them).lt(Expr::col(me)))
-            .and_where(them.in_subquery(covered()))
+            .and_where(them.in_subquery(in_set()))
             .to_owned()
     };
     Condition::all()
-        .add(
-            entity::initiative::Column::Id.not_in_subquery(linked_to_older(
-                duplicate_link::Column::InitiativeId,
-                duplicate_link::Column::OtherInitiativeId,
-            )),
-        )
-        .add(
-            entity::initiative::Column::Id.not_in_subquery(linked_to_older(
-                duplicate_link::Column::OtherInitiativeId,
-                duplicate_link::Column::InitiativeId,
-            )),
-        )
+        .add(column.not_in_subquery(linked_to_older(
+            duplicate_link::Column::InitiativeId,
+            duplicate_link::Column::OtherInitiativeId,
+        )))
+        .add(column.not_in_subquery(linked_to_older(
+            duplicate_link::Column::OtherInitiativeId,
+            duplicate_link::Column::InitiativeId,
+        )))
 }
 
 impl Registry {

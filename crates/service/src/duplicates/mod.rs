@@ -247,6 +247,47 @@ pub fn pair_key(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
+/// The open candidate duplicates of initiatives `subjects` among what `coverage` covers, read
+/// on `db` (a unit of work sees what it has written): one pool for all of them.
+async fn candidates_in<C: ConnectionTrait>(
+    db: &C,
+    coverage: Coverage,
+    subjects: Vec<initiative::Model>,
+) -> ServiceResult<Vec<(Uuid, Vec<DuplicateCandidate>)>> {
+    if subjects.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pool = pool(db, coverage, &subjects, POOL.max(subjects.len() as u64 * 5)).await?;
+    let mut rows = subjects.clone();
+    rows.extend(pool.iter().cloned());
+    let profiles = profiles(db, &rows).await?;
+    let closed = links::closed_pairs(db, coverage).await?;
+    Ok(candidates(&subjects, &pool, &profiles, &closed))
+}
+
+/// The most subjects scored against one pool: their ids, title keys and identifiers are bound
+/// into the pool's statement.
+pub const SUBJECTS_PER_POOL: usize = 1000;
+
+/// The possible duplicates of the initiatives `ids` (just created, as by an import) among what
+/// the caller may read, as create answers them: one pool per [`SUBJECTS_PER_POOL`] subjects.
+pub(crate) async fn possible_duplicates_of<C: ConnectionTrait>(
+    db: &C,
+    caller: &Caller,
+    ids: &[Uuid],
+) -> ServiceResult<HashMap<Uuid, Vec<DuplicateCandidate>>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(SUBJECTS_PER_POOL) {
+        let subjects = initiative::Entity::find()
+            .filter(initiative::Column::Id.is_in(chunk.iter().copied()))
+            .filter(Coverage::readable(caller).condition::<initiative::Entity>())
+            .all(db)
+            .await?;
+        out.extend(candidates_in(db, Coverage::readable(caller), subjects).await?);
+    }
+    Ok(out)
+}
+
 impl Registry {
     /// The open candidate duplicates of initiatives `subjects` among what `coverage` covers.
     async fn candidates_of(
@@ -254,16 +295,7 @@ impl Registry {
         coverage: Coverage,
         subjects: Vec<initiative::Model>,
     ) -> ServiceResult<Vec<(Uuid, Vec<DuplicateCandidate>)>> {
-        if subjects.is_empty() {
-            return Ok(Vec::new());
-        }
-        let db = self.db();
-        let pool = pool(db, coverage, &subjects, POOL.max(subjects.len() as u64 * 5)).await?;
-        let mut rows = subjects.clone();
-        rows.extend(pool.iter().cloned());
-        let profiles = profiles(db, &rows).await?;
-        let closed = links::closed_pairs(db, coverage).await?;
-        Ok(candidates(&subjects, &pool, &profiles, &closed))
+        candidates_in(self.db(), coverage, subjects).await
     }
 
     /// The candidate duplicates of initiative `id` among what the caller may read (own tenant
