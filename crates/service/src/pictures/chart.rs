@@ -165,13 +165,13 @@ pub fn draw(svg: &mut Svg, chart: &Chart<'_>, x: f64, y: f64, width: f64) -> f64
             svg.title(&dot.label);
             svg.close("circle");
         }
+        // After the bar, or past the scale's end (and the dots spread around it).
         let value_x = bar_x
-            + length.max(if row.dots.is_empty() {
-                0.0
+            + if row.dots.is_empty() {
+                length + 6.0
             } else {
-                scale_width
-            })
-            + 6.0;
+                length.max(scale_width) + 16.0
+            };
         svg.text(value_x, top + 15.0, &[("class", "value")], &row.value_label);
         svg.close("g");
         top += ROW_HEIGHT;
