@@ -1,5 +1,5 @@
-//! Pictures portals can embed: the journey timeline and the contributions chart of an
-//! initiative, and the WSIS showcase map. Each is parsed as XML and read for its elements,
+//! Pictures portals can embed: the journey timeline, the contributions chart and the health
+//! chart of an initiative, and the WSIS showcase map. Each is parsed as XML and read for its elements,
 //! labels and counts, against what the JSON reads of the same records say.
 
 use msp_tests::{Resp, TestApp, both_databases, json};
@@ -18,7 +18,15 @@ both_databases!(
     contributions_draw_a_bar_per_kind_and_partner,
     the_map_colours_each_country_by_its_showcase_state,
     graphql_answers_the_same_pictures,
+    a_malformed_lang_is_a_problem_naming_it,
+    the_health_picture_marks_each_partners_rating,
+    the_health_picture_follows_tenancy_and_language,
+    an_unassessed_initiative_gets_a_picture_saying_so,
 );
+
+fn health(id: &str) -> String {
+    format!("/api/v1/initiatives/{id}/pictures/health.svg")
+}
 
 fn journey(id: &str) -> String {
     format!("/api/v1/initiatives/{id}/pictures/journey.svg")
@@ -145,15 +153,13 @@ async fn the_journey_marks_each_dated_stage_change(app: TestApp) {
     let current = with_class(&doc, "current");
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].attribute("data-stage"), Some("agree_objectives"));
-    assert_eq!(
-        with_class_in(current[0], "stage-name"),
-        "Agree objectives and activities"
-    );
+    // Named as the reference vocabulary names the stage.
+    assert_eq!(with_class_in(current[0], "stage-name"), "Agree objectives");
     let (title, desc) = title_and_desc(&doc);
     assert_eq!(title, "Partnership journey: Programa para o Futuro");
     assert_eq!(
         desc,
-        "3 stage changes from 2005-01-10 to 2005-06-15; current stage: Agree objectives and activities."
+        "3 stage changes from 2005-01-10 to 2005-06-15; current stage: Agree objectives."
     );
 }
 
@@ -232,7 +238,21 @@ async fn labels_follow_the_readers_language(app: TestApp) {
     )
     .await;
     assert_eq!(es.header("content-language").as_deref(), Some("es"));
-    assert_eq!(stage_name(&svg_of(&es), "implementing"), "Ejecución");
+    // The stage names are the reference vocabulary's labels, in the same language.
+    let reference = app
+        .get("/api/v1/reference/journey-stages?lang=es", None)
+        .await;
+    let implementing = reference.body["items"]
+        .as_array()
+        .or(reference.body.as_array())
+        .expect("the stages")
+        .iter()
+        .find(|e| e["code"] == "implementing")
+        .expect("implementing")["label"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(stage_name(&svg_of(&es), "implementing"), implementing);
     let other = picture(&app, &journey(&id), tok, &[("Accept-Language", "de")]).await;
     assert_eq!(other.header("content-language").as_deref(), Some("en"));
     assert_eq!(stage_name(&svg_of(&other), "implementing"), "Implementing");
@@ -706,4 +726,342 @@ async fn graphql_answers_the_same_pictures(app: TestApp) {
     .await;
     assert!(!hidden.body.to_string().contains("Computer Clubhouse"));
     assert!(hidden.body["data"]["initiative"].is_null());
+}
+
+async fn a_malformed_lang_is_a_problem_naming_it(app: TestApp) {
+    let t = app.tenant("bad-lang").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let id = journeyed(&app, &ed.token, "Bad language").await;
+    for path in [
+        journey(&id),
+        contributions(&id),
+        health(&id),
+        MAP.to_owned(),
+    ] {
+        let bad = picture(&app, &format!("{path}?lang=fr_FR"), Some(&ed.token), &[]).await;
+        assert_eq!(bad.status, 400, "{path}");
+        assert_eq!(
+            bad.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        assert!(bad.body.to_string().contains("lang"), "{:?}", bad.body);
+    }
+    // A well-formed tag of a language the registry does not hold draws English, whatever
+    // Accept-Language says (`lang` wins).
+    let german = picture(
+        &app,
+        &format!("{}?lang=de", journey(&id)),
+        Some(&ed.token),
+        &[("Accept-Language", "fr")],
+    )
+    .await;
+    assert_eq!(german.header("content-language").as_deref(), Some("en"));
+    let bad = graphql(
+        &app,
+        "query($id: UUID!) { initiative(id: $id) { healthSvg(lang: \"not a tag\") } }",
+        json!({"id": id}),
+        Some(&ed.token),
+    )
+    .await;
+    assert!(
+        bad.body["errors"].to_string().contains("lang"),
+        "{:?}",
+        bad.body
+    );
+}
+
+/// An initiative with `names` as partners, each filing a fundamentals assessment of `ratings`
+/// (in reference order); answers its id and the partners' ids.
+async fn assessed(
+    app: &TestApp,
+    token: &str,
+    title: &str,
+    filed: &[(&str, [i32; 6])],
+) -> (String, Vec<String>) {
+    let id = app.initiative(token, title).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let codes = [
+        "value_creation",
+        "stakeholders_resources",
+        "shared_vision",
+        "compatible_values",
+        "empowered_partners",
+        "senior_commitment",
+    ];
+    let mut partners = Vec::new();
+    for (name, ratings) in filed {
+        let p = partner(app, token, &id, name).await;
+        let ratings: Vec<Value> = codes
+            .iter()
+            .zip(ratings)
+            .map(|(code, r)| json!({"code": code, "rating": r}))
+            .collect();
+        let r = app
+            .post(
+                &format!("/api/v1/initiatives/{id}/health-assessments"),
+                Some(token),
+                &json!({"kind": "fundamentals", "partner_id": p, "assessed_on": "2026-03-01", "ratings": ratings}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        partners.push(p);
+    }
+    (id, partners)
+}
+
+async fn the_health_picture_marks_each_partners_rating(app: TestApp) {
+    let t = app.tenant("health-picture").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let (id, partners) = assessed(
+        &app,
+        &ed.token,
+        "Health <b>& co</b>",
+        &[
+            ("Ministry <of> ICT", [4, 1, 3, 3, 4, 5]),
+            ("Operator", [4, 4, 3, 3, 4, 5]),
+            ("Academy", [2, 5, 3, 4, 4, 5]),
+        ],
+    )
+    .await;
+    let report = app
+        .get(&format!("/api/v1/initiatives/{id}/health"), Some(&ed.token))
+        .await;
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    let r = picture(&app, &health(&id), Some(&ed.token), &[]).await;
+    assert_eq!(
+        r.header("cache-control").as_deref(),
+        Some("private, no-cache")
+    );
+    assert_eq!(r.header("content-language").as_deref(), Some("en"));
+    let svg = svg_of(&r);
+    let doc = parse(&svg);
+    // One row per fundamental, in reference order, one dot per partner on each.
+    let rows = with_class(&doc, "row");
+    let codes: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.attribute("data-key"))
+        .collect();
+    let expected: Vec<&str> = report.body["fundamentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, expected);
+    assert_eq!(with_class(&doc, "dot").len(), partners.len() * 6);
+    for row in &rows {
+        let dots: Vec<Node> = row
+            .children()
+            .filter(|c| c.attribute("class") == Some("dot"))
+            .collect();
+        assert_eq!(dots.len(), 3);
+        let keys: Vec<&str> = dots
+            .iter()
+            .filter_map(|d| d.attribute("data-key"))
+            .collect();
+        assert_eq!(
+            keys,
+            partners.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        let fundamental = report.body["fundamentals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| Some(f["code"].as_str().unwrap()) == row.attribute("data-key"))
+            .unwrap();
+        // The flag is the report's disagreement; the bar its evidence score.
+        let disagreement = fundamental["self_assessment"]["disagreement"] == true;
+        assert_eq!(
+            row.attribute("class")
+                .unwrap()
+                .split(' ')
+                .any(|c| c == "disagreement"),
+            disagreement,
+            "{:?}",
+            row.attribute("data-key")
+        );
+        let bar = row
+            .children()
+            .find(|c| c.attribute("class") == Some("bar"))
+            .and_then(|b| b.attribute("data-value"))
+            .map(|v| v.parse::<f64>().unwrap());
+        assert_eq!(bar, fundamental["evidence_score"].as_f64());
+    }
+    // The Ministry rated value creation 4: its dot says so, its name escaped.
+    let value_creation = rows[0];
+    let ministry = value_creation
+        .children()
+        .find(|c| c.attribute("data-key") == Some(partners[0].as_str()))
+        .unwrap();
+    assert_eq!(ministry.attribute("data-value"), Some("4"));
+    assert_eq!(title_of(ministry), "Ministry <of> ICT: 4");
+    assert!(!svg.contains("<of>") && !svg.contains("<b>"));
+    // The legend names each partner once.
+    let legend: Vec<String> = with_class(&doc, "legend-item")
+        .into_iter()
+        .map(|n| with_class_in(n, "legend-label"))
+        .collect();
+    assert_eq!(legend, ["Ministry <of> ICT", "Operator", "Academy"]);
+    // Partners disagree on the right stakeholders (1 to 5) and on nothing else here.
+    assert_eq!(
+        report.body["disagreements"],
+        json!(["stakeholders_resources"])
+    );
+    let (title, desc) = title_and_desc(&doc);
+    assert_eq!(title, "Partnership health: Health <b>& co</b>");
+    assert!(
+        desc.starts_with("3 partners assessed the six fundamentals."),
+        "{desc}"
+    );
+    assert!(
+        desc.contains("Partners disagree on Right stakeholders and resources."),
+        "{desc}"
+    );
+    let weakest = report.body["suggestion"]["fundamental"].as_str().unwrap();
+    let weakest_label = report.body["fundamentals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == weakest)
+        .unwrap()["label"]
+        .as_str()
+        .unwrap();
+    assert!(
+        desc.contains(&format!("The weakest is {weakest_label}")),
+        "{desc}"
+    );
+    // Revalidation as for every picture.
+    let again = picture(
+        &app,
+        &health(&id),
+        Some(&ed.token),
+        &[("If-None-Match", &r.etag())],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+}
+
+async fn the_health_picture_follows_tenancy_and_language(app: TestApp) {
+    let a = app.tenant("health-a").await;
+    let b = app.tenant("health-b").await;
+    let ed_a = app.member(&a, Role::Editor).await;
+    let ed_b = app.member(&b, Role::Admin).await;
+    let (private, _) = assessed(
+        &app,
+        &ed_a.token,
+        "Private health of A",
+        &[("Bank", [3; 6])],
+    )
+    .await;
+    for token in [Some(ed_b.token.as_str()), None] {
+        let r = picture(&app, &health(&private), token, &[]).await;
+        assert_eq!(r.status, 404);
+        assert_eq!(
+            r.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        assert!(!r.body.to_string().contains("Private health of A"));
+    }
+    let hidden = graphql(
+        &app,
+        "query($id: UUID!) { initiative(id: $id) { healthSvg } }",
+        json!({"id": private}),
+        Some(&ed_b.token),
+    )
+    .await;
+    assert!(
+        hidden.body["data"]["initiative"].is_null(),
+        "{:?}",
+        hidden.body
+    );
+    // In French: the fundamentals as the reference vocabulary names them, the words too.
+    let fr = picture(
+        &app,
+        &health(&private),
+        Some(&ed_a.token),
+        &[("Accept-Language", "de, fr;q=0.8")],
+    )
+    .await;
+    assert_eq!(fr.header("content-language").as_deref(), Some("fr"));
+    assert!(
+        fr.header("vary")
+            .unwrap_or_default()
+            .contains("Accept-Language")
+    );
+    let svg = svg_of(&fr);
+    let doc = parse(&svg);
+    let reference = app
+        .get("/api/v1/reference/fundamentals?lang=fr", None)
+        .await;
+    let labels: Vec<String> = reference.body["items"]
+        .as_array()
+        .or(reference.body.as_array())
+        .expect("the fundamentals")
+        .iter()
+        .map(|e| e["label"].as_str().unwrap().to_owned())
+        .collect();
+    // Each row's tooltip names it whole (a long label is cut where it is drawn).
+    let rows = with_class(&doc, "row");
+    assert_eq!(rows.len(), labels.len());
+    for (row, label) in rows.iter().zip(&labels) {
+        assert!(title_of(*row).starts_with(&format!("{label}: ")), "{label}");
+    }
+    assert_eq!(with_class_in(rows[0], "label"), "Création de valeur");
+    let (title, desc) = title_and_desc(&doc);
+    assert!(title.starts_with("Santé du partenariat"), "{title}");
+    assert!(desc.starts_with("1 partenaires ont évalué"), "{desc}");
+    // GraphQL draws the same picture.
+    let gql = graphql(
+        &app,
+        "query($id: UUID!) { initiative(id: $id) { healthSvg(lang: \"fr\") } }",
+        json!({"id": private}),
+        Some(&ed_a.token),
+    )
+    .await;
+    assert_eq!(
+        gql.body["data"]["initiative"]["healthSvg"].as_str(),
+        Some(svg.as_str())
+    );
+    // A public initiative's health picture is anyone's and may be cached by anyone.
+    let public = app.public_initiative(&ed_a.token, "Public health").await;
+    let anonymous = picture(&app, &health(public["id"].as_str().unwrap()), None, &[]).await;
+    svg_of(&anonymous);
+    assert_eq!(
+        anonymous.header("cache-control").as_deref(),
+        Some("public, max-age=60")
+    );
+}
+
+async fn an_unassessed_initiative_gets_a_picture_saying_so(app: TestApp) {
+    let t = app.tenant("health-none").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let (id, _) = assessed(&app, &ed.token, "Not yet assessed", &[]).await;
+    let svg = svg_of(&picture(&app, &health(&id), Some(&ed.token), &[]).await);
+    let doc = parse(&svg);
+    assert_eq!(with_class(&doc, "row").len(), 6);
+    assert!(with_class(&doc, "dot").is_empty());
+    assert_eq!(
+        with_class(&doc, "no-assessments")[0].text(),
+        Some("No partner has assessed the fundamentals yet.")
+    );
+    let (_, desc) = title_and_desc(&doc);
+    assert!(
+        desc.starts_with("No partner has assessed the fundamentals yet."),
+        "{desc}"
+    );
+    let es = svg_of(
+        &picture(
+            &app,
+            &format!("{}?lang=es", health(&id)),
+            Some(&ed.token),
+            &[],
+        )
+        .await,
+    );
+    assert_eq!(
+        with_class(&parse(&es), "no-assessments")[0].text(),
+        Some("Ningún socio ha evaluado aún los fundamentos.")
+    );
 }

@@ -9,11 +9,16 @@ use service::{
 
 /// The reader's choice of language for this request.
 pub fn choice(req: &HttpRequest, query: &LanguageQuery) -> Result<LanguageChoice, ServiceError> {
+    choose(req, query.lang.as_deref())
+}
+
+/// The reader's choice from a `lang` parameter and the request's `Accept-Language`.
+pub fn choose(req: &HttpRequest, lang: Option<&str>) -> Result<LanguageChoice, ServiceError> {
     let accept = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    language::choose(query.lang.as_deref(), accept)
+    language::choose(lang, accept)
 }
 
 /// The `Content-Language` of an answer in `choice`: its language, or all six for `lang=*`.

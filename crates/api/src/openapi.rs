@@ -62,7 +62,7 @@ records carry an `ETag`; changes need `If-Match` (412 when stale, 428 when missi
         (name = "health", description = "Health check of a partnership against the six fundamentals: self-assessments and the report"),
         (name = "reference", description = "Reference vocabularies (action lines, SDGs, sectors, roles...)"),
         (name = "wsis", description = "The WSIS national showcase: eligibility, countries, designations, coverage"),
-        (name = "pictures", description = "Pictures portals can embed (SVG, accessible, in the six UN languages): an initiative's journey and contributions, the WSIS showcase map"),
+        (name = "pictures", description = "Pictures portals can embed (SVG, accessible, in the six UN languages): an initiative's journey, contributions and health, the WSIS showcase map"),
         (name = "analytics", description = "Partnership analytics: stakeholder map (JSON or SVG), leverage and return on investment, engagement models, dashboard"),
         (name = "matchmaking", description = "Levers, needs, offers, partner suggestions and value assessments"),
         (name = "changes", description = "The change feed for mirroring portals"),

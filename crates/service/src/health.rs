@@ -912,17 +912,26 @@ fn evidence_score(findings: &[Finding]) -> Option<f64> {
     Some((3.0 + strengths - concerns).clamp(1.0, 5.0))
 }
 
+/// Each filer's latest fundamentals assessment, by the partner it speaks for (`None`: a partner
+/// since removed), of `assessments` (oldest first).
+fn latest_by_filer(assessments: &[HealthAssessment]) -> BTreeMap<Option<Uuid>, &HealthAssessment> {
+    let mut latest = BTreeMap::new();
+    for a in assessments
+        .iter()
+        .filter(|a| a.kind == AssessmentKind::Fundamentals)
+    {
+        latest.insert(a.partner_id, a);
+    }
+    latest
+}
+
 /// Builds the report from the evidence and the assessments (oldest first).
 fn report(e: &Evidence, assessments: &[HealthAssessment]) -> HealthReport {
     let fundamentals_filed: Vec<&HealthAssessment> = assessments
         .iter()
         .filter(|a| a.kind == AssessmentKind::Fundamentals)
         .collect();
-    // Each filer's latest fundamentals assessment (the assessments are oldest first).
-    let mut latest: BTreeMap<Option<Uuid>, &HealthAssessment> = BTreeMap::new();
-    for a in &fundamentals_filed {
-        latest.insert(a.partner_id, a);
-    }
+    let latest = latest_by_filer(assessments);
     let mut fundamentals = Vec::new();
     for (code, label, _) in FUNDAMENTALS {
         let findings = findings_of(code, e);
@@ -1099,6 +1108,64 @@ impl Registry {
         let initiative = access::readable(self.db(), caller, initiative_id).await?;
         let (evidence, assessments) = gather(self.db(), initiative).await?;
         Ok(report(&evidence, &assessments))
+    }
+}
+
+/// A partner's latest fundamentals assessment, as the health picture draws it.
+#[derive(Clone, Debug)]
+pub struct Filer {
+    /// The partner it speaks for (`None` once that partner was removed).
+    pub partner_id: Option<Uuid>,
+    /// Its organisation's name; `None` for a partner removed or no longer current.
+    pub name: Option<String>,
+    pub ratings: Vec<HealthRating>,
+}
+
+/// The health report of an initiative with what a picture of it draws beside the report.
+#[derive(Clone, Debug)]
+pub struct HealthView {
+    pub initiative: initiative::Model,
+    pub report: HealthReport,
+    /// Each filer's latest fundamentals assessment: current partners in the order they joined,
+    /// then the others.
+    pub filers: Vec<Filer>,
+}
+
+impl Registry {
+    /// The health report of an initiative the caller may read (`NotFound` otherwise, as
+    /// [`Registry::initiative_health`]), with each partner's latest ratings.
+    pub async fn initiative_health_view(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+    ) -> ServiceResult<HealthView> {
+        let initiative = access::readable(self.db(), caller, initiative_id).await?;
+        let (evidence, assessments) = gather(self.db(), initiative).await?;
+        let report = report(&evidence, &assessments);
+        let position = |partner: Option<Uuid>| {
+            partner
+                .and_then(|id| evidence.partners.iter().position(|(p, _)| p.id == id))
+                .unwrap_or(usize::MAX)
+        };
+        let mut latest: Vec<&HealthAssessment> =
+            latest_by_filer(&assessments).into_values().collect();
+        latest.sort_by_key(|a| position(a.partner_id));
+        let filers = latest
+            .into_iter()
+            .map(|a| Filer {
+                partner_id: a.partner_id,
+                name: evidence
+                    .partners
+                    .get(position(a.partner_id))
+                    .map(|(_, o)| o.name.clone()),
+                ratings: a.ratings.clone(),
+            })
+            .collect();
+        Ok(HealthView {
+            initiative: evidence.initiative,
+            report,
+            filers,
+        })
     }
 }
 

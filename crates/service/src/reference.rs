@@ -745,6 +745,39 @@ pub fn entries(kind: ReferenceKind) -> Vec<ReferenceEntry> {
     }
 }
 
+/// The rows of a vocabulary held as `Row`s (all but the action lines and the SDGs).
+fn rows_of(kind: ReferenceKind) -> Option<&'static [Row]> {
+    Some(match kind {
+        ReferenceKind::ActionLines | ReferenceKind::Sdgs => return None,
+        ReferenceKind::Sectors => SECTORS,
+        ReferenceKind::Roles => ROLES,
+        ReferenceKind::JourneyStages => STAGES,
+        ReferenceKind::Spectrum => SPECTRUM,
+        ReferenceKind::EngagementModels => ENGAGEMENT_MODELS,
+        ReferenceKind::ValueSources => VALUE_SOURCES,
+        ReferenceKind::Levers => LEVERS,
+        ReferenceKind::ResourceKinds => RESOURCE_KINDS,
+        ReferenceKind::Fundamentals => FUNDAMENTALS,
+        ReferenceKind::Competencies => COMPETENCIES,
+    })
+}
+
+/// The label of the entry `code` of a vocabulary in `language`, as its reference read answers
+/// it (the registry's translation in `data/labels.tsv`, else the English original): what the
+/// pictures draw for a journey stage, a resource kind or a fundamental. `None` for a code the
+/// vocabulary does not hold (and for the action lines and SDGs, whose texts are not labels).
+pub fn label(kind: ReferenceKind, code: &str, language: Language) -> Option<&'static str> {
+    let original = rows_of(kind)?.iter().find(|(c, _, _)| *c == code)?.1;
+    if language == Language::ORIGINAL {
+        return Some(original);
+    }
+    let translated = translated_labels()
+        .get(&(kind.slug(), code.to_owned()))
+        .and_then(|texts| texts.iter().find(|(l, _)| *l == language))
+        .map(|(_, text)| *text);
+    Some(translated.unwrap_or(original))
+}
+
 impl ReferenceKind {
     /// Its name in paths (`/api/v1/reference/action-lines`) and in `data/labels.tsv`.
     pub fn slug(self) -> &'static str {
@@ -904,7 +937,7 @@ mod catalog_tests {
         assert_eq!(codes, T::iter().collect::<Vec<_>>(), "{kind:?}");
     }
 
-    const KINDS: [ReferenceKind; 10] = [
+    const KINDS: [ReferenceKind; 12] = [
         ReferenceKind::ActionLines,
         ReferenceKind::Sdgs,
         ReferenceKind::Sectors,
@@ -915,6 +948,8 @@ mod catalog_tests {
         ReferenceKind::ValueSources,
         ReferenceKind::Levers,
         ReferenceKind::ResourceKinds,
+        ReferenceKind::Fundamentals,
+        ReferenceKind::Competencies,
     ];
 
     /// Every label has a text in all six languages, and the translation file names only
@@ -947,6 +982,28 @@ mod catalog_tests {
         let goals = localized(ReferenceKind::Sdgs, LanguageChoice::One(Language::Ar));
         assert!(goals[0].official && goals[0].languages.is_empty());
         assert_eq!(goals[0].children.len(), 7);
+    }
+
+    #[test]
+    fn a_label_reads_as_its_reference_entry() {
+        for kind in KINDS.into_iter().filter(|k| rows_of(*k).is_some()) {
+            for language in Language::ALL {
+                for entry in localized(kind, LanguageChoice::One(language)) {
+                    assert_eq!(
+                        label(kind, &entry.code, language),
+                        Some(entry.label.as_str())
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            label(ReferenceKind::JourneyStages, "implementing", Language::Fr),
+            Some("Mise en œuvre")
+        );
+        assert_eq!(
+            label(ReferenceKind::Fundamentals, "nonsense", Language::Fr),
+            None
+        );
     }
 
     #[test]

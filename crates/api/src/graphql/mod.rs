@@ -27,6 +27,7 @@ pub mod limits;
 mod loaders;
 mod matchmaking;
 mod mutation;
+mod pictures;
 mod query;
 pub mod scalars;
 pub mod schema;

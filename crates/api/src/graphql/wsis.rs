@@ -67,16 +67,16 @@ impl WsisQuery {
     }
 
     /// The WSIS showcase as an SVG world map (as `GET /api/v1/wsis/showcase/map.svg`): each
-    /// country filled by its state, with a legend; `lang`: `ar`, `en`, `es`, `fr`, `ru` or `zh`.
+    /// country filled by its state, with a legend; `lang` as `journeySvg`'s.
     async fn showcase_map_svg(
         &self,
         ctx: &Context<'_>,
         lang: Option<String>,
     ) -> async_graphql::Result<String> {
-        let rc = request(ctx)?;
-        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
-        let picture = rc.registry.showcase_map_picture(&rc.caller, lang).await;
-        Ok(rc.map(picture)?.svg)
+        super::pictures::svg(ctx, lang, |rc, lang| {
+            rc.registry.showcase_map_picture(&rc.caller, lang)
+        })
+        .await
     }
 }
 

@@ -149,6 +149,7 @@ pub const SUMMARIES: &[(&str, &str)] = &[
         "initiative_contributions_svg",
         "Contributions picture (SVG)",
     ),
+    ("initiative_health_svg", "Health picture (SVG)"),
     ("wsis_showcase_map_svg", "Showcase world map (SVG)"),
     ("reference_list", "A reference vocabulary"),
     (

@@ -1,7 +1,11 @@
-//! Pictures portals can embed (`image/svg+xml`): an initiative's journey and contributions, the
-//! WSIS showcase map. Readable as the JSON they draw; labels in the reader's language (`lang=`
-//! or `Accept-Language`, answered in `Content-Language`); a strong `ETag` from the picture's
-//! bytes (304 on `If-None-Match`); `Cache-Control` public for public data, private otherwise.
+//! Pictures portals can embed (`image/svg+xml`): an initiative's journey, contributions and
+//! health, the WSIS showcase map. Readable as the JSON they draw; labels in the reader's
+//! language (`lang=` or `Accept-Language`, chosen as for the reference reads and answered in
+//! `Content-Language`); a strong `ETag` from the picture's bytes (304 on `If-None-Match`);
+//! `Cache-Control` public for public data, private otherwise. Every handler is one
+//! [`svg_response`] around its service call.
+
+use std::future::Future;
 
 use actix_web::{
     HttpRequest, HttpResponse, get,
@@ -9,8 +13,9 @@ use actix_web::{
     web,
 };
 use service::{
-    Registry,
-    pictures::{Lang, Picture, PictureQuery},
+    Registry, ServiceResult,
+    language::Language,
+    pictures::{Picture, PictureQuery},
 };
 use sha2::{Digest, Sha256};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,6 +23,7 @@ use uuid::Uuid;
 
 use crate::{
     extract::{ApiQuery, Auth},
+    language,
     listing::{hex, matches_etag},
     problem::{ApiResult, Problem},
 };
@@ -32,16 +38,23 @@ const SVG_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(journey)
         .service(contributions)
+        .service(health)
         .service(showcase_map);
 }
 
-/// The reader's language: `lang=`, else `Accept-Language`, else English.
-fn language(req: &HttpRequest, query: &PictureQuery) -> Lang {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Lang::negotiate(query.lang.as_deref(), accept)
+/// The answer of every picture: the reader's language (`lang=` over `Accept-Language`; a
+/// malformed `lang` is a 400 problem), the picture `draw` makes in it, then [`answer`].
+async fn svg_response<F, Fut>(
+    req: &HttpRequest,
+    query: &PictureQuery,
+    draw: F,
+) -> ApiResult<HttpResponse>
+where
+    F: FnOnce(Language) -> Fut,
+    Fut: Future<Output = ServiceResult<Picture>>,
+{
+    let lang = language::choose(req, query.lang.as_deref())?.language();
+    Ok(answer(req, draw(lang).await?))
 }
 
 /// The picture with its validators and caching headers; 304 when the client has it.
@@ -70,7 +83,7 @@ fn answer(req: &HttpRequest, picture: Picture) -> HttpResponse {
     );
     headers.insert(
         header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(picture.lang.code()),
+        HeaderValue::from_static(picture.lang.tag()),
     );
     headers.insert(
         header::VARY,
@@ -105,11 +118,11 @@ pub async fn journey(
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<PictureQuery>,
 ) -> ApiResult<HttpResponse> {
-    let lang = language(&req, &query);
-    let picture = registry
-        .journey_picture(&caller, path.into_inner(), lang)
-        .await?;
-    Ok(answer(&req, picture))
+    let id = path.into_inner();
+    svg_response(&req, &query, |lang| {
+        registry.journey_picture(&caller, id, lang)
+    })
+    .await
 }
 
 /// An initiative's contributions as SVG bar charts: one `g.row` per resource kind (how many,
@@ -137,11 +150,47 @@ pub async fn contributions(
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<PictureQuery>,
 ) -> ApiResult<HttpResponse> {
-    let lang = language(&req, &query);
-    let picture = registry
-        .contributions_picture(&caller, path.into_inner(), lang)
-        .await?;
-    Ok(answer(&req, picture))
+    let id = path.into_inner();
+    svg_response(&req, &query, |lang| {
+        registry.contributions_picture(&caller, id, lang)
+    })
+    .await
+}
+
+/// An initiative's health as an SVG chart of the six fundamentals (as its health report): one
+/// `g.row` per fundamental (`data-key` its code, named in the reader's language) holding a
+/// `circle.dot` per partner's latest rating (`data-value` 1–5, `data-key` the partner), a
+/// `rect.bar` for the registry's evidence score, and the class `disagreement` when partners'
+/// ratings spread by 3 or more; a legend names each partner. `<desc>` says the weakest
+/// fundamental and where partners disagree; with no assessment yet, the picture says so.
+/// Readable as the initiative is.
+#[utoipa::path(
+    operation_id = "initiative_health_svg",
+    tag = "pictures",
+    security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Initiative id"), PictureQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages of the labels, with q-values; `lang` wins"), ("If-None-Match" = Option<String>, Header)),
+    responses(
+        (status = 200, description = "The health as an SVG picture", content((String = "image/svg+xml")),
+            headers(("ETag" = String), ("Cache-Control" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such initiative (or not readable)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/initiatives/{id}/pictures/health.svg")]
+pub async fn health(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiQuery(query): ApiQuery<PictureQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    svg_response(&req, &query, |lang| {
+        registry.health_picture(&caller, id, lang)
+    })
+    .await
 }
 
 /// The WSIS showcase as an SVG world map (Natural Earth 110m boundaries, public domain): one
@@ -169,9 +218,8 @@ pub async fn showcase_map(
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<PictureQuery>,
 ) -> ApiResult<HttpResponse> {
-    let lang = language(&req, &query);
-    Ok(answer(
-        &req,
-        registry.showcase_map_picture(&caller, lang).await?,
-    ))
+    svg_response(&req, &query, |lang| {
+        registry.showcase_map_picture(&caller, lang)
+    })
+    .await
 }

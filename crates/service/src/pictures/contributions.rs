@@ -7,10 +7,12 @@ use std::collections::BTreeSet;
 
 use super::{
     chart::{self, Chart, Row},
-    labels::{Lang, label, sentence},
+    labels::{label, sentence, vocabulary},
     svg::Svg,
 };
-use crate::{codes::code, contributions::ContributionTotals};
+use crate::{
+    codes::code, contributions::ContributionTotals, language::Language, reference::ReferenceKind,
+};
 
 const WIDTH: f64 = 760.0;
 
@@ -23,7 +25,7 @@ fn percent(share: &str) -> String {
 }
 
 /// The contributions picture of the initiative `title` with `totals`, in `lang`.
-pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
+pub fn draw(title: &str, totals: &ContributionTotals, lang: Language) -> String {
     let mut svg = Svg::new(lang);
     let heading = format!("{}: {title}", label(lang, "contributions_title"));
     svg.text(
@@ -41,6 +43,7 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
         heading: label(lang, "by_kind"),
         class: "by-kind",
         max: None,
+        ticks: Vec::new(),
         rows: totals
             .by_kind
             .iter()
@@ -51,11 +54,12 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
                     value.push_str(&format!(" · {} {}", a.total, a.currency));
                 }
                 Row {
-                    label: label(lang, &kind).to_owned(),
+                    label: vocabulary(lang, ReferenceKind::ResourceKinds, &kind),
                     key: kind,
                     bar: Some(k.count as f64),
                     value_label: value,
                     dots: Vec::new(),
+                    flag: None,
                 }
             })
             .collect(),
@@ -79,6 +83,7 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
                     bar: Some(amount(&a.total)),
                     value_label: format!("{} {currency} ({})", a.total, percent(&a.share)),
                     dots: Vec::new(),
+                    flag: None,
                 })
             })
             .collect();
@@ -86,6 +91,7 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
             heading: &heading,
             class: "by-partner",
             max: None,
+            ticks: Vec::new(),
             rows,
         };
         y += chart::draw(&mut svg, &chart, 12.0, y, WIDTH - 24.0) + 12.0;
@@ -100,6 +106,7 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
             bar: None,
             value_label: label(lang, "not_valued").to_owned(),
             dots: Vec::new(),
+            flag: None,
         })
         .collect();
     if !unvalued.is_empty() {
@@ -112,6 +119,7 @@ pub fn draw(title: &str, totals: &ContributionTotals, lang: Lang) -> String {
             heading: &heading,
             class: "by-partner unvalued",
             max: None,
+            ticks: Vec::new(),
             rows: unvalued,
         };
         y += chart::draw(&mut svg, &chart, 12.0, y, WIDTH - 24.0) + 12.0;

@@ -1,111 +1,35 @@
-//! The fixed labels of the pictures (stage names, resource kinds, legends, headings, the
-//! sentences of their descriptions) in the six UN languages. The registry's own content (titles,
-//! organisation names) is drawn as stored. A label missing here falls back to English.
+//! The pictures' own words (legends, headings, the sentences of their descriptions) in the six
+//! UN languages. The names of the registry's vocabularies (journey stages, resource kinds, the
+//! fundamentals) are the reference reads' labels (`reference::label`, from `data/labels.tsv`),
+//! so one translation serves both; the registry's own content (titles, organisation names) is
+//! drawn as stored. The reader's language is chosen by `crate::language::choose`.
 
-/// A language the pictures are drawn in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    Ar,
-    #[default]
-    En,
-    Es,
-    Fr,
-    Ru,
-    Zh,
+use crate::{
+    language::Language,
+    reference::{self, ReferenceKind},
+};
+
+/// The position of a language in each entry's texts (the order of [`Language::ALL`]).
+fn index(lang: Language) -> usize {
+    Language::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or_default()
 }
 
-impl Lang {
-    pub const ALL: [Lang; 6] = [Lang::Ar, Lang::En, Lang::Es, Lang::Fr, Lang::Ru, Lang::Zh];
-
-    /// The BCP 47 code (`Content-Language`, `xml:lang`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ar => "ar",
-            Lang::En => "en",
-            Lang::Es => "es",
-            Lang::Fr => "fr",
-            Lang::Ru => "ru",
-            Lang::Zh => "zh",
-        }
-    }
-
-    pub fn is_rtl(self) -> bool {
-        self == Lang::Ar
-    }
-
-    /// The language of a tag (`fr`, `fr-CA`, `zh-Hans`...), by its primary subtag.
-    pub fn of_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        Lang::ALL.into_iter().find(|l| l.code() == primary)
-    }
-
-    /// The reader's language: `lang=` when it names one of the six, else the best of
-    /// `Accept-Language` (by its q-values) that is one of them, else English.
-    pub fn negotiate(param: Option<&str>, accept_language: Option<&str>) -> Lang {
-        if let Some(lang) = param.and_then(Lang::of_tag) {
-            return lang;
-        }
-        let mut best: Option<(f32, Lang)> = None;
-        for item in accept_language.unwrap_or_default().split(',') {
-            let mut parts = item.split(';');
-            let Some(lang) = parts.next().and_then(Lang::of_tag) else {
-                continue;
-            };
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
-                best = Some((q, lang));
-            }
-        }
-        best.map(|(_, l)| l).unwrap_or_default()
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Lang::Ar => 0,
-            Lang::En => 1,
-            Lang::Es => 2,
-            Lang::Fr => 3,
-            Lang::Ru => 4,
-            Lang::Zh => 5,
-        }
-    }
+/// The label of the entry `code` of a reference vocabulary in `lang` (the code itself when the
+/// vocabulary has no such entry).
+pub fn vocabulary(lang: Language, kind: ReferenceKind, code: &str) -> String {
+    reference::label(kind, code, lang)
+        .unwrap_or(code)
+        .to_owned()
 }
 
-/// Each label's key and its text in ar, en, es, fr, ru, zh (the order of [`Lang::ALL`]).
+/// Each label's key and its text in ar, en, es, fr, ru, zh (the order of [`Language::ALL`]).
 type Entry = (&'static str, [&'static str; 6]);
 
 #[rustfmt::skip]
 const LABELS: &[Entry] = &[
-    // The partnership development journey.
-    ("understand_context", ["فهم السياق", "Understand the context", "Comprender el contexto", "Comprendre le contexte", "Понять контекст", "了解背景"]),
-    ("agree_vision", ["الاتفاق على رؤية", "Agree a vision", "Acordar una visión", "Convenir d'une vision", "Согласовать видение", "商定愿景"]),
-    ("agree_purpose", ["الاتفاق على غاية مشتركة", "Agree a common purpose", "Acordar un propósito común", "Convenir d'un objectif commun", "Согласовать общую цель", "商定共同目的"]),
-    ("agree_objectives", ["الاتفاق على الأهداف والأنشطة", "Agree objectives and activities", "Acordar objetivos y actividades", "Convenir des objectifs et des activités", "Согласовать задачи и мероприятия", "商定目标和活动"]),
-    ("agree_resources", ["الاتفاق على الموارد والأدوار", "Agree resources and roles", "Acordar recursos y funciones", "Convenir des ressources et des rôles", "Согласовать ресурсы и роли", "商定资源和职责"]),
-    ("structure", ["هيكلة الشراكة", "Structure the partnership", "Estructurar la alianza", "Structurer le partenariat", "Структурировать партнёрство", "构建伙伴关系"]),
-    ("sign_agreement", ["توقيع الاتفاق", "Sign the agreement", "Firmar el acuerdo", "Signer l'accord", "Подписать соглашение", "签署协议"]),
-    ("implementing", ["التنفيذ", "Implementing", "Ejecución", "Mise en œuvre", "Реализация", "实施"]),
-    ("reviewing", ["المراجعة", "Reviewing", "Revisión", "Examen", "Оценка", "审查"]),
-    ("sustaining", ["الاستدامة", "Sustaining", "Sostenimiento", "Pérennisation", "Поддержание", "持续"]),
-    ("closed", ["مغلقة", "Closed", "Cerrada", "Clôturé", "Завершено", "已结束"]),
-    ("discontinued", ["متوقفة", "Discontinued", "Interrumpida", "Abandonné", "Прекращено", "已中止"]),
-    // Resource kinds.
-    ("cash", ["أموال", "Cash", "Fondos", "Fonds", "Денежные средства", "资金"]),
-    ("hardware", ["أجهزة", "Hardware", "Equipos", "Matériel", "Оборудование", "硬件"]),
-    ("software", ["برمجيات", "Software", "Software", "Logiciels", "Программное обеспечение", "软件"]),
-    ("connectivity", ["الاتصال بالشبكة", "Connectivity", "Conectividad", "Connectivité", "Подключение к сети", "网络连接"]),
-    ("venue", ["أماكن", "Venue", "Locales", "Locaux", "Помещения", "场地"]),
-    ("expertise", ["خبرة", "Expertise", "Conocimientos especializados", "Expertise", "Экспертные знания", "专业知识"]),
-    ("staff_time", ["وقت الموظفين", "Staff time", "Tiempo del personal", "Temps du personnel", "Время сотрудников", "人员时间"]),
-    ("data", ["بيانات", "Data", "Datos", "Données", "Данные", "数据"]),
-    ("training", ["تدريب", "Training", "Capacitación", "Formation", "Обучение", "培训"]),
-    ("mentoring", ["إرشاد", "Mentoring", "Mentoría", "Mentorat", "Наставничество", "辅导"]),
-    ("scholarships", ["منح دراسية", "Scholarships", "Becas", "Bourses", "Стипендии", "奖学金"]),
-    ("utilities", ["المرافق", "Utilities", "Servicios básicos", "Services collectifs", "Коммунальные услуги", "公用设施"]),
-    ("other_in_kind", ["مساهمات عينية أخرى", "Other in-kind", "Otro en especie", "Autre en nature", "Прочее в натуральной форме", "其他实物"]),
     // Headings.
     ("journey_title", ["مسار الشراكة", "Partnership journey", "Trayectoria de la alianza", "Parcours du partenariat", "Путь партнёрства", "伙伴关系历程"]),
     ("contributions_title", ["المساهمات", "Contributions", "Contribuciones", "Contributions", "Вклады", "贡献"]),
@@ -118,6 +42,24 @@ const LABELS: &[Entry] = &[
     ("eligible", ["مبادرة مؤهلة", "Eligible initiative", "Iniciativa que cumple los criterios", "Initiative admissible", "Инициатива, отвечающая критериям", "符合条件的倡议"]),
     ("initiatives", ["مبادرات غير مؤهلة", "Initiatives, none eligible", "Iniciativas, ninguna cumple los criterios", "Initiatives, aucune admissible", "Инициативы, ни одна не отвечает критериям", "有倡议，但均不符合条件"]),
     ("none", ["لا توجد مبادرات", "No initiative", "Ninguna iniciativa", "Aucune initiative", "Нет инициатив", "无倡议"]),
+    // The health picture.
+    ("health_title", ["صحة الشراكة", "Partnership health", "Salud de la alianza", "Santé du partenariat", "Состояние партнёрства", "伙伴关系健康状况"]),
+    ("fundamentals_heading", ["الأسس الستة", "The six fundamentals", "Los seis fundamentos", "Les six fondamentaux", "Шесть основ", "六项基本要素"]),
+    ("health_legend", ["النقاط: أحدث تقييم لكل شريك (1 ضعيف، 5 قوي)؛ الشريط: ما تقوله سجلات السجل", "Dots: each partner's latest rating (1 weak, 5 strong); bar: what the registry's records say", "Puntos: la última valoración de cada socio (1 débil, 5 sólido); barra: lo que dicen los registros", "Points : la dernière note de chaque partenaire (1 faible, 5 solide) ; barre : ce que disent les données du registre", "Точки: последняя оценка каждого партнёра (1 — слабо, 5 — сильно); полоса: что говорят данные реестра", "圆点：各合作伙伴的最新评分（1 弱，5 强）；条形：登记册记录显示的情况"]),
+    ("mean", ["المتوسط", "mean", "media", "moyenne", "среднее", "平均"]),
+    ("evidence", ["السجلات", "records", "registros", "registre", "реестр", "记录"]),
+    ("disagree", ["الشركاء مختلفون", "partners disagree", "los socios discrepan", "les partenaires divergent", "партнёры расходятся", "合作伙伴意见分歧"]),
+    ("not_rated", ["غير مقيَّم", "not rated", "sin valorar", "non noté", "без оценки", "未评分"]),
+    ("former_partner", ["شريك سابق", "Former partner", "Antiguo socio", "Ancien partenaire", "Бывший партнёр", "前合作伙伴"]),
+    ("no_assessments", [
+        "لم يقيّم أي شريك الأسس بعد.",
+        "No partner has assessed the fundamentals yet.",
+        "Ningún socio ha evaluado aún los fundamentos.",
+        "Aucun partenaire n'a encore évalué les fondamentaux.",
+        "Ни один партнёр ещё не оценил основы.",
+        "尚无合作伙伴评估这些基本要素。",
+    ]),
+    ("list_separator", ["، ", ", ", ", ", ", ", ", ", "、"]),
     // Sentences of the descriptions: `{name}` is replaced.
     ("journey_desc", [
         "{n} من تغييرات المرحلة من {from} إلى {to}؛ المرحلة الحالية: {stage}.",
@@ -143,22 +85,54 @@ const LABELS: &[Entry] = &[
         "Стран с назначенным образцовым проектом: {d}; с инициативой, отвечающей критериям: {e}; с инициативами, но без отвечающих критериям: {i}.",
         "{d} 个国家有已指定的示范项目，{e} 个国家有符合条件的倡议，{i} 个国家有倡议但均不符合条件。",
     ]),
+    ("health_assessed", [
+        "قيّم {p} من الشركاء الأسس الستة.",
+        "{p} partners assessed the six fundamentals.",
+        "{p} socios evaluaron los seis fundamentos.",
+        "{p} partenaires ont évalué les six fondamentaux.",
+        "Партнёров, оценивших шесть основ: {p}.",
+        "{p} 个合作伙伴评估了六项基本要素。",
+    ]),
+    ("health_weakest", [
+        "أضعفها {f} (الدرجة {s} من 5).",
+        "The weakest is {f} (score {s} of 5).",
+        "El más débil es {f} (puntuación {s} de 5).",
+        "Le plus faible est {f} (score {s} sur 5).",
+        "Самая слабая основа: {f} (оценка {s} из 5).",
+        "最弱的是{f}（得分 {s}/5）。",
+    ]),
+    ("health_disagree", [
+        "يختلف الشركاء بشأن {list}.",
+        "Partners disagree on {list}.",
+        "Los socios discrepan sobre {list}.",
+        "Les partenaires divergent sur {list}.",
+        "Партнёры расходятся во мнениях: {list}.",
+        "合作伙伴在以下方面意见分歧：{list}。",
+    ]),
+    ("health_agree", [
+        "لا يختلف الشركاء بشأن أي من الأسس.",
+        "Partners disagree on no fundamental.",
+        "Los socios no discrepan sobre ningún fundamento.",
+        "Les partenaires ne divergent sur aucun fondamental.",
+        "Ни по одной основе партнёры не расходятся.",
+        "合作伙伴在任何基本要素上均无分歧。",
+    ]),
 ];
 
 /// The label of `key` in `lang` (English when it has none there; the key itself when unknown).
-pub fn label(lang: Lang, key: &str) -> &str {
+pub fn label(lang: Language, key: &str) -> &str {
     LABELS
         .iter()
         .find(|(k, _)| *k == key)
         .map(|(_, texts)| {
-            let text = texts[lang.index()];
+            let text = texts[index(lang)];
             if text.is_empty() { texts[1] } else { text }
         })
         .unwrap_or(key)
 }
 
 /// The sentence `key` in `lang` with each `{name}` replaced by its value.
-pub fn sentence(lang: Lang, key: &str, values: &[(&str, String)]) -> String {
+pub fn sentence(lang: Language, key: &str, values: &[(&str, String)]) -> String {
     let mut out = label(lang, key).to_owned();
     for (name, value) in values {
         out = out.replace(&format!("{{{name}}}"), value);
@@ -171,23 +145,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_parameter_wins_then_the_best_accepted_language() {
-        assert_eq!(Lang::negotiate(Some("fr"), Some("es")), Lang::Fr);
-        assert_eq!(
-            Lang::negotiate(Some("de"), Some("de, es;q=0.5, ru;q=0.8")),
-            Lang::Ru
-        );
-        assert_eq!(Lang::negotiate(None, Some("zh-Hans-CN")), Lang::Zh);
-        assert_eq!(Lang::negotiate(None, Some("de, ar;q=0")), Lang::En);
-        assert_eq!(Lang::negotiate(None, None), Lang::En);
-    }
-
-    #[test]
     fn every_label_has_its_six_languages() {
         for (key, texts) in LABELS {
             assert!(texts.iter().all(|t| !t.is_empty()), "{key}");
         }
-        assert_eq!(label(Lang::Fr, "implementing"), "Mise en œuvre");
-        assert_eq!(label(Lang::Fr, "unknown_key"), "unknown_key");
+        assert_eq!(
+            label(Language::Fr, "journey_title"),
+            "Parcours du partenariat"
+        );
+        assert_eq!(label(Language::Fr, "unknown_key"), "unknown_key");
+    }
+
+    #[test]
+    fn vocabulary_names_are_the_reference_labels() {
+        assert_eq!(
+            vocabulary(Language::Fr, ReferenceKind::JourneyStages, "implementing"),
+            "Mise en œuvre"
+        );
+        assert_eq!(
+            vocabulary(Language::Es, ReferenceKind::ResourceKinds, "cash"),
+            "Efectivo"
+        );
+        assert_eq!(
+            vocabulary(Language::En, ReferenceKind::Fundamentals, "value_creation"),
+            "Value creation"
+        );
+        assert_eq!(
+            vocabulary(Language::Fr, ReferenceKind::Fundamentals, "unknown"),
+            "unknown"
+        );
     }
 }

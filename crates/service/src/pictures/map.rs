@@ -7,10 +7,13 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 use super::{
-    labels::{Lang, label, sentence},
+    labels::{label, sentence},
     svg::{Svg, num},
 };
-use crate::showcase::{CountryShowcase, ShowcaseTable};
+use crate::{
+    language::Language,
+    showcase::{CountryShowcase, ShowcaseTable},
+};
 
 const DATA: &str = include_str!("../../data/countries-110m.svgpaths");
 const MAP_WIDTH: f64 = 960.0;
@@ -104,7 +107,7 @@ pub fn drawn_countries() -> Vec<&'static str> {
 }
 
 /// The showcase map of `table` in `lang`.
-pub fn draw(table: &ShowcaseTable, lang: Lang) -> String {
+pub fn draw(table: &ShowcaseTable, lang: Language) -> String {
     let lines: HashMap<&str, &CountryShowcase> = table
         .countries
         .iter()

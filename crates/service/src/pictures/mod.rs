@@ -1,13 +1,14 @@
 //! Pictures portals can embed: SVG drawings of what the registry already answers as JSON, read
 //! with the same rules (another tenant's private initiative is not found). The partnership
 //! journey of an initiative as a timeline, its contributions by resource kind and by partner,
-//! and the world map of the WSIS showcase. Each picture is accessible (`role="img"`, a
-//! `<title>` and a `<desc>` that says the data in words) and drawn in the reader's language
-//! (its fixed labels; see `labels.rs`). `chart.rs` is a generic horizontal bar and dot chart for
-//! further pictures.
+//! its health (the six fundamentals with each partner's rating), and the world map of the WSIS
+//! showcase. Each picture is accessible (`role="img"`, a `<title>` and a `<desc>` that says the
+//! data in words) and drawn in the reader's language (`crate::language`, as the reference
+//! reads; its words in `labels.rs`). `chart.rs` is a generic horizontal bar and dot chart.
 
 pub mod chart;
 mod contributions;
+mod health;
 pub mod labels;
 pub mod map;
 pub mod svg;
@@ -18,17 +19,16 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-pub use labels::Lang;
-
-use crate::{Caller, Registry, error::ServiceResult, showcase::ShowcaseQuery};
+use crate::{Caller, Registry, error::ServiceResult, language::Language, showcase::ShowcaseQuery};
 
 /// The query of a picture.
 #[derive(Clone, Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PictureQuery {
-    /// The language of the labels: `ar`, `en`, `es`, `fr`, `ru` or `zh` (a tag such as `fr-CA`
-    /// counts by its language). Without it, `Accept-Language` decides; anything else is English.
+    /// The language of the labels, a BCP 47 tag: `ar`, `en`, `es`, `fr`, `ru` or `zh` (`fr-CA`
+    /// reads French). Wins over `Accept-Language`. Another language, or `*`, draws English; a
+    /// value that is not a language tag is a 400 problem naming `lang`.
     pub lang: Option<String>,
 }
 
@@ -38,7 +38,7 @@ pub struct Picture {
     /// The SVG document.
     pub svg: String,
     /// The language its labels are in (`Content-Language`).
-    pub lang: Lang,
+    pub lang: Language,
     /// Whether it shows only public data, the same for every reader (a shared cache may keep
     /// it); false when it shows a member's private view.
     pub public: bool,
@@ -51,7 +51,7 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        lang: Lang,
+        lang: Language,
     ) -> ServiceResult<Picture> {
         let detail = self.get_initiative(caller, id).await?;
         Ok(Picture {
@@ -66,7 +66,7 @@ impl Registry {
         &self,
         caller: &Caller,
         id: Uuid,
-        lang: Lang,
+        lang: Language,
     ) -> ServiceResult<Picture> {
         let detail = self.get_initiative(caller, id).await?;
         Ok(Picture {
@@ -76,12 +76,29 @@ impl Registry {
         })
     }
 
+    /// The health of an initiative the caller may read (as its health report): the six
+    /// fundamentals with each partner's latest rating and the registry's evidence. An initiative
+    /// no partner has assessed yet gets a picture that says so.
+    pub async fn health_picture(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        lang: Language,
+    ) -> ServiceResult<Picture> {
+        let view = self.initiative_health_view(caller, id).await?;
+        Ok(Picture {
+            svg: health::draw(&view, lang),
+            lang,
+            public: view.initiative.visibility == Visibility::Public,
+        })
+    }
+
     /// The world map of the caller's showcase table (members: their tenant's view; anonymous:
     /// the public picture across tenants).
     pub async fn showcase_map_picture(
         &self,
         caller: &Caller,
-        lang: Lang,
+        lang: Language,
     ) -> ServiceResult<Picture> {
         let table = self
             .showcase_table(caller, &ShowcaseQuery::default())

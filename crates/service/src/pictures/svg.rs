@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::labels::Lang;
+use crate::language::Language;
 
 /// `text` made safe for XML text and attribute values: `&`, `<`, `>`, `"` and `'` as entities,
 /// and the characters XML 1.0 does not allow (C0 controls but tab and newlines, lone surrogates
@@ -40,18 +40,18 @@ pub fn num(value: f64) -> String {
 /// The body of a picture being drawn; [`Svg::finish`] wraps it in the `<svg>` element.
 pub struct Svg {
     body: String,
-    lang: Lang,
+    lang: Language,
 }
 
 impl Svg {
-    pub fn new(lang: Lang) -> Self {
+    pub fn new(lang: Language) -> Self {
         Self {
             body: String::new(),
             lang,
         }
     }
 
-    pub fn lang(&self) -> Lang {
+    pub fn lang(&self) -> Language {
         self.lang
     }
 
@@ -113,7 +113,7 @@ impl Svg {
                 },
             ));
             all.push(("direction", "rtl"));
-            all.push(("xml:lang", self.lang.code()));
+            all.push(("xml:lang", self.lang.tag()));
         } else {
             all.extend_from_slice(attrs);
         }
@@ -134,7 +134,7 @@ impl Svg {
              xml:lang=\"{lang}\" font-family=\"sans-serif\" font-size=\"12\">\
              <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>",
             id = escape(id),
-            lang = self.lang.code(),
+            lang = self.lang.tag(),
             title = escape(title),
             desc = escape(desc),
         );
@@ -170,7 +170,7 @@ mod rtl_tests {
 
     #[test]
     fn right_to_left_text_swaps_its_anchor() {
-        let mut svg = Svg::new(Lang::Ar);
+        let mut svg = Svg::new(Language::Ar);
         svg.text(10.0, 20.0, &[("class", "label")], "التنفيذ");
         svg.text(50.0, 20.0, &[("text-anchor", "middle")], "2005-03-01");
         let out = svg.finish("t", 100.0, 40.0, "T", "D");

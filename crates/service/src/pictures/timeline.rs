@@ -5,10 +5,14 @@
 use chrono::NaiveDate;
 
 use super::{
-    labels::{Lang, label, sentence},
+    labels::{label, sentence, vocabulary},
     svg::{Svg, num},
 };
-use crate::initiatives::{InitiativeDetail, journey};
+use crate::{
+    initiatives::{InitiativeDetail, journey},
+    language::Language,
+    reference::ReferenceKind,
+};
 
 const WIDTH: f64 = 860.0;
 const LEFT: f64 = 240.0;
@@ -17,7 +21,7 @@ const TOP: f64 = 50.0;
 const ROW: f64 = 24.0;
 
 /// The journey picture of `detail` in `lang`.
-pub fn draw(detail: &InitiativeDetail, lang: Lang) -> String {
+pub fn draw(detail: &InitiativeDetail, lang: Language) -> String {
     let initiative = &detail.initiative;
     let mut changes: Vec<_> = detail.stage_changes.iter().collect();
     changes.sort_by_key(|c| (c.changed_on, c.changed_at));
@@ -72,7 +76,7 @@ pub fn draw(detail: &InitiativeDetail, lang: Lang) -> String {
                 ("class", "stage-name"),
                 ("font-weight", if current { "bold" } else { "normal" }),
             ],
-            label(lang, &code),
+            &vocabulary(lang, ReferenceKind::JourneyStages, &code),
         );
         svg.empty(
             "line",
@@ -121,7 +125,10 @@ pub fn draw(detail: &InitiativeDetail, lang: Lang) -> String {
                 ("data-date", &date),
             ],
         );
-        let mut title = format!("{date}: {}", label(lang, &code));
+        let mut title = format!(
+            "{date}: {}",
+            vocabulary(lang, ReferenceKind::JourneyStages, &code)
+        );
         if let Some(reason) = &c.reason {
             title.push_str(&format!(" ({reason})"));
         }
@@ -149,7 +156,11 @@ pub fn draw(detail: &InitiativeDetail, lang: Lang) -> String {
         );
         svg.close("g");
     }
-    let current = label(lang, &journey::name(initiative.stage)).to_owned();
+    let current = vocabulary(
+        lang,
+        ReferenceKind::JourneyStages,
+        &journey::name(initiative.stage),
+    );
     let desc = sentence(
         lang,
         "journey_desc",

@@ -282,17 +282,17 @@ impl Initiative {
     }
 
     /// The partnership journey as an SVG picture (as `GET
-    /// /api/v1/initiatives/{id}/pictures/journey.svg`); `lang`: `ar`, `en`, `es`, `fr`, `ru`
-    /// or `zh` (English otherwise).
+    /// /api/v1/initiatives/{id}/pictures/journey.svg`); `lang`: a BCP 47 tag (`ar`, `en`, `es`,
+    /// `fr`, `ru`, `zh`; another language draws English).
     async fn journey_svg(
         &self,
         ctx: &Context<'_>,
         lang: Option<String>,
     ) -> async_graphql::Result<String> {
-        let rc = crate::graphql::context::request(ctx)?;
-        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
-        let picture = rc.registry.journey_picture(&rc.caller, self.id, lang).await;
-        Ok(rc.map(picture)?.svg)
+        crate::graphql::pictures::svg(ctx, lang, |rc, lang| {
+            rc.registry.journey_picture(&rc.caller, self.id, lang)
+        })
+        .await
     }
 
     /// The contributions by resource kind and partner as an SVG picture (as `GET
@@ -302,13 +302,23 @@ impl Initiative {
         ctx: &Context<'_>,
         lang: Option<String>,
     ) -> async_graphql::Result<String> {
-        let rc = crate::graphql::context::request(ctx)?;
-        let lang = service::pictures::Lang::negotiate(lang.as_deref(), None);
-        let picture = rc
-            .registry
-            .contributions_picture(&rc.caller, self.id, lang)
-            .await;
-        Ok(rc.map(picture)?.svg)
+        crate::graphql::pictures::svg(ctx, lang, |rc, lang| {
+            rc.registry.contributions_picture(&rc.caller, self.id, lang)
+        })
+        .await
+    }
+
+    /// The health of the six fundamentals as an SVG picture, each partner's latest rating a dot
+    /// (as `GET /api/v1/initiatives/{id}/pictures/health.svg`).
+    async fn health_svg(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<String>,
+    ) -> async_graphql::Result<String> {
+        crate::graphql::pictures::svg(ctx, lang, |rc, lang| {
+            rc.registry.health_picture(&rc.caller, self.id, lang)
+        })
+        .await
     }
 
     /// The WSIS showcase checklist (as the root field `showcaseEligibility`).
