@@ -850,11 +850,6 @@ fn localize(kind: ReferenceKind, entry: &mut ReferenceEntry, choice: LanguageCho
     }
 }
 
-/// The label of the entry `code` of `kind` in `language`, if it has one there.
-pub(crate) fn label_in(kind: ReferenceKind, code: &str, language: Language) -> Option<String> {
-    text_of(kind, code, language).map(|t| t.label)
-}
-
 /// The texts of the entry `code` of `kind` in `language` (other than the original), if any.
 fn text_of(kind: ReferenceKind, code: &str, language: Language) -> Option<EntryText> {
     if kind == ReferenceKind::Sdgs {

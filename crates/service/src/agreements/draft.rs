@@ -143,10 +143,13 @@ fn words<T: Serialize>(value: T) -> String {
         .unwrap_or_default()
 }
 
-/// A vocabulary value in the draft's language: its reference label where translated, else its
-/// code in words.
+/// A vocabulary value in the draft's language: its code in words in English, else its
+/// reference label there.
 fn label<T: Serialize + Copy>(language: Language, kind: ReferenceKind, value: T) -> String {
-    reference::label_in(kind, &code(&value), language).map_or_else(|| words(value), |l| esc(&l))
+    if language == Language::En {
+        return words(value);
+    }
+    reference::label(kind, &code(&value), language).map_or_else(|| words(value), esc)
 }
 
 /// The draft's own text of an enum value: `{prefix}.{code}`.
