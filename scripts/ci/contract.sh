@@ -104,12 +104,12 @@ bash scripts/ci/serve.sh stop "$port"
 pg_port=$((port + 1))
 step "clients against a server on PostgreSQL (database $pg_database, port $pg_port)"
 bash scripts/pg-up.sh >/dev/null
-PGOPTIONS="-c client_min_messages=warning" psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database" -c "CREATE DATABASE $pg_database"
+PGOPTIONS="-c client_min_messages=warning" psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" -c "CREATE DATABASE $pg_database"
 pg_url="${pg_server%/*}/$pg_database"
 started+=("$pg_port")
 base=$(bash scripts/ci/serve.sh start "$pg_port" "$pg_url")
 smoke "$base"
 bash scripts/ci/serve.sh stop "$pg_port"
-psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database"
+psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)"
 
 step "contract checks passed"

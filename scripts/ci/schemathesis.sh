@@ -105,12 +105,12 @@ pg_port=$((port + 1))
 step "server on PostgreSQL (database $pg_database, port $pg_port)"
 bash scripts/pg-up.sh >/dev/null
 PGOPTIONS="-c client_min_messages=warning" psql -q "$pg_server" \
-    -c "DROP DATABASE IF EXISTS $pg_database" -c "CREATE DATABASE $pg_database"
+    -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" -c "CREATE DATABASE $pg_database"
 started+=("$pg_port")
 base=$(bash scripts/ci/serve.sh start "$pg_port" "${pg_server%/*}/$pg_database")
 suite postgres "$base"
 bash scripts/ci/serve.sh stop "$pg_port"
-psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database"
+psql -q "$pg_server" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)"
 
 if [ "${#failed[@]}" -gt 0 ]; then
     for name in "${failed[@]}"; do
