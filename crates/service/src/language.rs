@@ -91,6 +91,30 @@ impl LanguageChoice {
     }
 }
 
+/// The language a text is most likely written in, among the six, or `None` when the text is too
+/// short or unlike any of them to tell (a reader then treats it as the original, English).
+/// Records that do not declare their language are analysed by search in the detected one.
+pub fn detect(text: &str) -> Option<Language> {
+    use whatlang::Lang;
+    const HELD: [Lang; 6] = [
+        Lang::Ara,
+        Lang::Eng,
+        Lang::Spa,
+        Lang::Fra,
+        Lang::Rus,
+        Lang::Cmn,
+    ];
+    let info = whatlang::Detector::with_allowlist(HELD.to_vec()).detect(text)?;
+    Some(match info.lang() {
+        Lang::Ara => Language::Ar,
+        Lang::Spa => Language::Es,
+        Lang::Fra => Language::Fr,
+        Lang::Rus => Language::Ru,
+        Lang::Cmn => Language::Zh,
+        _ => Language::En,
+    })
+}
+
 /// Whether `tag` has the shape of a BCP 47 language tag: a primary subtag of 2–3 letters
 /// (or 4–8), then subtags of 1–8 letters or digits, joined by hyphens. `x-…` private-use tags
 /// and the grandfathered irregular tags are not taken.
@@ -214,6 +238,36 @@ mod tests {
         );
         assert!(choose(Some("not a tag"), None).is_err());
         assert!(choose(Some("e"), None).is_err());
+    }
+
+    #[test]
+    fn the_language_of_a_text_is_detected() {
+        let cases = [
+            (
+                "Connecting rural schools to the internet through shared vouchers",
+                Language::En,
+            ),
+            (
+                "Connectivité des écoles rurales grâce à des bons partagés",
+                Language::Fr,
+            ),
+            (
+                "Conectividad de las escuelas rurales mediante bonos compartidos",
+                Language::Es,
+            ),
+            (
+                "Подключение сельских школ к интернету с помощью общих ваучеров",
+                Language::Ru,
+            ),
+            (
+                "ربط المدارس الريفية بالإنترنت عن طريق القسائم المشتركة",
+                Language::Ar,
+            ),
+            ("通过共享代金券将农村学校连接到互联网", Language::Zh),
+        ];
+        for (text, language) in cases {
+            assert_eq!(detect(text), Some(language), "{text}");
+        }
     }
 
     #[test]
