@@ -38,12 +38,15 @@ impl Counted {
             conn,
             app.registry.tokens().clone(),
             app.registry.settings().clone(),
+            app.registry.search().clone(),
         );
         let vars: HashMap<String, String> = [
             ("MSP_BIND", "127.0.0.1:0"),
             ("MSP_WORKERS", "1"),
             ("MSP_DEMO", "false"),
             ("MSP_LOG_LEVEL", "warn"),
+            ("MSP_SEARCH_INDEX", "memory"),
+            ("MSP_SEARCH_FOLLOW_MS", "60000"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

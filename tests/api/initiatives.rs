@@ -16,7 +16,6 @@ both_databases!(
     concurrent_edits_lose_no_update,
     indexed_tag_lists_match_the_general_query,
     cached_reads_are_per_tenant_and_end_with_any_write,
-    a_search_document_without_a_key_does_not_block_writes,
     a_stage_change_carries_the_day_it_happened,
     action_lines_include_their_sub_lines,
     form_sdg_target_and_agreement_status_filter_the_list,
@@ -972,47 +971,6 @@ async fn cached_reads_are_per_tenant_and_end_with_any_write(app: TestApp) {
     );
     assert_eq!(app.get(&path, None).await.status, 404);
     assert!(titles(&app.get(list, None).await).is_empty());
-}
-
-/// A search document the key table does not know (left by an older version, say) neither
-/// blocks later writes nor loses them: new documents get rowids past it.
-async fn a_search_document_without_a_key_does_not_block_writes(app: TestApp) {
-    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
-    let t = app.tenant("fts-key").await;
-    let ed = app.member(&t, Role::Editor).await;
-    app.initiative(&ed.token, "Before the orphan").await;
-    let db = app.registry.db();
-    let orphan = match db.get_database_backend() {
-        DatabaseBackend::Postgres => Statement::from_string(
-            DatabaseBackend::Postgres,
-            "INSERT INTO search_document (entity_id, kind, body) \
-             VALUES ('00000000-0000-0000-0000-000000000001', 'initiative', 'orphan words')",
-        ),
-        // At the very rowid the next document would otherwise take.
-        backend => Statement::from_string(
-            backend,
-            "INSERT INTO search_document (rowid, entity_id, kind, body) \
-             SELECT COALESCE(MAX(doc_rowid), 0) + 1, x'00000000000000000000000000000001', 'initiative', 'orphan words' \
-             FROM search_document_key",
-        ),
-    };
-    db.execute_raw(orphan).await.unwrap();
-    let r = app
-        .post(
-            "/api/v1/initiatives",
-            Some(&ed.token),
-            &json!({"title": "After the orphan", "summary": "Lighthouse keepers", "kind": "msp"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let found = app
-        .get("/api/v1/initiatives?q=lighthouse", Some(&ed.token))
-        .await;
-    assert_eq!(titles(&found), ["After the orphan"]);
-    let found = app
-        .get("/api/v1/initiatives?q=orphan&sort=title", Some(&ed.token))
-        .await;
-    assert_eq!(titles(&found), ["After the orphan", "Before the orphan"]);
 }
 
 /// The GraphQL request of the tests below.

@@ -44,6 +44,7 @@ mod pictures;
 mod reports;
 mod roles;
 mod row_security;
+mod search_index;
 mod sessions;
 mod statements;
 mod tenancy;

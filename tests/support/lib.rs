@@ -121,6 +121,11 @@ fn base_vars() -> HashMap<String, String> {
         ("MSP_LOG_LEVEL", "warn"),
         // No webhook worker unless a test asks for one (webhooks tests drive deliveries).
         ("MSP_WEBHOOK_WORKER", "false"),
+        ("MSP_SEARCH_INDEX", "memory"),
+        // A process's own writes reach its index in the write; following the change feed (what
+        // other processes wrote) is slowed down so it does not run statements inside the
+        // measurements of the statement-count tests (tests of several processes set it).
+        ("MSP_SEARCH_FOLLOW_MS", "60000"),
         (
             "MSP_JWT_SECRET",
             "test-secret-test-secret-test-secret-0123456789",
@@ -277,6 +282,15 @@ impl TestApp {
             config.db.schema = Some(schema.clone());
         }
         let registry = msp_api::startup::registry(&config).await.expect("registry");
+        // Up means ready: the search index built (it is empty or nearly so here).
+        let started = std::time::Instant::now();
+        while !registry.search().is_ready() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the search index was not built in 30 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let app = Application::from_listener(&config, registry.clone(), listener).expect("app");
         let base = format!("http://127.0.0.1:{}", app.port());

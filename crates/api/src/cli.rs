@@ -27,7 +27,7 @@ use service::{
 
 use crate::{
     config::{Config, LogFormat, redact_url},
-    startup::{Application, registry},
+    startup::{Application, registry, registry_without_search},
 };
 
 #[derive(Debug, Parser)]
@@ -59,6 +59,9 @@ pub enum Command {
     /// Print an access token for a user, alone on one line (operator authority, no password):
     /// `TOKEN=$(msp-registry token --email ...)`.
     Token(TokenArgs),
+    /// Rebuild this process's search index (`MSP_SEARCH_INDEX`) from the database, then exit.
+    /// The server using that index must be stopped first (it holds the index's lock).
+    Reindex,
     /// Print the OpenAPI document.
     Openapi,
     /// Print the GraphQL schema (SDL).
@@ -298,7 +301,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            registry(&config).await?;
+            registry_without_search(&config).await?;
             eprintln!("migrations applied to {}", data_location(&config));
             Ok(())
         }
@@ -311,15 +314,15 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tenant(command) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             tenant(&registry, command).await
         }
         Command::User(command) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             user(&registry, command).await
         }
         Command::Client(command) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             client(&registry, command).await
         }
         Command::Generate {
@@ -327,19 +330,20 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             tenant,
             seed,
         } => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             generate(&registry, initiatives, &tenant, seed).await
         }
         Command::Import(args) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             import(&registry, &args).await
         }
         Command::Export(args) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             export(&registry, &args).await
         }
+        Command::Reindex => reindex(&config).await,
         Command::Token(args) => {
-            let registry = registry(&config).await?;
+            let registry = registry_without_search(&config).await?;
             let token = local_token(&registry, &args).await?;
             println!("{token}");
             Ok(())
@@ -977,6 +981,27 @@ fn write_demo_credentials(
         f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
     f.write_all(text.as_bytes())
+}
+
+/// `msp-registry reindex`: the configured index rebuilt from the database.
+async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let Some(dir) = config.search_index.as_deref() else {
+        anyhow::bail!("MSP_SEARCH_INDEX=memory: an index in memory is rebuilt at every start");
+    };
+    let search =
+        service::search::SearchIndex::open(Some(dir)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let registry = registry_without_search(config).await?;
+    let started = std::time::Instant::now();
+    let documents = search
+        .rebuild(registry.db())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "search index {} rebuilt: {documents} records in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

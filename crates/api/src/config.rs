@@ -121,6 +121,13 @@ pub struct Config {
     /// Proxies whose `Forwarded`/`X-Forwarded-For` name the client (`MSP_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub rate_limit: RateLimitConfig,
+    /// Where this process keeps its search index (`MSP_SEARCH_INDEX`: a directory, default
+    /// `$MSP_DATA_DIR/search-index`; `memory` keeps it in memory, rebuilt at every start).
+    /// Each process needs its own.
+    pub search_index: Option<PathBuf>,
+    /// How often the index applies the change feed, for what other processes wrote
+    /// (`MSP_SEARCH_FOLLOW_MS`, default 250).
+    pub search_follow: Duration,
 }
 
 /// All problems found in the environment, one line each.
@@ -499,7 +506,21 @@ impl Config {
                     Vec::new()
                 });
         let rate_limit = rate_limit_config(&mut r);
+        let search_index = match r.text("MSP_SEARCH_INDEX", "").trim() {
+            "memory" => None,
+            "" => Some(PathBuf::from(&data_dir).join("search-index")),
+            dir => Some(PathBuf::from(dir)),
+        };
+        let search_follow = Duration::from_millis(r.ranged(
+            "MSP_SEARCH_FOLLOW_MS",
+            250,
+            10,
+            60_000,
+            "milliseconds",
+        ));
         let config = Config {
+            search_index,
+            search_follow,
             trusted_proxies,
             rate_limit,
             metrics_enabled,

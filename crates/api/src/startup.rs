@@ -30,8 +30,36 @@ use crate::{
 };
 use utoipa::OpenApi;
 
-/// Connects, migrates and assembles the service layer.
+/// Connects, migrates and assembles the service layer of a server: with its search index,
+/// opened from `MSP_SEARCH_INDEX` and built or caught up in the background.
 pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
+    let search = service::search::SearchIndex::open(config.search_index.as_deref())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let registry = assemble(config, search).await?;
+    // `/ready` answers 503 and searches wait until the index is in step with the database.
+    // A failure (the database unreachable, the pool exhausted) is retried until it passes.
+    let starting = registry.clone();
+    tokio::spawn(async move {
+        while let Err(e) = starting.search().start(starting.db()).await {
+            tracing::error!(error = %e, "search index: cannot build it; retrying in a second");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    Ok(registry)
+}
+
+/// The service layer of a command that does not serve (the CLI's): no search index of its
+/// own — a server's index learns its writes through the change feed.
+pub async fn registry_without_search(config: &Config) -> anyhow::Result<Registry> {
+    let search = service::search::SearchIndex::detached().map_err(|e| anyhow::anyhow!("{e}"))?;
+    assemble(config, search).await
+}
+
+/// Connects, migrates and assembles the service layer.
+async fn assemble(
+    config: &Config,
+    search: service::search::SearchIndex,
+) -> anyhow::Result<Registry> {
     let location = crate::config::redact_url(&config.db.url);
     db::migrate(&config.db)
         .await
@@ -67,7 +95,7 @@ pub async fn registry(config: &Config) -> anyhow::Result<Registry> {
         config.token_ttl,
     )
     .with_external(external);
-    Ok(Registry::new(conn, keys, config.settings.clone()))
+    Ok(Registry::new(conn, keys, config.settings.clone(), search))
 }
 
 /// The external identity provider's keys: a file is read now and must hold a usable key; a URL
@@ -167,6 +195,13 @@ impl Application {
         if let Some(poll) = config.access_poll {
             actix_web::rt::spawn(registry.clone().follow_access_log(poll));
         }
+        // What other processes wrote reaches this one's search index through the change feed.
+        actix_web::rt::spawn(
+            registry
+                .search()
+                .clone()
+                .follow(registry.db().clone(), config.search_follow),
+        );
         let worker = if registry.settings().webhooks.worker {
             Some(
                 service::webhooks::worker::spawn(registry.clone())

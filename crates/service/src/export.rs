@@ -218,7 +218,7 @@ impl Registry {
         after: Option<Uuid>,
         tenants: &mut HashMap<Uuid, TenantInfo>,
     ) -> ServiceResult<Vec<ExportedInitiative>> {
-        let (mut select, _) = self.filtered_initiatives(caller, query)?;
+        let mut select = self.filtered_initiatives(caller, query).await?;
         if let Some(after) = after {
             select = select.filter(initiative::Column::Id.gt(after));
         }
@@ -290,7 +290,7 @@ impl Registry {
         query: &OrganizationQuery,
         after: Option<Uuid>,
     ) -> ServiceResult<Vec<Organization>> {
-        let mut select = self.filtered_organizations(caller, query)?;
+        let mut select = self.filtered_organizations(caller, query).await?;
         if let Some(after) = after {
             select = select.filter(organization::Column::Id.gt(after));
         }

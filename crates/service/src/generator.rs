@@ -17,13 +17,8 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::{
-    Registry,
-    error::ServiceResult,
-    initiatives::journey::ORDER,
-    reference::ACTION_LINES,
-    search::{self, DocKind},
-    tenants::NewTenant,
-    validation::name_key,
+    Registry, error::ServiceResult, initiatives::journey::ORDER, reference::ACTION_LINES,
+    tenants::NewTenant, validation::name_key,
 };
 
 const COUNTRIES: &[&str] = &[
@@ -169,7 +164,6 @@ impl Registry {
             let mut partners = Vec::new();
             let mut contributions = Vec::new();
             let mut lessons = Vec::new();
-            let mut docs: Vec<(Uuid, DocKind, String)> = Vec::new();
             for n in start..end {
                 let id = Uuid::now_v7();
                 let topic = pick(&mut rng, TOPICS);
@@ -347,18 +341,11 @@ impl Registry {
                         });
                     }
                 }
-                let mut doc = format!("{title}\n{summary}\n{description}");
                 if n % 5 == 0 {
                     let lid = Uuid::now_v7();
                     let statement = format!("Aggregating demand for {topic} made providers invest");
                     let recommendation =
                         "Agree roles and resources before signing; review leverage yearly.";
-                    doc.push_str(&format!("\n{statement}\n{recommendation}"));
-                    docs.push((
-                        lid,
-                        DocKind::Lesson,
-                        format!("{statement}\n{recommendation}"),
-                    ));
                     lessons.push(lesson::ActiveModel {
                         id: Set(lid),
                         tenant_id: Set(tenant.id),
@@ -373,7 +360,6 @@ impl Registry {
                         updated_at: Set(created),
                     });
                 }
-                docs.push((id, DocKind::Initiative, doc));
             }
             partners_total += partners.len();
             contributions_total += contributions.len();
@@ -384,7 +370,6 @@ impl Registry {
                 partners,
                 contributions,
                 lessons,
-                docs,
             };
             writing.push(async move { self.write_batch(batch).await.map(|()| end - start) });
             if writing.len() >= parallel
@@ -407,11 +392,14 @@ impl Registry {
         let statement = match self.db().get_database_backend() {
             DatabaseBackend::Postgres => {
                 "VACUUM ANALYZE organization, initiative, initiative_tag, initiative_partner, \
-                 contribution, lesson, search_document"
+                 contribution, lesson"
             }
             _ => "ANALYZE",
         };
         self.db().execute_unprepared(statement).await?;
+        // The rows were written around the write pipeline: this process's index is rebuilt
+        // (a server's, when the CLI generated them, rebuilds at its start: its counts differ).
+        self.search().rebuild(self.db()).await?;
         Ok(Generated {
             tenant_slug: tenant.slug,
             initiatives: count,
@@ -430,7 +418,6 @@ struct Batch {
     partners: Vec<initiative_partner::ActiveModel>,
     contributions: Vec<contribution::ActiveModel>,
     lessons: Vec<lesson::ActiveModel>,
-    docs: Vec<(Uuid, DocKind, String)>,
 }
 
 impl Registry {
@@ -463,7 +450,6 @@ impl Registry {
         if !b.lessons.is_empty() {
             lesson::Entity::insert_many(b.lessons).exec(&txn).await?;
         }
-        search::put_many(&txn, &b.docs).await?;
         crate::initiatives::document::refresh(&txn, &ids).await?;
         txn.commit().await?;
         Ok(())

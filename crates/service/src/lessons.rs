@@ -18,7 +18,6 @@ use crate::{
     Caller, EntityKind, Principal, Registry,
     children::{ChildResource, child_table},
     error::{ServiceError, ServiceResult},
-    initiatives::refresh_search,
     organizations::Scope,
     pagination::{Page, PageRequest},
     search,
@@ -110,8 +109,10 @@ pub struct LessonSearch {
     /// lessons of every tenant's public initiatives), or `all` (both). Anonymous callers always
     /// get `public`.
     pub scope: Option<Scope>,
-    /// Full-text search over statement, context, challenge, recommendation and tags; every
-    /// word must match.
+    /// Search over statement, context, challenge, recommendation and tags, most relevant
+    /// first: every word must match (stemmed, accents folded, the last word also as a prefix,
+    /// one typo tolerated when nothing matches exactly), `"a phrase"` in quotes, `-word` to
+    /// exclude. The answer's `search` holds each hit's snippets.
     pub q: Option<String>,
     /// Lessons carrying this tag (case-insensitive).
     pub tag: Option<String>,
@@ -188,18 +189,6 @@ fn json<T: Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
 }
 
-/// The text of a lesson's own search document.
-fn search_body(f: &Lesson) -> String {
-    [
-        f.statement.as_str(),
-        f.context.as_deref().unwrap_or_default(),
-        f.challenge.as_deref().unwrap_or_default(),
-        f.recommendation.as_deref().unwrap_or_default(),
-        &f.tags.join(" "),
-    ]
-    .join("\n")
-}
-
 /// A condition: the lesson carries `tag`. Tags are stored as a JSON array of strings, so the
 /// tag's JSON form (quotes included) is looked for as a substring: it cannot match part of
 /// another tag, as quotes inside tags are escaped.
@@ -218,21 +207,6 @@ fn tagged(tag: &str) -> ServiceResult<Condition> {
     }
     pattern.push('%');
     Ok(Condition::all().add(lesson::Column::Tags.like(LikeExpr::new(pattern).escape('\\'))))
-}
-
-/// After a lesson changed: its own search document, and its initiative's (which includes
-/// the text of its lessons).
-async fn index<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-    id: Uuid,
-    lesson: Option<&Lesson>,
-) -> ServiceResult<()> {
-    match lesson {
-        Some(l) => search::put(db, search::DocKind::Lesson, id, &search_body(l)).await?,
-        None => search::remove(db, id).await?,
-    }
-    refresh_search(db, initiative_id).await
 }
 
 /// The lessons of initiatives, as a child resource.
@@ -302,16 +276,6 @@ impl ChildResource for Lessons {
             tags: patch.tags.unwrap_or_else(|| before.tags.clone()),
         })?))
     }
-
-    /// Its search document and its initiative's.
-    async fn after_write<C: ConnectionTrait>(
-        db: &C,
-        initiative_id: Uuid,
-        id: Uuid,
-        after: Option<&Lesson>,
-    ) -> ServiceResult<()> {
-        index(db, initiative_id, id, after).await
-    }
 }
 
 /// The columns of a lesson's checked fields.
@@ -335,7 +299,6 @@ impl Registry {
         query: LessonSearch,
     ) -> ServiceResult<Page<Lesson>> {
         let request = PageRequest::new(query.page, query.per_page, self.settings())?;
-        let backend = self.db().get_database_backend();
         let of_public_initiatives = Condition::all().add(
             lesson::Column::InitiativeId.in_subquery(
                 Query::select()
@@ -362,46 +325,23 @@ impl Registry {
         if let Some(tag) = query.tag.as_deref() {
             select = select.filter(tagged(tag)?);
         }
-        let terms = match query.q.as_deref() {
-            Some(q) if q.chars().count() > 500 => {
-                return Err(ServiceError::bad_parameter(
-                    "q",
-                    "must be at most 500 characters",
-                ));
+        if let Some(q) = query.q.as_deref() {
+            let parsed = search::parse_q(q, "q")?;
+            if query.tag.is_some() {
+                // Tags are not held by the index: the database names the lessons they allow.
+                let only: Vec<Uuid> = select
+                    .select_only()
+                    .column(lesson::Column::Id)
+                    .into_tuple()
+                    .all(self.db())
+                    .await?;
+                return self
+                    .search_lessons_in(caller, &query, parsed, Some(only), request)
+                    .await;
             }
-            Some(q) => search::terms(q),
-            None => Vec::new(),
-        };
-        let id_column = "\"lesson\".\"id\"";
-        if query.q.is_some() {
-            if terms.is_empty() {
-                return Err(ServiceError::bad_parameter("q", "needs at least one word"));
-            }
-            select = select.filter(search::matches(backend, id_column, &terms));
-        }
-        if !terms.is_empty() {
-            // Ranked in one pass of the full-text index (`search::ranked_page`); equal ranks newest
-            // first.
-            let candidates: Vec<Uuid> = select
-                .select_only()
-                .column(lesson::Column::Id)
-                .order_by_desc(lesson::Column::CreatedAt)
-                .order_by_desc(lesson::Column::Id)
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            let (total, page) =
-                search::ranked_page(self.db(), &terms, candidates, &request).await?;
-            let rows = lesson::Entity::find()
-                .filter(lesson::Column::Id.is_in(page.iter().copied()))
-                .all(self.db())
-                .await?;
-            let rows = search::in_order(rows, &page, |row| row.id);
-            return Ok(Page::new(
-                rows.into_iter().map(to_view).collect(),
-                request,
-                total,
-            ));
+            return self
+                .search_lessons_in(caller, &query, parsed, None, request)
+                .await;
         }
         select = select
             .order_by_desc(lesson::Column::CreatedAt)
@@ -418,6 +358,52 @@ impl Registry {
             request,
             total,
         ))
+    }
+}
+
+impl Registry {
+    /// A lesson search in the index: the caller's coverage, the initiative filter and (where
+    /// the database evaluated a filter) the lessons it allows, inside the index query.
+    async fn search_lessons_in(
+        &self,
+        caller: &Caller,
+        query: &LessonSearch,
+        parsed: search::query::Parsed,
+        only: Option<Vec<Uuid>>,
+        request: PageRequest,
+    ) -> ServiceResult<Page<Lesson>> {
+        let found = self
+            .search()
+            .search(&search::Request {
+                kind: search::DocKind::Lesson,
+                parsed,
+                coverage: crate::tenancy::Coverage::listed(caller, query.scope),
+                tags: Vec::new(),
+                dates: Vec::new(),
+                only,
+                initiative: query.initiative,
+                slots: search::schema::Slot::ALL.to_vec(),
+                offset: usize::try_from(request.offset()).unwrap_or(usize::MAX),
+                limit: usize::try_from(request.per_page).unwrap_or(usize::MAX),
+                facets: false,
+            })
+            .await?;
+        let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
+        let rows = lesson::Entity::find()
+            .filter(lesson::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        let rows = search::in_order(rows, &ids, |row| row.id);
+        let mut page = Page::new(
+            rows.into_iter().map(to_view).collect(),
+            request,
+            found.total,
+        );
+        page.search = Some(search::SearchInfo {
+            hits: found.hits,
+            facets: found.facets,
+        });
+        Ok(page)
     }
 }
 

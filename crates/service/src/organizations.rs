@@ -12,8 +12,8 @@ use entity::{
     organization,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
     sea_query::{Expr, Func},
 };
 use serde::{Deserialize, Serialize};
@@ -199,7 +199,10 @@ pub struct OrganizationQuery {
     pub visibility: Option<Visibility>,
     /// Exact sub-type, case-insensitive.
     pub sub_type: Option<String>,
-    /// Case-insensitive search in name and acronym.
+    /// Search in name and acronym as you type: every word must match (accents and case
+    /// folded, stemmed), the last one also as the start of a longer word (`minis` finds
+    /// "Ministry"). The list keeps its sort; a search of more than 30,000 matches lists the
+    /// 30,000 most relevant.
     pub q: Option<String>,
     /// Only organisations changed at or after this time: an RFC 3339 date-time, or a date
     /// (midnight UTC).
@@ -317,7 +320,7 @@ impl Registry {
             count: query.count,
         };
         let ask = cursor.ask(query.page, query.per_page, self.settings())?;
-        let select = self.filtered_organizations(caller, &query)?;
+        let select = self.filtered_organizations(caller, &query).await?;
         let keyset = query.sort.unwrap_or_default().keyset();
         Ok(keyset
             .page(self.db(), select, ask)
@@ -327,7 +330,7 @@ impl Registry {
 
     /// The organisations the caller may read that match the query's filters, unsorted and
     /// unpaged (shared by the list and the bulk export).
-    pub(crate) fn filtered_organizations(
+    pub(crate) async fn filtered_organizations(
         &self,
         caller: &Caller,
         query: &OrganizationQuery,
@@ -363,17 +366,31 @@ impl Registry {
                     "must be at most 200 characters",
                 ));
             }
-            let pattern = format!("%{}%", escape_like(&name_key(q)));
+            // The index names the matches (names and acronyms, the last word as a prefix), the
+            // list sorts and pages them as it does without `q`.
+            let ids = match crate::search::query::parse(q) {
+                Some(parsed) => {
+                    self.search()
+                        .all_ids(&crate::search::Request {
+                            kind: crate::search::DocKind::Organization,
+                            parsed,
+                            coverage: Coverage::listed(caller, query.scope),
+                            tags: Vec::new(),
+                            dates: Vec::new(),
+                            only: None,
+                            initiative: None,
+                            slots: vec![crate::search::schema::Slot::Title],
+                            offset: 0,
+                            limit: 0,
+                            facets: false,
+                        })
+                        .await?
+                }
+                // Nothing to look for (punctuation only): nothing matches.
+                None => Vec::new(),
+            };
             select = select.filter(
-                Condition::any()
-                    .add(
-                        Expr::col(organization::Column::NameKey)
-                            .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                    )
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(organization::Column::Acronym)))
-                            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-                    ),
+                organization::Column::Id.is_in(ids.into_iter().take(crate::search::MAX_ID_LIST)),
             );
         }
         if let Some(since) = query.updated_since {
@@ -696,10 +713,4 @@ fn duplicate_name(name: &str) -> ServiceError {
 /// A unique-key violation on insert/update is a duplicate name that raced past the pre-check.
 fn name_conflict(err: sea_orm::DbErr) -> ServiceError {
     ServiceError::from(err)
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

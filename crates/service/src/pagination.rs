@@ -205,6 +205,9 @@ pub struct Page<T> {
     /// answer.
     #[serde(skip)]
     pub cursors: Vec<String>,
+    /// Only when searching (`q`): each hit's score and snippets, and the result's facets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<crate::search::SearchInfo>,
 }
 
 impl<T> Page<T> {
@@ -220,6 +223,7 @@ impl<T> Page<T> {
             next_cursor: None,
             prev_cursor: None,
             cursors: Vec::new(),
+            search: None,
         }
     }
 
@@ -244,6 +248,7 @@ impl<T> Page<T> {
             next_cursor,
             prev_cursor,
             cursors: Vec::new(),
+            search: None,
         }
     }
 
@@ -291,6 +296,7 @@ impl<T> Page<T> {
             next_cursor: self.next_cursor,
             prev_cursor: self.prev_cursor,
             cursors: self.cursors,
+            search: self.search,
         }
     }
 }

@@ -100,6 +100,7 @@ struct Inner {
     statements: Arc<AtomicU64>,
     /// The grants of the principals this process has seen, kept current from the access log.
     access: crate::auth::access::AccessTable,
+    search: crate::search::SearchIndex,
 }
 
 /// Cheap to clone; one per process, shared by REST and GraphQL.
@@ -109,7 +110,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(mut db: DatabaseConnection, tokens: TokenKeys, settings: Settings) -> Self {
+    /// The service layer over a database, with its search index (opened, started by
+    /// [`crate::search::SearchIndex::start`]).
+    pub fn new(
+        mut db: DatabaseConnection,
+        tokens: TokenKeys,
+        settings: Settings,
+        search: crate::search::SearchIndex,
+    ) -> Self {
         // Every statement counts, on both engines and inside transactions too: the Prometheus
         // counter `msp_db_statements_total`, and this registry's own count.
         let statements = Arc::new(AtomicU64::new(0));
@@ -125,6 +133,7 @@ impl Registry {
                 tokens,
                 settings,
                 access: Default::default(),
+                search,
             }),
         }
     }
@@ -141,6 +150,11 @@ impl Registry {
 
     pub(crate) fn access(&self) -> &crate::auth::access::AccessTable {
         &self.inner.access
+    }
+
+    /// The search index of this process.
+    pub fn search(&self) -> &crate::search::SearchIndex {
+        &self.inner.search
     }
 
     pub fn tokens(&self) -> &TokenKeys {

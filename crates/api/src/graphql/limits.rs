@@ -107,14 +107,34 @@ impl Window {
     {
         let mut items = Vec::new();
         let mut total = 0;
+        let mut search: Option<service::search::SearchInfo> = None;
         for (page, size) in self.pages(max) {
             let first_index = (page - 1) * size;
             let got = fetch(page, size).await?;
             total = got.total.unwrap_or_default();
-            for (i, item) in got.items.into_iter().enumerate() {
+            let within = |i: usize| {
                 let index = first_index + i as u64;
-                if index >= self.start && index < self.start + self.count {
-                    items.push((index, item));
+                index >= self.start && index < self.start + self.count
+            };
+            if let Some(info) = got.search {
+                let hits = info
+                    .hits
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| within(*i));
+                match &mut search {
+                    Some(s) => s.hits.extend(hits.map(|(_, h)| h)),
+                    None => {
+                        search = Some(service::search::SearchInfo {
+                            hits: hits.map(|(_, h)| h).collect(),
+                            facets: info.facets,
+                        })
+                    }
+                }
+            }
+            for (i, item) in got.items.into_iter().enumerate() {
+                if within(i) {
+                    items.push((first_index + i as u64, item));
                 }
             }
         }
@@ -122,6 +142,7 @@ impl Window {
             items,
             total,
             start: self.start,
+            search,
         })
     }
 }
@@ -263,6 +284,7 @@ impl Paging {
                         items,
                         total,
                         start: 0,
+                        search: page.search,
                     },
                     |item| item,
                 ))
@@ -276,6 +298,8 @@ pub struct Slice<T> {
     pub items: Vec<(u64, T)>,
     pub total: u64,
     pub start: u64,
+    /// A search's hits (those of the window's items) and facets.
+    pub search: Option<service::search::SearchInfo>,
 }
 
 #[cfg(test)]

@@ -23,18 +23,25 @@ pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(HealthStatus { status: "ok" })
 }
 
-/// Readiness: the database answers. 503 while it does not.
+/// Readiness: the database answers and the search index is built or caught up. 503 while
+/// either is not.
 #[utoipa::path(
     operation_id = "ready_get",
     security(()),
     tag = "operations",
     responses(
         (status = 200, body = HealthStatus),
-        (status = 503, description = "The database is not reachable", body = crate::problem::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is not reachable, or the search index is being built", body = crate::problem::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/ready")]
 pub async fn ready(registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
     registry.ping().await?;
+    if !registry.search().is_ready() {
+        return Err(service::ServiceError::Unavailable(sea_orm::DbErr::Custom(
+            "the search index is being built".into(),
+        ))
+        .into());
+    }
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ok" }))
 }

@@ -11,7 +11,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
     sea_query::{Expr, Query, SimpleExpr},
 };
 use serde::Deserialize;
@@ -62,7 +62,11 @@ pub enum InitiativeSort {
 pub struct InitiativeQuery {
     /// `tenant` (members' default), `public`, or `all` (own tenant plus every public one).
     pub scope: Option<Scope>,
-    /// Full-text search over title, summary, description and lessons; every word must match.
+    /// Search over title, summary, description, outcome summary and lessons, in the six UN
+    /// languages: every word must match (stemmed, accents and case folded, Chinese segmented),
+    /// the last word also as a prefix (type-ahead), one typo tolerated when nothing matches
+    /// exactly; `"a phrase"` in quotes, `-word` to exclude. Sorted by relevance unless `sort`
+    /// says otherwise; the answer's `search` holds each hit's snippets and the facets.
     pub q: Option<String>,
     /// ISO 3166-1 alpha-2 codes, comma-separated: any of them (`BR,ZA`).
     pub country: Option<String>,
@@ -299,8 +303,12 @@ impl Registry {
         }
         .position(query.page)?;
         let count = query.count.unwrap_or_default();
-        let (select, terms) = self.filtered_initiatives(caller, &query)?;
-        let sorting = Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
+        let parsed = query
+            .q
+            .as_deref()
+            .map(|q| search::parse_q(q, "q"))
+            .transpose()?;
+        let sorting = Sorting::parse(query.sort.as_deref(), parsed.is_some())?;
         let keys = match &sorting {
             Sorting::Relevance => {
                 if !matches!(position, Position::Page(_)) {
@@ -313,7 +321,12 @@ impl Registry {
                         "a search sorted by relevance is paged by page number",
                     ));
                 }
-                return self.list_by_relevance(select, &terms, request, count).await;
+                let Some(parsed) = parsed else {
+                    return Err(ServiceError::bad_parameter("sort", "relevance needs q"));
+                };
+                return self
+                    .list_by_relevance(caller, &query, parsed, request, count)
+                    .await;
             }
             Sorting::Keys(keys) => keys.clone(),
         };
@@ -325,6 +338,7 @@ impl Registry {
                 ),
             ));
         }
+        let select = self.filtered_initiatives(caller, &query).await?;
         let fingerprint = keyset::fingerprint(&query.list_identity(&sorting));
         let beyond = match &position {
             Position::Page(_) => None,
@@ -426,53 +440,134 @@ impl Registry {
         }
     }
 
-    /// A search sorted by relevance, ranked inside the database: the page's ids most relevant
-    /// first (ties in title order) with the number of matches, then their documents.
+    /// A search sorted by relevance: the index ranks the matches (every filter, the caller's
+    /// coverage included, is part of its query) and counts them and their facets; the page's
+    /// documents are then read by id.
     async fn list_by_relevance(
         &self,
-        filtered: sea_orm::Select<initiative::Entity>,
-        terms: &[String],
+        caller: &Caller,
+        query: &InitiativeQuery,
+        parsed: search::query::Parsed,
         request: PageRequest,
         count: CountMode,
     ) -> ServiceResult<Page<ItemJson>> {
-        let mut ranked = filtered.clone();
-        search::order_by_rank(
-            QueryTrait::query(&mut ranked),
-            self.db().get_database_backend(),
-            terms,
-        );
-        // The page's ids first, then their documents: joined before the LIMIT, every match's
-        // document would be read to rank it. Ranking reads every match anyway, so the same
-        // statement counts them (a window over the whole result, before the LIMIT).
-        let rows: Vec<(Uuid, i64)> = ranked
-            .select_only()
-            .column(initiative::Column::Id)
-            .column_as(Expr::cust("COUNT(*) OVER ()"), "matches")
-            .order_by_asc(initiative::Column::TitleKey)
-            .order_by_asc(initiative::Column::Id)
-            .offset(request.offset())
-            .limit(request.per_page)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        let total = match (count, rows.first()) {
-            (CountMode::None, _) => None,
-            (_, Some((_, matches))) => Some(u64::try_from(*matches).unwrap_or_default()),
-            // A page past the last: the count needs a statement of its own.
-            (_, None) => {
-                self.count_rows(filtered, initiative::Column::Id, CountMode::Exact)
-                    .await?
-            }
-        };
-        let ids: Vec<Uuid> = rows.into_iter().map(|(id, _)| id).collect();
+        if request.offset() > MAX_PAGE_OFFSET {
+            return Err(ServiceError::bad_parameter(
+                "page",
+                format!("a search reaches its first {MAX_PAGE_OFFSET} hits; narrow it"),
+            ));
+        }
+        let mut search = self.initiative_search(caller, query, parsed).await?;
+        search.offset = usize::try_from(request.offset()).unwrap_or(usize::MAX);
+        search.limit = usize::try_from(request.per_page).unwrap_or(usize::MAX);
+        search.facets = true;
+        let found = self.search().search(&search).await?;
+        let ids: Vec<Uuid> = found.hits.iter().map(|h| h.id).collect();
         let items = document::items_by_id(self.db(), &ids, self.settings()).await?;
-        let mut page = Page::new(items, request, total.unwrap_or_default());
-        if total.is_none() {
+        // A record deleted since the index answered has no document: its hit goes too.
+        let kept: std::collections::HashSet<Uuid> = items.iter().map(ItemJson::id).collect();
+        let hits = found
+            .hits
+            .into_iter()
+            .filter(|h| kept.contains(&h.id))
+            .collect();
+        let mut page = Page::new(items, request, found.total);
+        if count == CountMode::None {
             page.total = None;
             page.total_pages = None;
         }
         page.count = count;
+        page.search = Some(search::SearchInfo {
+            hits,
+            facets: found.facets,
+        });
         Ok(page)
+    }
+
+    /// The index search of a list query: its words, the caller's coverage, and every filter —
+    /// those the index holds as its clauses, the others (reporting status, linked records)
+    /// as the set of initiatives the database finds for them.
+    pub(crate) async fn initiative_search(
+        &self,
+        caller: &Caller,
+        query: &InitiativeQuery,
+        parsed: search::query::Parsed,
+    ) -> ServiceResult<search::Request> {
+        use crate::codes::code;
+        date_filters(query)?;
+        let coverage = crate::tenancy::Coverage::listed(caller, query.scope);
+        let mut tags: Vec<(&'static str, Vec<String>)> = tag_filters(query)?;
+        let mut one = |root: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                tags.push((root, vec![v]));
+            }
+        };
+        one("sector", query.sector.map(|v| code(&v)));
+        one("organization", query.organization.map(|v| v.to_string()));
+        one("stage", query.stage.map(|v| code(&v)));
+        one("kind", query.kind.map(|v| code(&v)));
+        one("spectrum", query.spectrum.map(|v| code(&v)));
+        one("engagement_model", query.engagement_model.map(|v| code(&v)));
+        one("form", query.form.map(|v| code(&v)));
+        one("agreement_status", query.agreement_status.map(|v| code(&v)));
+        one("scale", query.scale.map(|v| code(&v)));
+        one("outcome", query.outcome.map(|v| code(&v)));
+        one("visibility", query.visibility.map(|v| code(&v)));
+        let days = |d: Option<NaiveDate>| d.map(search::day_number);
+        let dates = [
+            (
+                search::DateField::StartDate,
+                days(query.start_from),
+                days(query.start_to),
+            ),
+            (
+                search::DateField::EndDate,
+                days(query.end_from),
+                days(query.end_to),
+            ),
+            (
+                search::DateField::UpdatedAt,
+                query.updated_since.map(|t| t.timestamp()),
+                None,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, from, to)| from.is_some() || to.is_some())
+        .map(|(field, from, to)| search::DateRange { field, from, to })
+        .collect();
+        let only = if query.reporting_status.is_some() || query.collapse.is_some() {
+            let mut select =
+                initiative::Entity::find().filter(coverage.condition::<initiative::Entity>());
+            if query.collapse == Some(Collapse::Linked) {
+                select = select.filter(crate::duplicates::links::not_collapsed(coverage));
+            }
+            if let Some(status) = query.reporting_status {
+                select = select.filter(reporting_condition(status, self.settings()));
+            }
+            Some(
+                select
+                    .select_only()
+                    .column(initiative::Column::Id)
+                    .into_tuple::<Uuid>()
+                    .all(self.db())
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(search::Request {
+            kind: search::DocKind::Initiative,
+            parsed,
+            coverage,
+            tags,
+            dates,
+            only,
+            initiative: None,
+            slots: search::schema::Slot::ALL.to_vec(),
+            offset: 0,
+            limit: 0,
+            facets: false,
+        })
     }
 
     /// The API views of stored rows, in their order (from their documents).
@@ -544,12 +639,11 @@ impl Registry {
 
     /// The initiatives the caller may read that match the query's filters and search, unsorted
     /// and unpaged, with the search terms (shared by the list and the bulk export).
-    pub(crate) fn filtered_initiatives(
+    pub(crate) async fn filtered_initiatives(
         &self,
         caller: &Caller,
         query: &InitiativeQuery,
-    ) -> ServiceResult<(sea_orm::Select<initiative::Entity>, Vec<String>)> {
-        let backend = self.db().get_database_backend();
+    ) -> ServiceResult<sea_orm::Select<initiative::Entity>> {
         let scope =
             crate::tenancy::Coverage::listed(caller, query.scope).condition::<initiative::Entity>();
         let mut select = initiative::Entity::find().filter(scope.clone());
@@ -651,15 +745,24 @@ impl Registry {
         if let Some(since) = query.updated_since {
             select = select.filter(initiative::Column::UpdatedAt.gte(since));
         }
-        let terms = search_terms(query.q.as_deref())?;
-        let id_column = match backend {
-            sea_orm::DatabaseBackend::Postgres => "\"initiative\".\"id\"",
-            _ => "\"initiative\".\"id\"",
-        };
-        if query.q.is_some() {
-            select = select.filter(search::matches(backend, id_column, &terms));
+        if let Some(q) = query.q.as_deref() {
+            // Sorted by other keys than relevance: the index names the matches, the database
+            // sorts and pages them.
+            let parsed = search::parse_q(q, "q")?;
+            let search = self.initiative_search(caller, query, parsed).await?;
+            let ids = self.search().all_ids(&search).await?;
+            if ids.len() > search::MAX_ID_LIST {
+                return Err(ServiceError::bad_parameter(
+                    "q",
+                    format!(
+                        "more than {} matches: a search this wide is listed by relevance only (leave `sort` out), and not exported; narrow it",
+                        search::MAX_ID_LIST
+                    ),
+                ));
+            }
+            select = select.filter(initiative::Column::Id.is_in(ids));
         }
-        Ok((select, terms))
+        Ok(select)
     }
 }
 
@@ -669,8 +772,12 @@ impl Registry {
 pub(crate) fn check_query(query: &InitiativeQuery) -> ServiceResult<()> {
     date_filters(query)?;
     tag_filters(query)?;
-    let terms = search_terms(query.q.as_deref())?;
-    Sorting::parse(query.sort.as_deref(), !terms.is_empty())?;
+    let parsed = query
+        .q
+        .as_deref()
+        .map(|q| search::parse_q(q, "q"))
+        .transpose()?;
+    Sorting::parse(query.sort.as_deref(), parsed.is_some())?;
     Ok(())
 }
 
@@ -687,24 +794,6 @@ fn date_filters(query: &InitiativeQuery) -> ServiceResult<()> {
         }
     }
     Ok(())
-}
-
-/// The words of `q`: at most 500 characters, and at least one word when `q` is given.
-fn search_terms(q: Option<&str>) -> ServiceResult<Vec<String>> {
-    let Some(q) = q else {
-        return Ok(Vec::new());
-    };
-    if q.chars().count() > 500 {
-        return Err(ServiceError::bad_parameter(
-            "q",
-            "must be at most 500 characters",
-        ));
-    }
-    let terms = search::terms(q);
-    if terms.is_empty() {
-        return Err(ServiceError::bad_parameter("q", "needs at least one word"));
-    }
-    Ok(terms)
 }
 
 /// The tag filters of a query, checked: each kind with the values any of which it takes.

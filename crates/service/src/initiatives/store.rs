@@ -30,7 +30,7 @@ use crate::{
     error::{FieldError, ServiceError, ServiceResult},
     history::{self, Change, Operation, WriteMeta},
     precondition::Precondition,
-    reference, search,
+    reference,
     validation::{Checks, name_key},
     write::UnitOfWork,
 };
@@ -548,29 +548,6 @@ pub(super) fn tags_of(d: &Draft) -> Tags {
     tags
 }
 
-/// The text of an initiative's search document.
-pub(super) fn search_text(
-    title: &str,
-    summary: Option<&str>,
-    description: Option<&str>,
-    lessons: &[lesson::Model],
-) -> String {
-    let mut body = vec![
-        title,
-        summary.unwrap_or_default(),
-        description.unwrap_or_default(),
-    ];
-    for l in lessons {
-        body.extend([
-            l.statement.as_str(),
-            l.context.as_deref().unwrap_or_default(),
-            l.challenge.as_deref().unwrap_or_default(),
-            l.recommendation.as_deref().unwrap_or_default(),
-        ]);
-    }
-    body.join("\n")
-}
-
 async fn write_tags<C: ConnectionTrait>(db: &C, id: Uuid, d: &Draft) -> ServiceResult<()> {
     initiative_tag::Entity::delete_many()
         .filter(initiative_tag::Column::InitiativeId.eq(id))
@@ -608,30 +585,6 @@ pub(crate) async fn sync_tag_keys<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> S
             .await?;
     }
     Ok(())
-}
-
-/// Rebuilds the initiative's search document: title, summary, description and its lessons.
-pub(crate) async fn refresh_search<C: ConnectionTrait>(
-    db: &C,
-    initiative_id: Uuid,
-) -> ServiceResult<()> {
-    let Some(m) = initiative::Entity::find_by_id(initiative_id)
-        .one(db)
-        .await?
-    else {
-        return search::remove(db, initiative_id).await;
-    };
-    let lessons = lesson::Entity::find()
-        .filter(lesson::Column::InitiativeId.eq(initiative_id))
-        .all(db)
-        .await?;
-    let body = search_text(
-        &m.title,
-        m.summary.as_deref(),
-        m.description.as_deref(),
-        &lessons,
-    );
-    search::put(db, search::DocKind::Initiative, initiative_id, &body).await
 }
 
 fn draft_of_new(input: NewInitiative) -> Draft {
@@ -782,7 +735,6 @@ impl Registry {
         first_stage_change(principal, &d, id, now, meta)
             .insert(txn)
             .await?;
-        refresh_search(txn, id).await?;
         let detail = detail_of(txn, row, self.settings()).await?;
         txn.changed(Change {
             tenant_id: principal.tenant_id,
@@ -909,7 +861,6 @@ impl Registry {
             .insert(txn)
             .await?;
         }
-        refresh_search(txn, id).await?;
         let updated =
             initiative::Entity::find_by_id(id)
                 .one(txn)
@@ -946,14 +897,6 @@ impl Registry {
         let (row, principal) = access::writable(&txn, caller, id).await?;
         crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(&txn, row.clone(), self.settings()).await?;
-        let lessons = lesson::Entity::find()
-            .filter(lesson::Column::InitiativeId.eq(id))
-            .all(&txn)
-            .await?;
-        for l in &lessons {
-            search::remove(&txn, l.id).await?;
-        }
-        search::remove(&txn, id).await?;
         contribution::Entity::delete_many()
             .filter(contribution::Column::InitiativeId.eq(id))
             .exec(&txn)

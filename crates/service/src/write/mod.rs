@@ -35,6 +35,7 @@ use crate::{
     feed,
     history::{self, Change, Operation},
     idempotency::IdempotencyClaim,
+    search::DocKind,
 };
 
 /// One write: its transaction, and what its steps reported they changed.
@@ -45,6 +46,7 @@ use crate::{
 pub struct UnitOfWork {
     txn: DatabaseTransaction,
     ledger: Mutex<Ledger>,
+    registry: Registry,
 }
 
 /// What the steps reported, not yet written.
@@ -53,6 +55,8 @@ struct Ledger {
     records: Vec<Record>,
     /// Every initiative a change touched (its own change, or a child's), for the refresh.
     touched: BTreeSet<Uuid>,
+    /// The searchable records the changes touched, refreshed in the index after the commit.
+    searched: BTreeSet<(DocKind, Uuid)>,
 }
 
 /// One reported change, as the pipeline writes it.
@@ -85,6 +89,7 @@ impl Registry {
         Ok(UnitOfWork {
             txn: self.begin_write().await?,
             ledger: Mutex::new(Ledger::default()),
+            registry: self.clone(),
         })
     }
 }
@@ -165,14 +170,30 @@ impl UnitOfWork {
     /// appends its change-feed events with their webhook deliveries, refreshes the derived
     /// state of every initiative it touched, and commits. A failure of any step rolls the whole
     /// write back.
+    ///
+    /// After the commit, the search index reads again what the write touched, before this
+    /// returns: the writer's next search sees its write. The write stands if that fails (the
+    /// index then catches up through the change feed, as other processes do).
     pub async fn commit(self) -> ServiceResult<()> {
-        let UnitOfWork { txn, ledger } = self;
-        let Ledger { records, touched } = ledger
+        let UnitOfWork {
+            txn,
+            ledger,
+            registry,
+        } = self;
+        let Ledger {
+            records,
+            touched,
+            mut searched,
+        } = ledger
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         steps::record(&txn, records).await?;
         steps::refresh_initiatives(&txn, &touched).await?;
         txn.commit().await?;
+        searched.extend(touched.into_iter().map(|id| (DocKind::Initiative, id)));
+        if let Err(e) = registry.search().refresh(registry.db(), searched).await {
+            tracing::warn!(error = %e, "search index: cannot refresh after a write; the change feed will bring it");
+        }
         Ok(())
     }
 
@@ -185,6 +206,15 @@ impl UnitOfWork {
 
     fn push(&self, record: Record, initiative_id: Option<Uuid>) {
         let mut ledger = self.ledger();
+        let searched = match record.event.entity_type {
+            EntityKind::Initiative => Some(DocKind::Initiative),
+            EntityKind::Lesson => Some(DocKind::Lesson),
+            EntityKind::Organization => Some(DocKind::Organization),
+            _ => None,
+        };
+        if let Some(kind) = searched {
+            ledger.searched.insert((kind, record.event.entity_id));
+        }
         ledger.records.push(record);
         ledger.touched.extend(initiative_id);
     }

@@ -3,7 +3,7 @@
 use async_graphql::SimpleObject;
 use service::pagination::Page;
 
-use super::{Initiative, Lesson, Organization, RevisionEntry};
+use super::{Initiative, Lesson, Organization, RevisionEntry, search::SearchResult};
 use crate::graphql::{
     admin::{ApiClient, Member},
     limits::{Slice, cursor},
@@ -23,6 +23,7 @@ pub struct Paged<T> {
     pub edges: Vec<(String, T)>,
     pub page_info: PageInfo,
     pub total_count: u64,
+    pub search: Option<service::search::SearchInfo>,
 }
 
 impl<T> Paged<T> {
@@ -39,6 +40,7 @@ impl<T> Paged<T> {
             total_count: page.total.unwrap_or_default(),
             edges: page.cursors.into_iter().zip(page.items).collect(),
             page_info,
+            search: page.search,
         }
     }
 
@@ -52,6 +54,7 @@ impl<T> Paged<T> {
                 .collect(),
             page_info: self.page_info,
             total_count: self.total_count,
+            search: self.search,
         }
     }
 
@@ -71,12 +74,13 @@ impl<T> Paged<T> {
             },
             edges,
             total_count: slice.total,
+            search: slice.search,
         }
     }
 }
 
 macro_rules! connection {
-    ($($(#[$meta:meta])* $connection:ident, $edge:ident, $node:ty;)+) => {
+    ($($(#[$meta:meta])* $connection:ident, $edge:ident, $node:ty $(, $search:ident)?;)+) => {
         $(
             /// One item of a connection, with the cursor to page on from it.
             #[derive(Clone, SimpleObject)]
@@ -94,6 +98,11 @@ macro_rules! connection {
                 pub page_info: PageInfo,
                 /// How many items match, over all pages.
                 pub total_count: u64,
+                $(
+                    /// Only when searching: each hit's score and snippets, in the order of
+                    /// `nodes`, and the facets of the whole result.
+                    pub $search: Option<SearchResult>,
+                )?
             }
 
             impl From<Paged<$node>> for $connection {
@@ -107,6 +116,7 @@ macro_rules! connection {
                             .collect(),
                         page_info: p.page_info,
                         total_count: p.total_count,
+                        $($search: p.search.map(SearchResult::from),)?
                     }
                 }
             }
@@ -116,11 +126,11 @@ macro_rules! connection {
 
 connection! {
     /// A page of initiatives.
-    InitiativeConnection, InitiativeEdge, Initiative;
+    InitiativeConnection, InitiativeEdge, Initiative, search;
     /// A page of organisations.
     OrganizationConnection, OrganizationEdge, Organization;
     /// A page of lessons learned.
-    LessonConnection, LessonEdge, Lesson;
+    LessonConnection, LessonEdge, Lesson, search;
     /// A page of the revision history.
     RevisionConnection, RevisionEdge, RevisionEntry;
     /// A page of members.

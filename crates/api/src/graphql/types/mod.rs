@@ -14,6 +14,7 @@ pub mod node;
 pub mod organization;
 pub mod partner;
 pub mod reference;
+pub mod search;
 pub mod wsis;
 
 pub use children::{Agreement, Lesson, ProgressReport};

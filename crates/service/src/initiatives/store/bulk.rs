@@ -1,5 +1,5 @@
 //! Creating many initiatives in one transaction (the bulk import): the same checks and the same
-//! stored rows as `create_in` (initiative, tags, first journey entry, search document, history,
+//! stored rows as `create_in` (initiative, tags, first journey entry, history,
 //! change feed and webhook outbox), written with multi-row inserts a chunk at a time instead of
 //! a dozen statements per initiative.
 
@@ -8,15 +8,12 @@ use entity::{enums::Visibility, initiative, initiative_tag, stage_change};
 use sea_orm::{EntityTrait, Set, TryIntoModel};
 use uuid::Uuid;
 
-use super::{
-    Draft, checked_new, first_stage_change, new_row, search_text, tag_rows, tags_of, to_view,
-};
+use super::{Draft, checked_new, first_stage_change, new_row, tag_rows, tags_of, to_view};
 use crate::{
     EntityKind, Principal, Registry,
     error::ServiceResult,
     history::{self, Change, Operation, WriteMeta},
     initiatives::NewInitiative,
-    search::{self, DocKind},
     validation::name_key,
     write::UnitOfWork,
 };
@@ -81,7 +78,6 @@ impl Registry {
         let mut rows = Vec::with_capacity(drafts.len());
         let mut tags = Vec::new();
         let mut stages = Vec::with_capacity(drafts.len());
-        let mut docs = Vec::with_capacity(drafts.len());
         for (_, d) in drafts {
             let id = Uuid::now_v7();
             rows.push(new_row(principal, d, id, now));
@@ -94,16 +90,6 @@ impl Registry {
                 t
             }));
             stages.push(first_stage_change(principal, d, id, now, meta));
-            docs.push((
-                id,
-                DocKind::Initiative,
-                search_text(
-                    &d.title,
-                    d.summary.as_deref(),
-                    d.description.as_deref(),
-                    &[],
-                ),
-            ));
         }
         initiative::Entity::insert_many(rows.clone())
             .exec_without_returning(txn)
@@ -117,7 +103,6 @@ impl Registry {
         stage_change::Entity::insert_many(stages)
             .exec_without_returning(txn)
             .await?;
-        search::put_many(txn, &docs).await?;
 
         let mut created = Vec::with_capacity(drafts.len());
         for ((i, d), row) in drafts.iter().zip(rows) {
