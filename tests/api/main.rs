@@ -44,6 +44,8 @@ mod pictures;
 mod reports;
 mod roles;
 mod row_security;
+mod search;
+mod search_relevance;
 mod sessions;
 mod statements;
 mod tenancy;
