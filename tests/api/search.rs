@@ -39,6 +39,7 @@ both_databases!(
     a_created_initiative_is_found_at_once,
     a_new_title_is_found_by_its_new_word_only,
     a_deleted_initiative_is_not_found,
+    a_second_process_sees_writes_within_a_second,
     lessons_are_searched_with_the_same_syntax,
     lesson_hits_carry_snippets,
     organizations_are_found_as_you_type,
@@ -656,6 +657,53 @@ async fn a_deleted_initiative_is_not_found(app: TestApp) {
         after.body
     );
     assert_eq!(after.body["total"], 0);
+}
+
+/// Asks `other` for `q` every 50 ms until `done` holds of the ids it answers, for at most
+/// `within`; whether it came to hold, and the last answer.
+async fn eventually(
+    other: &TestApp,
+    token: &str,
+    q: &str,
+    within: std::time::Duration,
+    done: impl Fn(&[String]) -> bool,
+) -> (bool, Vec<String>) {
+    let start = std::time::Instant::now();
+    loop {
+        let ids = values(
+            &search(other, Some(token), "initiatives", q, "").await,
+            "id",
+        );
+        if done(&ids) {
+            return (true, ids);
+        }
+        if start.elapsed() > within {
+            return (false, ids);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Another server process on the same database follows the change feed: what one process
+/// writes, the other finds within 1 s (1.5 s allowed here for the test's own requests).
+async fn a_second_process_sees_writes_within_a_second(app: TestApp) {
+    let tok = editor(&app, "s-second").await;
+    let other = app.sibling(&[]).await;
+    let within = std::time::Duration::from_millis(1500);
+    let id = titled(&app, &tok, "Quokka telecentres").await;
+    let (found, ids) = eventually(&other, &tok, "quokka", within, |ids| ids == [id.as_str()]).await;
+    assert!(
+        found,
+        "the second process never found the new initiative: {ids:?}"
+    );
+    let path = format!("/api/v1/initiatives/{id}");
+    let etag = app.get(&path, Some(&tok)).await.etag();
+    assert_eq!(app.delete(&path, Some(&tok), Some(&etag)).await.status, 204);
+    let (gone, ids) = eventually(&other, &tok, "quokka", within, <[String]>::is_empty).await;
+    assert!(
+        gone,
+        "the second process still finds the deleted initiative: {ids:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
