@@ -43,6 +43,7 @@ both_databases!(
     lessons_are_searched_with_the_same_syntax,
     lesson_hits_carry_snippets,
     organizations_are_found_as_you_type,
+    graphql_searches_as_rest_does,
 );
 
 /// The token of an editor of a new tenant `slug`.
@@ -820,4 +821,39 @@ async fn organizations_are_found_as_you_type(app: TestApp) {
         "acronym prefix"
     );
     assert_eq!(names("kplc").await, ["Kenya Power"], "acronym, any case");
+}
+
+/// GraphQL's `search` argument is the same search: the same records, in the same order, for
+/// queries that need stemming, folding, segmentation and the operators.
+async fn graphql_searches_as_rest_does(app: TestApp) {
+    let tok = editor(&app, "s-graphql").await;
+    create(&app, &tok, json!({"title": "Rwanda school vouchers", "summary": "Households receive vouchers for broadband."})).await;
+    titled(&app, &tok, "Connectivité des écoles rurales au Sénégal").await;
+    titled(&app, &tok, "为农村学校提供互联网接入").await;
+    titled(&app, &tok, "Satellite school connectivity").await;
+    titled(&app, &tok, "Solar school connectivity").await;
+    const QUERY: &str = "query($q: String) { initiatives(search: $q, first: 50) { nodes { id } } }";
+    for q in [
+        "voucher",
+        "connectivite",
+        "学校",
+        "school -satellite",
+        "\"school connectivity\"",
+        "telemed",
+    ] {
+        let rest = values(
+            &search(&app, Some(&tok), "initiatives", q, "per_page=50").await,
+            "id",
+        );
+        let r = super::graphql::graphql(&app, QUERY, json!({"q": q}), Some(&tok)).await;
+        let nodes = super::graphql::data(&r)["initiatives"]["nodes"].clone();
+        let over_graphql: Vec<String> = nodes
+            .as_array()
+            .unwrap_or_else(|| panic!("no nodes: {}", r.body))
+            .iter()
+            .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(over_graphql, rest, "q={q:?}: GraphQL and REST differ");
+        assert!(!rest.is_empty(), "q={q:?} finds nothing over REST");
+    }
 }
