@@ -29,6 +29,8 @@ struct Fixture {
 #[derive(Deserialize)]
 struct Record {
     key: String,
+    /// The language it is written in (BCP 47).
+    lang: String,
     title: String,
     summary: String,
     description: String,
@@ -200,5 +202,27 @@ async fn the_same_fixture_gives_the_same_hits_on_both_databases() {
         differ.len(),
         fixture.queries.len(),
         differ.join("\n")
+    );
+}
+
+/// Each record of the fixture is detected as the language it is written in, from its title,
+/// summary and description together (search analyses a record that declares no language in the
+/// detected one): a judgement never hangs on a misdetected record.
+#[test]
+fn every_fixture_record_is_detected_as_its_language() {
+    let wrong: Vec<String> = fixture()
+        .initiatives
+        .iter()
+        .filter_map(|r| {
+            let text = format!("{}\n{}\n{}", r.title, r.summary, r.description);
+            let detected = service::language::detect(&text).map(|l| l.tag());
+            (detected != Some(r.lang.as_str()))
+                .then(|| format!("  {} ({}): {detected:?}", r.key, r.lang))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "records detected in another language:\n{}",
+        wrong.join("\n")
     );
 }

@@ -152,7 +152,7 @@ impl Registry {
             let mut docs: Vec<(Uuid, DocKind, String)> = Vec::new();
             for n in start..end {
                 let id = Uuid::now_v7();
-                let language = texts::Language::pick(&mut rng);
+                let language = texts::pick_language(&mut rng);
                 let topic = rng.gen_range(0..texts::TOPIC_COUNT);
                 let country = *pick(&mut rng, COUNTRIES);
                 let texts::InitiativeTexts {
