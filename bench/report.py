@@ -165,6 +165,24 @@ def target_lines(rows, backend, writers):
                    + (verdict(True) if not problems else verdict(False) + ": " + "; ".join(problems)))
     else:
         out.append("- mixed traffic with 10 writes/s: not measured")
+    s, sw = idx.get((backend, "search_words")), idx.get((backend, "search_words_writes"))
+    if s and s["rps"] is not None:
+        problems = []
+        if s["rps"] < 1500:
+            problems.append(f"{1500 / s['rps']:.1f}× short of 1,500 req/s" if s["rps"] else "no answers")
+        if s["p99"] is None or s["p99"] > 50:
+            problems.append(f"p99 {fmt_ms(s['p99'])} > 50 ms")
+        if s["timeouts"]:
+            problems.append(f"{s['timeouts']} timeouts")
+        if s["non2xx"]:
+            problems.append(f"{s['non2xx']} non-2xx")
+        beside = (f"; with the writer beside: {fmt(sw['rps'])} req/s, p99 {fmt_ms(sw['p99'])}"
+                  if sw and sw["rps"] is not None else "")
+        out.append(f"- search of issue 14 (1-3 random words in six languages, random filters, 20 a page): "
+                   f"{fmt(s['rps'])} req/s, p99 {fmt_ms(s['p99'])}{beside} (target ≥ 1,500 req/s, "
+                   f"p99 ≤ 50 ms): " + (verdict(True) if not problems else verdict(False) + ": " + "; ".join(problems)))
+    else:
+        out.append("- search of issue 14: not measured")
     p1, deep = idx.get((backend, "page_1")), idx.get((backend, "page_deep"))
     if p1 and deep and p1["rps"] and deep["rps"]:
         r = p1["rps"] / deep["rps"]

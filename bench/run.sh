@@ -2,18 +2,23 @@
 # The benchmark of issue 12, in one run on one machine: the peers of ../shared/peers (hand-written
 # actix-web + sqlx, PostGraphile 5) through their compare.sh, then this service on PostgreSQL and
 # on SQLite with N synthetic initiatives (`msp-registry generate`) and the read cache off, measured
-# with wrk on 127.0.0.1: REST list by country, get-one (random ids), search, two GraphQL lists,
-# mixed portal traffic with a steady writer beside it, a deep page; then export and import.
+# with wrk on 127.0.0.1: REST list by country, get-one (random ids), search (one word, and random
+# words in the six languages with random filters, with and without writes beside: issue 14), two
+# GraphQL lists, mixed portal traffic with a steady writer beside it, a deep page; then export and
+# import.
 # Writes bench/RESULTS.md (the peers' rows, ours, and each target with its ratio). See
 # docs/benchmark.md.
 #
 #   bash bench/run.sh                          # peers + both engines, N=100000 (about 20 min)
 #   N_LARGE=1000000 bash bench/run.sh          # and list/get-one at 1,000,000 on PostgreSQL
 #   N=20000 BACKENDS=sqlite PEERS=0 bash bench/run.sh
+#   SCENARIOS="search_words search_words_writes" PEERS=0 bash bench/run.sh    # the search rows only
 #
 # Env: N, N_LARGE, BACKENDS ("postgres sqlite"), DURATION (15s), WARMUP (5s, as compare.sh), THREADS (2),
 # CONNECTIONS (64), WRITES_PER_S (10), PEERS (1; 0 skips them), PEERS_DIR, PORT (18300),
 # PG_SERVER, EXPORT_IMPORT (1), MIXED_CACHE_ON (1), SKIP_BUILD, OUT (bench/RESULTS.md),
+# SCENARIOS (the keys of the rows to measure, space-separated; default every row),
+# SEARCH_WORDS (bench/queries/search_words.tsv, the search rows' vocabulary),
 # BENCH_NOTE (a line printed at the top of the results, say "debug run, machine loaded").
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +35,8 @@ PG_SERVER="${PG_SERVER:-postgres://postgres@127.0.0.1:5432}"
 PORT="${PORT:-18300}"
 OUT="${OUT:-bench/RESULTS.md}"
 BIN="${BIN:-target/release/msp-registry}"   # another binary: with SKIP_BUILD=1
+SCENARIOS="${SCENARIOS:-}"
+SEARCH_WORDS="${SEARCH_WORDS:-bench/queries/search_words.tsv}"
 started=$(date +%s)
 
 for tool in wrk curl python3; do
@@ -126,6 +133,7 @@ stmts_top() { # the five most called statements since the reset
 # measure KEY LABEL WRK-ARGS...: warm up, measure, append a line to results.tsv.
 measure() {
   local key=$1 label=$2; shift 2
+  [ -z "$SCENARIOS" ] || [[ " $SCENARIOS " == *" $key "* ]] || return 0
   local out="$work/wrk-$backend-$key.log"
   log "$backend: $label"
   [ "$(secs "$WARMUP")" = 0 ] || wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" > /dev/null 2>&1 || true
@@ -165,7 +173,8 @@ start_server() { # cache: off | on
   if [ "$1" = off ]; then for v in "${cache_vars[@]}"; do env+=("$v=0"); done; fi
   env "${env[@]}" "$BIN" serve > "$work/server-$backend-$1.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && return 0; sleep 0.2; done
+  # Ready once the search index is built or caught up (a first start builds it: minutes at most).
+  for _ in $(seq 1 1500); do curl -fs "http://127.0.0.1:$PORT/ready" >/dev/null && return 0; sleep 0.2; done
   echo "bench: the server did not become ready ($backend, cache $1):" >&2; tail -20 "$work/server-$backend-$1.log" >&2
   exit 1
 }
@@ -264,6 +273,8 @@ for backend in $BACKENDS; do
   : > "$notes"
   setup_database "$backend" msp_bench
   export MSP_DATABASE_URL="$url"
+  # The search index of this backend's servers (built from the database at their first start).
+  export MSP_SEARCH_INDEX="$work/search-index-$backend"
   log "$backend: generating $N initiatives"
   generate "$url" "$N"
   gen_rate[$backend]=$(awk -v n="$N" -v s="$gen_secs" 'BEGIN {printf "%.0f", n/(s>0?s:1)}')
@@ -287,12 +298,15 @@ for backend in $BACKENDS; do
   check gql_list "${auth[@]}" -H 'Content-Type: application/json' --data @bench/queries/gql_list.json "$gql"
   check gql_list_partners "${auth[@]}" -H 'Content-Type: application/json' --data @bench/queries/gql_list_partners.json "$gql"
   check search "${auth[@]}" "$base/initiatives?q=school&per_page=20"
+  check search_words "${auth[@]}" "$base/initiatives?q=connectivit%C3%A9&stage=implementing&per_page=20"
   check page_deep "${auth[@]}" "$deep_url"
 
   measure list_country "REST list of 50 by country (KE, member)" "${auth[@]}" "$base/initiatives?country=KE&per_page=50"
   measure public_list_country "REST list of 50 by country (KE, anonymous: public initiatives)" "$base/initiatives?country=KE&per_page=50"
   measure get_one "REST get one by id (random among $(grep -c '^id' "$data") ids, member)" "${auth[@]}" -s bench/get_random.lua "$base/initiatives" -- "$data" id
   measure search "REST search q=school, 20 a page (member)" "${auth[@]}" "$base/initiatives?q=school&per_page=20"
+  measure search_words "REST search, 1-3 random words of one of six languages, random country/SDG/stage filters, 20 a page (member)" "${auth[@]}" -s bench/search.lua "$base/initiatives" -- "$data" "$SEARCH_WORDS"
+  writer_for=1 measure search_words_writes "the same random searches with $WRITES_PER_S writes/s beside them" "${auth[@]}" -s bench/search.lua "$base/initiatives" -- "$data" "$SEARCH_WORDS"
   measure gql_list "GraphQL list of 50 by country (id, title, countries, stage; member)" "${auth[@]}" -s bench/post.lua "$gql" -- bench/queries/gql_list.json
   measure gql_list_partners "GraphQL list of 50 by country with partners' organisations (member)" "${auth[@]}" -s bench/post.lua "$gql" -- bench/queries/gql_list_partners.json
   measure mixed "mixed portal traffic, no writes" -s bench/mixed.lua "http://127.0.0.1:$PORT" -- "$data" "$token"

@@ -153,10 +153,37 @@ async fn the_generator_fills_a_tenant_for_benchmarks(app: TestApp) {
         total > 0 && total < 120,
         "some generated initiatives are public, not all: {total}"
     );
+    // Titles are in the six UN languages, each saying "partnership" in its own.
+    let listed = app.get("/api/v1/initiatives?per_page=100", None).await;
+    let titles: Vec<&str> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len() as u64, total, "one page holds them");
+    for word in [
+        "partnership",
+        "Partenariat",
+        "Alianza",
+        "Партнёрство",
+        "شراكة",
+        "伙伴关系",
+    ] {
+        assert!(
+            titles.iter().any(|t| t.contains(word)),
+            "no title says {word:?}: {titles:?}"
+        );
+    }
+    let english = titles
+        .iter()
+        .filter(|t| t.contains(" partnership "))
+        .count() as u64;
+    assert!(english < total, "not every title is in English");
     let search = app.get("/api/v1/initiatives?q=partnership", None).await;
     assert_eq!(
         search.body["total"].as_u64().unwrap(),
-        total,
-        "every title says partnership"
+        english,
+        "every English title says partnership"
     );
 }

@@ -1,6 +1,9 @@
 //! Synthetic data for benchmarks: N realistic initiatives with tags, partners, contributions
 //! and lessons, written through a bulk path (multi-row inserts in batches, one transaction
-//! per batch) rather than one request per record.
+//! per batch) rather than one request per record. Their texts are in the six UN languages
+//! ([`texts`]), so a search benchmark meets every analyser.
+
+pub mod texts;
 
 use chrono::{Duration, NaiveDate, Utc};
 use entity::{
@@ -33,29 +36,6 @@ const SECTORS: [Sector; 7] = [
     Sector::UnitedNationsMultilateral,
     Sector::Donor,
     Sector::Foundation,
-];
-const TOPICS: &[&str] = &[
-    "school connectivity",
-    "telecentre",
-    "e-health records",
-    "mobile money",
-    "farmer advisory",
-    "digital skills",
-    "community radio",
-    "open data portal",
-    "broadband backbone",
-    "vouchers",
-    "e-government services",
-    "women's phone businesses",
-    "local content",
-    "cyber security",
-    "telemedicine",
-    "market prices by SMS",
-    "coding clubs",
-    "library digitisation",
-];
-const PLACES: &[&str] = &[
-    "rural", "urban", "national", "regional", "district", "island", "border",
 ];
 const BATCH: usize = 500;
 
@@ -111,7 +91,7 @@ impl Registry {
                     let id = Uuid::now_v7();
                     let sector = *pick(&mut rng, &SECTORS);
                     orgs.push((id, sector));
-                    let name = format!("{} {} {i}", pick(&mut rng, PLACES), pick(&mut rng, TOPICS));
+                    let name = texts::organization_name(&mut rng, *i);
                     organization::ActiveModel {
                         id: Set(id),
                         tenant_id: Set(tenant.id),
@@ -166,16 +146,17 @@ impl Registry {
             let mut lessons = Vec::new();
             for n in start..end {
                 let id = Uuid::now_v7();
-                let topic = pick(&mut rng, TOPICS);
-                let place = pick(&mut rng, PLACES);
+                let language = texts::pick_language(&mut rng);
+                let topic = rng.gen_range(0..texts::TOPIC_COUNT);
                 let country = *pick(&mut rng, COUNTRIES);
-                let title = format!("{} {topic} partnership {n}", capitalise(place));
-                let summary = format!(
-                    "A {place} {topic} initiative in {country} bringing together government, business and civil society."
-                );
-                let description = format!(
-                    "Partners pool resources for {topic}; the initiative tracks return on investment and leverage. Record {n}."
-                );
+                let texts::InitiativeTexts {
+                    title,
+                    summary,
+                    description,
+                    statement,
+                    recommendation,
+                    ..
+                } = texts::initiative(&mut rng, language, topic, country, n);
                 let stage = ORDER[rng.gen_range(0..ORDER.len())];
                 let start_date = NaiveDate::from_ymd_opt(
                     rng.gen_range(2000..2026),
@@ -343,9 +324,6 @@ impl Registry {
                 }
                 if n % 5 == 0 {
                     let lid = Uuid::now_v7();
-                    let statement = format!("Aggregating demand for {topic} made providers invest");
-                    let recommendation =
-                        "Agree roles and resources before signing; review leverage yearly.";
                     lessons.push(lesson::ActiveModel {
                         id: Set(lid),
                         tenant_id: Set(tenant.id),
@@ -353,7 +331,7 @@ impl Registry {
                         statement: Set(statement),
                         context: Set(None),
                         challenge: Set(None),
-                        recommendation: Set(Some(recommendation.into())),
+                        recommendation: Set(Some(recommendation)),
                         tags: Set("[\"market-making\"]".into()),
                         version: Set(1),
                         created_at: Set(created),
@@ -454,11 +432,4 @@ impl Registry {
         txn.commit().await?;
         Ok(())
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }

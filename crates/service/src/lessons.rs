@@ -111,7 +111,7 @@ pub struct LessonSearch {
     pub scope: Option<Scope>,
     /// Search over statement, context, challenge, recommendation and tags, most relevant
     /// first: every word must match (stemmed, accents folded, the last word also as a prefix,
-    /// one typo tolerated when nothing matches exactly), `"a phrase"` in quotes, `-word` to
+    /// one typo tolerated when the exact words find few), `"a phrase"` in quotes, `-word` to
     /// exclude. The answer's `search` holds each hit's snippets.
     pub q: Option<String>,
     /// Lessons carrying this tag (case-insensitive).

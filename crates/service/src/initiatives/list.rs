@@ -64,8 +64,8 @@ pub struct InitiativeQuery {
     pub scope: Option<Scope>,
     /// Search over title, summary, description, outcome summary and lessons, in the six UN
     /// languages: every word must match (stemmed, accents and case folded, Chinese segmented),
-    /// the last word also as a prefix (type-ahead), one typo tolerated when nothing matches
-    /// exactly; `"a phrase"` in quotes, `-word` to exclude. Sorted by relevance unless `sort`
+    /// the last word also as a prefix (type-ahead), one typo tolerated when the exact words
+    /// find few; `"a phrase"` in quotes, `-word` to exclude. Sorted by relevance unless `sort`
     /// says otherwise; the answer's `search` holds each hit's snippets and the facets.
     pub q: Option<String>,
     /// ISO 3166-1 alpha-2 codes, comma-separated: any of them (`BR,ZA`).

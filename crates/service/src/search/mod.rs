@@ -99,6 +99,10 @@ const WRITER_MEMORY: usize = 30_000_000;
 const REBUILD_CHUNK: u64 = 2_000;
 /// Feed events read per step of a catch-up.
 const FEED_CHUNK: u64 = 5_000;
+/// A search that finds fewer hits than this is run again with typos tolerated (the exact
+/// matches still rank first: a typo match weighs less).
+const TYPOS_BELOW: u64 = 10;
+
 /// How long a search waits for the index to be ready.
 const READY_WAIT: Duration = Duration::from_secs(30);
 
@@ -481,7 +485,10 @@ impl SearchIndex {
         self.wait_ready().await?;
         let started = Instant::now();
         let mut found = self.inner.run(request)?;
-        if found.total == 0 && !request.parsed.typos && request.parsed.has_typo_candidates() {
+        if found.total < TYPOS_BELOW
+            && !request.parsed.typos
+            && request.parsed.has_typo_candidates()
+        {
             let retry = Request {
                 parsed: request.parsed.with_typos(),
                 ..request.clone()

@@ -5,7 +5,7 @@
 //! language's analysed fields (its stem, its folded form) with the slot's weight; the last
 //! word, unless the text ends in a space, also matches as the beginning of a longer word
 //! (type-ahead). Words of five letters or more may also match with one typo: the engine asks
-//! for that only when the exact search finds nothing ([`Parsed::typos`]).
+//! for that only when the exact search finds few hits ([`Parsed::typos`]).
 
 use tantivy::{
     Term,
