@@ -82,7 +82,7 @@ pub fn terms(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
-/// The words of `text` with their byte ranges, unanalysed (snippets mark them).
+/// The words of `text` with their byte ranges, unanalysed.
 pub fn words(text: &str) -> Vec<Token> {
     split(text)
 }

@@ -200,6 +200,8 @@ pub struct SearchIndex {
 }
 
 struct Engine {
+    /// The query analysers, built once (each search works on a copy).
+    analysers: Analysers,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
@@ -276,6 +278,7 @@ impl SearchIndex {
         };
         Ok(SearchIndex {
             inner: Arc::new(Engine {
+                analysers: Analysers::default(),
                 reader,
                 writer: Mutex::new(writer),
                 fields,
@@ -801,7 +804,7 @@ impl Engine {
     /// filters, all in one.
     fn query(&self, request: &Request) -> Option<Box<dyn Query>> {
         let f = &self.fields;
-        let mut analysers = Analysers::default();
+        let mut analysers = self.analysers.clone();
         let text = query::text_query(f, &mut analysers, &request.parsed, &request.slots)?;
         let term = |field, value: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
@@ -895,7 +898,7 @@ impl Engine {
         let (top, total, counts) = searcher
             .search(&query, &(top, Count, facet_collector))
             .map_err(index_error)?;
-        let mut marker = snippet::Marker::new(&request.parsed);
+        let mut marker = snippet::Marker::new(&request.parsed, self.analysers.clone());
         let mut hits = Vec::with_capacity(top.len());
         for ((score, _), address) in top.into_iter().take(request.limit) {
             let (id, texts) = self.id_of(&searcher, address)?;

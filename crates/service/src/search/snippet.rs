@@ -1,7 +1,7 @@
 //! Snippets: the part of a hit's text where the query matched, with the matched words marked
 //! (`<mark>…</mark>`, the rest HTML-escaped).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::{
     analysis,
@@ -28,8 +28,7 @@ pub struct Marker {
 }
 
 impl Marker {
-    pub fn new(parsed: &Parsed) -> Marker {
-        let mut analysers = Analysers::default();
+    pub fn new(parsed: &Parsed, mut analysers: Analysers) -> Marker {
         let texts: Vec<&str> = parsed
             .required
             .iter()
@@ -76,34 +75,38 @@ impl Marker {
         }
     }
 
-    fn marks(&mut self, language: Language, word: &str) -> bool {
-        let any = analysis::terms(self.analysers.any(), word);
-        if any.iter().any(|w| self.folded.contains(w)) {
-            return true;
-        }
-        if let (Some(prefix), [w]) = (&self.prefix, any.as_slice())
-            && w.starts_with(prefix.as_str())
-        {
-            return true;
-        }
-        if let [w] = any.as_slice()
-            && self.typos.iter().any(|t| within_one_edit(t, w))
-        {
-            return true;
-        }
-        let stems = analysis::terms(self.analysers.language(language), word);
-        self.stems
-            .iter()
-            .find(|(l, _)| *l == language)
-            .is_some_and(|(_, set)| stems.iter().any(|s| set.contains(s)))
+    /// Whether a word (its folded form, and its stem in the text's language) is one the query
+    /// looks for.
+    fn marks(&self, language: Language, folded: &str, stem: Option<&str>) -> bool {
+        self.folded.contains(folded)
+            || self
+                .prefix
+                .as_deref()
+                .is_some_and(|p| folded.starts_with(p))
+            || self.typos.iter().any(|t| within_one_edit(t, folded))
+            || stem.is_some_and(|stem| {
+                self.stems
+                    .iter()
+                    .find(|(l, _)| *l == language)
+                    .is_some_and(|(_, set)| set.contains(stem))
+            })
     }
 
     /// The snippet of `text` (in `language`), if a word of it matched.
+    ///
+    /// The text is analysed once by each analyser (both split it into the same words, so a
+    /// word's folded form and its stem share its start).
     pub fn snippet(&mut self, language: Language, text: &str) -> Option<String> {
-        let marked: Vec<(usize, usize)> = analysis::words(text)
+        let stems: HashMap<usize, String> = analysed(self.analysers.language(language), text)
             .into_iter()
-            .filter(|t| self.marks(language, &t.text))
-            .map(|t| (t.offset_from, t.offset_to))
+            .map(|(from, _, stem)| (from, stem))
+            .collect();
+        let marked: Vec<(usize, usize)> = analysed(self.analysers.any(), text)
+            .into_iter()
+            .filter(|(from, _, folded)| {
+                self.marks(language, folded, stems.get(from).map(String::as_str))
+            })
+            .map(|(from, to, _)| (from, to))
             .collect();
         let first = marked.first()?.0;
         let start = back_chars(text, first, BEFORE);
@@ -126,6 +129,21 @@ impl Marker {
         }
         Some(out)
     }
+}
+
+/// Each term an analyser makes of `text`, with the byte range of its word.
+fn analysed(
+    analyser: &mut tantivy::tokenizer::TextAnalyzer,
+    text: &str,
+) -> Vec<(usize, usize, String)> {
+    use tantivy::tokenizer::TokenStream;
+    let mut stream = analyser.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push((t.offset_from, t.offset_to, t.text.clone()));
+    }
+    out
 }
 
 /// The byte index `chars` characters before `at` (or 0), moved forward to a word's start.
@@ -195,7 +213,7 @@ mod tests {
 
     fn snippet(q: &str, language: Language, text: &str) -> Option<String> {
         let parsed = parse(q).unwrap_or_else(|| panic!("{q:?} has something to look for"));
-        Marker::new(&parsed).snippet(language, text)
+        Marker::new(&parsed, Analysers::default()).snippet(language, text)
     }
 
     #[test]
