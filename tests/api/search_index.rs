@@ -16,6 +16,7 @@ both_databases!(
     an_index_on_disk_catches_up_from_where_it_stopped,
     an_unreadable_index_is_rebuilt,
     ready_says_the_index_is_built,
+    graphql_answers_hits_snippets_and_facets,
 );
 
 async fn create(app: &TestApp, token: &str, title: &str) -> Uuid {
@@ -126,4 +127,43 @@ async fn ready_says_the_index_is_built(app: TestApp) {
     let r = app.get("/ready", None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert!(app.registry.search().is_ready());
+}
+
+async fn graphql_answers_hits_snippets_and_facets(app: TestApp) {
+    let t = app.tenant("gqlsearch").await;
+    let editor = app.member(&t, Role::Editor).await;
+    let id = create(&app, &editor.token, "Rural school vouchers").await;
+    create(&app, &editor.token, "Harbour radio").await;
+    let query = r#"{ initiatives(search: "voucher") {
+        nodes { id }
+        search { hits { id score snippets { field text } } facets { name values { value count } } } } }"#;
+    let r = crate::graphql::graphql(&app, query, json!({}), Some(&editor.token)).await;
+    let c = &crate::graphql::data(&r)["initiatives"];
+    assert_eq!(c["nodes"][0]["id"], id.to_string(), "{}", r.body);
+    let hit = &c["search"]["hits"][0];
+    assert_eq!(hit["id"], id.to_string());
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(hit["snippets"][0]["field"], "title");
+    assert_eq!(
+        hit["snippets"][0]["text"],
+        "Rural school <mark>vouchers</mark>"
+    );
+    let country = c["search"]["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "country")
+        .unwrap();
+    assert_eq!(country["values"], json!([{"value": "MK", "count": 1}]));
+    let plain = crate::graphql::graphql(
+        &app,
+        "{ initiatives { search { hits { id } } } }",
+        json!({}),
+        Some(&editor.token),
+    )
+    .await;
+    assert!(
+        crate::graphql::data(&plain)["initiatives"]["search"].is_null(),
+        "no search without one"
+    );
 }
