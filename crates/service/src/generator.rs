@@ -115,6 +115,7 @@ impl Registry {
                     organization::ActiveModel {
                         id: Set(id),
                         tenant_id: Set(tenant.id),
+                        language: Set("en".into()),
                         name_key: Set(name_key(&name)),
                         name: Set(name),
                         acronym: Set(None),
@@ -188,6 +189,7 @@ impl Registry {
                 initiatives.push(initiative::ActiveModel {
                     id: Set(id),
                     tenant_id: Set(tenant.id),
+                    language: Set("en".into()),
                     title_key: Set(title_key.clone()),
                     title: Set(title.clone()),
                     summary: Set(Some(summary.clone())),
@@ -349,6 +351,7 @@ impl Registry {
                     lessons.push(lesson::ActiveModel {
                         id: Set(lid),
                         tenant_id: Set(tenant.id),
+                        language: Set("en".into()),
                         initiative_id: Set(id),
                         statement: Set(statement),
                         context: Set(None),
