@@ -22,6 +22,8 @@ both_databases!(
     the_history_records_the_language_of_a_text_change,
     another_tenant_neither_reads_nor_writes_a_private_initiatives_translations,
     graphql_reads_and_writes_translations,
+    every_translation_round_trips_through_export_and_import,
+    the_iati_export_has_a_narrative_per_language,
 );
 
 const FRENCH: &str = "Connectivité des écoles rurales";
@@ -451,4 +453,84 @@ async fn graphql_reads_and_writes_translations(app: TestApp) {
     )
     .await;
     assert_eq!(data(&arabic)["initiative"]["title"], "ربط المدارس");
+}
+
+/// An export's text in `format`.
+async fn export(app: &TestApp, token: &str, format: &str) -> String {
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/export/initiatives?format={format}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "export {format}");
+    res.text().await.unwrap()
+}
+
+/// Imports `body` (of `content_type`) into the caller's tenant: the report.
+async fn import(app: &TestApp, token: &str, content_type: &str, body: String) -> Value {
+    let res = app
+        .client
+        .post(app.url("/api/v1/import/initiatives"))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "import {content_type}");
+    res.json().await.unwrap()
+}
+
+async fn every_translation_round_trips_through_export_and_import(app: TestApp) {
+    let (editor, id) = bilingual(&app).await;
+    let arabic = put(
+        &app,
+        &format!("/api/v1/initiatives/{id}/translations/ar"),
+        &editor,
+        "\"1\"",
+        &json!({"title": "ربط المدارس الريفية", "outcome_summary": "نتائج جيدة"}),
+    )
+    .await;
+    assert_eq!(arabic.status, 200, "{}", arabic.body);
+    let original = read(
+        &app,
+        &format!("/api/v1/initiatives/{id}?lang=*"),
+        &editor,
+        None,
+    )
+    .await;
+    let csv = export(&app, &editor, "csv").await;
+    assert!(csv.lines().next().unwrap().contains("title@fr"));
+    for (format, content_type) in [
+        ("csv", "text/csv"),
+        ("json", "application/json"),
+        ("ndjson", "application/x-ndjson"),
+    ] {
+        let body = export(&app, &editor, format).await;
+        let t = app.tenant(&format!("copy-{format}")).await;
+        let copier = app.member(&t, Role::Editor).await.token;
+        let report = import(&app, &copier, content_type, body.clone()).await;
+        assert_eq!(report["created"], 1, "{format}: {report}");
+        let list = read(&app, "/api/v1/initiatives?lang=*", &copier, None).await;
+        let copy = &list.body["items"][0];
+        assert_eq!(copy["language"], original.body["language"], "{format}");
+        assert_eq!(
+            copy["translations"], original.body["translations"],
+            "{format}"
+        );
+        let again = import(&app, &copier, content_type, body).await;
+        assert_eq!(again["unchanged"], 1, "{format} again: {again}");
+    }
+}
+
+async fn the_iati_export_has_a_narrative_per_language(app: TestApp) {
+    let (editor, _) = bilingual(&app).await;
+    let xml = export(&app, &editor, "iati").await;
+    assert!(xml.contains("xml:lang=\"en\""), "{xml}");
+    assert!(
+        xml.contains(&format!("<narrative xml:lang=\"fr\">{FRENCH}</narrative>")),
+        "{xml}"
+    );
 }

@@ -564,6 +564,20 @@ pub(crate) async fn initiatives<C: ConnectionTrait>(
         .collect()
 }
 
+/// The decoded items of the initiatives `select` finds, in its order, each with every
+/// translation of its texts (`translations`), as the export writes them.
+pub(crate) async fn translated_initiatives<C: ConnectionTrait>(
+    db: &C,
+    select: Select<initiative::Entity>,
+    settings: &Settings,
+) -> ServiceResult<Vec<Initiative>> {
+    items(db, select, settings)
+        .await?
+        .into_iter()
+        .map(|item| item.localized(Some(LanguageChoice::All))?.decode())
+        .collect()
+}
+
 /// The items of the given initiatives, in the order of `ids` (missing ones left out), in one
 /// statement. No access check: the caller has chosen readable ids.
 pub(crate) async fn items_by_id<C: ConnectionTrait>(
