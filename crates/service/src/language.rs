@@ -244,6 +244,17 @@ mod tests {
     }
 
     #[test]
+    fn a_reader_who_names_no_held_language_asks_for_none() {
+        assert_eq!(ask(None, None).ok(), Some(None));
+        assert_eq!(ask(None, Some("de, it")).ok(), Some(None));
+        assert_eq!(ask(Some("pt-BR"), Some("fr")).ok(), Some(None));
+        assert_eq!(
+            ask(None, Some("en;q=0.5, fr")).ok(),
+            Some(Some(LanguageChoice::One(Language::Fr)))
+        );
+    }
+
+    #[test]
     fn the_language_of_a_text_is_detected() {
         let cases = [
             (
