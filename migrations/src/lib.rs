@@ -25,6 +25,7 @@ mod m20261206_000020_row_security_of_keyless_tables;
 mod m20261206_000021_health_assessments;
 mod m20261206_000022_agreement_elements;
 mod m20261206_000023_duplicate_links;
+mod m20261207_000024_translations;
 mod m20261210_000025_search_documents_dropped;
 
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_health_assessments::Migration),
             Box::new(m20261206_000022_agreement_elements::Migration),
             Box::new(m20261206_000023_duplicate_links::Migration),
+            Box::new(m20261207_000024_translations::Migration),
             Box::new(m20261210_000025_search_documents_dropped::Migration),
         ]
     }

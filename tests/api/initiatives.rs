@@ -586,7 +586,8 @@ async fn history_records_who_what_and_why(app: TestApp) {
         update["changes"],
         json!([
             {"field": "scale", "before": null, "after": "international"},
-            {"field": "title", "before": "Intel Computer Clubhouses", "after": "Intel Computer Clubhouse Network"},
+            // A text field's change names its language (the initiative's own, here).
+            {"field": "title", "language": "en", "before": "Intel Computer Clubhouses", "after": "Intel Computer Clubhouse Network"},
         ])
     );
     let paged = app

@@ -51,6 +51,7 @@ mod sessions;
 mod statements;
 mod tenancy;
 mod throttle;
+mod translations;
 mod webhooks;
 mod write_pipeline;
 mod wsis;

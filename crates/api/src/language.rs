@@ -1,7 +1,7 @@
 //! The reader's language of a request: `lang=` over `Accept-Language`
 //! (`service::language::choose` decides), and the `Content-Language` that answers it.
 
-use actix_web::{HttpRequest, http::header};
+use actix_web::{HttpRequest, HttpResponse, http::header};
 use service::{
     ServiceError,
     language::{self, Language, LanguageChoice, LanguageQuery},
@@ -19,6 +19,31 @@ pub fn choose(req: &HttpRequest, lang: Option<&str>) -> Result<LanguageChoice, S
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
     language::choose(lang, accept)
+}
+
+/// What the reader asked for from a `lang` parameter and the request's `Accept-Language`, or
+/// `None` when they named no language the registry holds (records then read in their own).
+pub fn ask(req: &HttpRequest, lang: Option<&str>) -> Result<Option<LanguageChoice>, ServiceError> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    language::ask(lang, accept)
+}
+
+/// Marks an answer whose texts are in `content_language` and depend on `Accept-Language`.
+pub fn mark(mut response: HttpResponse, content_language: &str) -> HttpResponse {
+    let headers = response.headers_mut();
+    if let Ok(value) = header::HeaderValue::from_str(content_language)
+        && !content_language.is_empty()
+    {
+        headers.insert(header::CONTENT_LANGUAGE, value);
+    }
+    headers.insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Language"),
+    );
+    response
 }
 
 /// The `Content-Language` of an answer in `choice`: its language, or all six for `lang=*`.

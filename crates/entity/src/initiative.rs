@@ -39,6 +39,8 @@ pub struct Model {
     pub external_identifiers: String,
     /// End of the latest progress report's period.
     pub last_reported_on: Option<Date>,
+    /// The BCP 47 tag of the language its text columns are in (its original language).
+    pub language: String,
     pub version: i32,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,

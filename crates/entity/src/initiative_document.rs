@@ -26,6 +26,11 @@ pub struct Model {
     pub item: String,
     #[sea_orm(column_type = "Text")]
     pub detail: String,
+    /// The BCP 47 tag of the language of the item's texts (the initiative's original).
+    pub language: String,
+    /// The initiative's texts in other languages (`{"fr": {"title": …}}`), when it has any.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub translations: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

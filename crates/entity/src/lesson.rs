@@ -18,6 +18,8 @@ pub struct Model {
     /// JSON array of strings.
     #[sea_orm(column_type = "Text")]
     pub tags: String,
+    /// The BCP 47 tag of the language its text columns are in (its original language).
+    pub language: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

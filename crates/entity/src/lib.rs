@@ -30,6 +30,7 @@ pub mod showcase_designation;
 pub mod sign_in_throttle;
 pub mod stage_change;
 pub mod tenant;
+pub mod translation;
 pub mod value_assessment;
 pub mod webhook_attempt;
 pub mod webhook_delivery;

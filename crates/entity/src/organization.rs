@@ -20,6 +20,8 @@ pub struct Model {
     pub description: Option<String>,
     pub iati_identifier: Option<String>,
     pub visibility: Visibility,
+    /// The BCP 47 tag of the language its text columns are in (its original language).
+    pub language: String,
     pub version: i32,
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,

@@ -623,6 +623,8 @@ impl Registry {
                         visibility: Visibility::Private,
                         iati_identifier: None,
                         external_identifiers: Vec::new(),
+                        language: None,
+                        translations: None,
                     },
                     &meta,
                 )
@@ -737,6 +739,8 @@ impl Registry {
                     visibility: Visibility::Private,
                     iati_identifier: None,
                     external_identifiers: Vec::new(),
+                    language: None,
+                    translations: None,
                 },
                 &meta,
             )

@@ -222,7 +222,7 @@ impl Registry {
         if let Some(after) = after {
             select = select.filter(initiative::Column::Id.gt(after));
         }
-        let rows = crate::initiatives::document::initiatives(
+        let rows = crate::initiatives::document::translated_initiatives(
             self.db(),
             select
                 .order_by_asc(initiative::Column::Id)
@@ -449,7 +449,12 @@ impl InitiativeState {
                         ExportFormat::Csv if self.partners => {
                             csv_line(PARTNER_COLUMNS.iter().copied())
                         }
-                        ExportFormat::Csv => csv_line(INITIATIVE_COLUMNS.iter().copied()),
+                        ExportFormat::Csv => csv_line(
+                            INITIATIVE_COLUMNS
+                                .iter()
+                                .chain(&TRANSLATED_COLUMNS)
+                                .copied(),
+                        ),
                         ExportFormat::Json => "[".to_owned(),
                         ExportFormat::Ndjson => String::new(),
                         ExportFormat::Iati => iati::head(Utc::now()),
@@ -657,6 +662,38 @@ pub const INITIATIVE_COLUMNS: [&str; 34] = [
     "updated_at",
 ];
 
+/// The columns of an initiative's texts in each of the six languages (`title@fr`), after
+/// [`INITIATIVE_COLUMNS`] and its `language`: a cell is that language's translation, empty
+/// where it has none (the original's texts are in `title`… and their language in `language`).
+/// A translation into a tag the six do not name exactly (`fr-CA`) is in the JSON exports only.
+pub const TRANSLATED_COLUMNS: [&str; 25] = [
+    "language",
+    "title@ar",
+    "summary@ar",
+    "description@ar",
+    "outcome_summary@ar",
+    "title@en",
+    "summary@en",
+    "description@en",
+    "outcome_summary@en",
+    "title@es",
+    "summary@es",
+    "description@es",
+    "outcome_summary@es",
+    "title@fr",
+    "summary@fr",
+    "description@fr",
+    "outcome_summary@fr",
+    "title@ru",
+    "summary@ru",
+    "description@ru",
+    "outcome_summary@ru",
+    "title@zh",
+    "summary@zh",
+    "description@zh",
+    "outcome_summary@zh",
+];
+
 /// The columns of the companion partners CSV (`GET /api/v1/export/partners?format=csv`), one
 /// row per partner of each exported initiative, in order. The initiative columns name the row
 /// of the initiatives file the partner belongs to (see `crate::import`).
@@ -839,6 +876,20 @@ fn initiative_row(e: &ExportedInitiative) -> Vec<String> {
         i.created_at.to_rfc3339(),
         i.updated_at.to_rfc3339(),
     ]
+    .into_iter()
+    .chain(TRANSLATED_COLUMNS.iter().map(|column| {
+        match column.split_once('@') {
+            None => i.language.clone(),
+            Some((field, tag)) => i
+                .translations
+                .as_ref()
+                .and_then(|t| t.get(tag))
+                .and_then(|texts| texts.get(field))
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }))
+    .collect()
 }
 
 fn partner_rows(e: &ExportedInitiative) -> impl Iterator<Item = Vec<String>> + '_ {
@@ -1011,8 +1062,9 @@ pub mod iati {
             .unwrap_or_else(|| format!("{}-{}", org_ref(slug), i.id));
         let _ = writeln!(
             out,
-            "  <iati-activity last-updated-datetime=\"{}\">",
-            i.updated_at.format("%Y-%m-%dT%H:%M:%SZ")
+            "  <iati-activity last-updated-datetime=\"{}\" xml:lang=\"{}\">",
+            i.updated_at.format("%Y-%m-%dT%H:%M:%SZ"),
+            escape(&i.language)
         );
         let _ = writeln!(
             out,
@@ -1026,20 +1078,38 @@ pub mod iati {
             tenant.map(|t| reporting_type(t.kind)).unwrap_or(90),
             escape(tenant.map(|t| t.name.as_str()).unwrap_or(slug))
         );
+        // The activity's own language is its original's; each translation is a narrative of
+        // its own language (IATI `narrative/@xml:lang`).
+        let translated = |field: &str| -> String {
+            let mut narratives = String::new();
+            for (tag, texts) in i.translations.iter().flatten() {
+                if let Some(text) = texts.get(field) {
+                    let _ = write!(
+                        narratives,
+                        "<narrative xml:lang=\"{}\">{}</narrative>",
+                        escape(tag),
+                        escape(text)
+                    );
+                }
+            }
+            narratives
+        };
         let _ = writeln!(
             out,
-            "    <title><narrative>{}</narrative></title>",
-            escape(&i.title)
+            "    <title><narrative>{}</narrative>{}</title>",
+            escape(&i.title),
+            translated("title")
         );
-        let description = i
-            .summary
-            .as_deref()
-            .or(i.description.as_deref())
-            .unwrap_or(&i.title);
+        let (description, field) = match (&i.summary, &i.description) {
+            (Some(summary), _) => (summary.as_str(), "summary"),
+            (None, Some(description)) => (description.as_str(), "description"),
+            (None, None) => (i.title.as_str(), "title"),
+        };
         let _ = writeln!(
             out,
-            "    <description type=\"1\"><narrative>{}</narrative></description>",
-            escape(description)
+            "    <description type=\"1\"><narrative>{}</narrative>{}</description>",
+            escape(description),
+            translated(field)
         );
         // Prospects are not (yet) participating organisations: only active and former partners.
         let participants: Vec<&super::Partner> = e

@@ -95,6 +95,7 @@ impl Registry {
                     organization::ActiveModel {
                         id: Set(id),
                         tenant_id: Set(tenant.id),
+                        language: Set("en".into()),
                         name_key: Set(name_key(&name)),
                         name: Set(name),
                         acronym: Set(None),
@@ -169,6 +170,7 @@ impl Registry {
                 initiatives.push(initiative::ActiveModel {
                     id: Set(id),
                     tenant_id: Set(tenant.id),
+                    language: Set("en".into()),
                     title_key: Set(title_key.clone()),
                     title: Set(title.clone()),
                     summary: Set(Some(summary.clone())),
@@ -327,6 +329,7 @@ impl Registry {
                     lessons.push(lesson::ActiveModel {
                         id: Set(lid),
                         tenant_id: Set(tenant.id),
+                        language: Set("en".into()),
                         initiative_id: Set(id),
                         statement: Set(statement),
                         context: Set(None),

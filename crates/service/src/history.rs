@@ -65,6 +65,10 @@ impl WriteMeta {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FieldChange {
     pub field: String,
+    /// The BCP 47 tag of the language of a text field's change: the record's own language for
+    /// its own fields, the translation's for a translated text (absent for other fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     /// The value before (`null` on creation).
     pub before: Value,
     /// The value after (`null` on deletion).
@@ -98,16 +102,24 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
     let mut fields: Vec<&String> = b.keys().chain(a.keys()).collect();
     fields.sort();
     fields.dedup();
+    let language = a
+        .get("language")
+        .or_else(|| b.get("language"))
+        .and_then(Value::as_str);
     fields
         .into_iter()
         .filter(|f| !BOOKKEEPING.contains(&f.as_str()))
         .filter_map(|f| {
             let old = b.get(f).cloned().unwrap_or(Value::Null);
             let new = a.get(f).cloned().unwrap_or(Value::Null);
-            (old != new).then(|| FieldChange {
-                field: f.clone(),
-                before: old,
-                after: new,
+            (old != new).then(|| {
+                let (field, language) = crate::translations::field_language(f, language);
+                FieldChange {
+                    field,
+                    language,
+                    before: old,
+                    after: new,
+                }
             })
         })
         .collect()

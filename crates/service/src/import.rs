@@ -167,7 +167,7 @@ struct Row {
 }
 
 /// The fields an import sets.
-const EDITABLE: [&str; 21] = [
+const EDITABLE: [&str; 23] = [
     "title",
     "summary",
     "description",
@@ -190,6 +190,10 @@ const EDITABLE: [&str; 21] = [
     "visibility",
     "iati_identifier",
     "external_identifiers",
+    // The original language (taken by a create; an update keeps the initiative's) and the
+    // texts in other languages (JSON: a map by tag; CSV: the `title@fr`… columns).
+    "language",
+    "translations",
 ];
 
 /// What the export writes that an import does not set (ignored when present).
@@ -217,7 +221,11 @@ const IGNORED: [&str; 20] = [
 ];
 
 fn editable(name: &str) -> Option<&'static str> {
-    EDITABLE.iter().copied().find(|f| *f == name)
+    EDITABLE
+        .iter()
+        .chain(&crate::export::TRANSLATED_COLUMNS)
+        .copied()
+        .find(|f| *f == name)
 }
 
 fn row_field(line: usize, field: &str) -> String {
@@ -350,9 +358,22 @@ fn csv_row(
             }
         },
     };
+    let mut translations = Map::new();
     for (index, field) in headers {
         // The export escapes what a spreadsheet would run as a formula; undo exactly that.
         let raw = unescape_formula(record.get(*index).unwrap_or("").trim());
+        // `title@fr`: a text of the French translation; empty cells give none.
+        if let Some((name, tag)) = field.split_once('@') {
+            given.insert("translations");
+            if !raw.is_empty()
+                && let Value::Object(texts) = translations
+                    .entry(tag.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()))
+            {
+                texts.insert(name.to_owned(), Value::from(raw));
+            }
+            continue;
+        }
         let value = match *field {
             "countries" | "action_lines" | "sdg_targets" => Value::from(split_list(raw)),
             "sdg_goals" => {
@@ -399,6 +420,9 @@ fn csv_row(
         obj.insert((*field).to_owned(), value);
         given.insert(*field);
     }
+    if given.contains("translations") {
+        obj.insert("translations".to_owned(), Value::Object(translations));
+    }
     let row = json_fields(line, obj, given, errors).map(|row| Row { id, ..row });
     if ok { row } else { None }
 }
@@ -431,6 +455,7 @@ fn json_fields(
             "sdg_goals" => check_value::<Vec<u8>>(&value),
             "external_identifiers" => check_value::<Vec<ExternalIdentifier>>(&value),
             "title" => check_value::<String>(&value),
+            "translations" => check_value::<Option<crate::translations::TranslationMap>>(&value),
             _ => check_value::<Option<String>>(&value),
         };
         if let Some(message) = problem {
@@ -707,7 +732,12 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 
 /// The patch that brings `current` to the row (only given fields that differ); `None` when
 /// nothing differs.
-fn patch_of(row: &Row, n: &NewInitiative, current: &Initiative) -> Option<InitiativePatch> {
+fn patch_of(
+    row: &Row,
+    n: &NewInitiative,
+    current: &Initiative,
+    current_translations: &crate::translations::TranslationMap,
+) -> Option<InitiativePatch> {
     let g = |f: &str| row.given.contains(f);
     let mut p = InitiativePatch::default();
     let mut changed = false;
@@ -789,6 +819,17 @@ fn patch_of(row: &Row, n: &NewInitiative, current: &Initiative) -> Option<Initia
     }
     if g("external_identifiers") && n.external_identifiers != current.external_identifiers {
         set!(external_identifiers, n.external_identifiers.clone());
+    }
+    if g("translations") {
+        // The row's translations are all of them: a language it leaves out is removed.
+        let mut wanted = n.translations.clone().unwrap_or_default();
+        wanted.retain(|_, texts| !texts.is_empty());
+        if wanted != *current_translations {
+            for tag in current_translations.keys() {
+                wanted.entry(tag.clone()).or_default();
+            }
+            set!(translations, wanted);
+        }
     }
     changed.then_some(p)
 }
@@ -1140,8 +1181,13 @@ impl Registry {
                     version = self.version_in(&txn, current.id).await?;
                 }
             }
+            let current_translations =
+                crate::translations::load(&txn, crate::EntityKind::Initiative, &[current.id])
+                    .await?
+                    .remove(&current.id)
+                    .unwrap_or_default();
             if list.is_empty()
-                && let Some(patch) = patch_of(&row, &n, &current)
+                && let Some(patch) = patch_of(&row, &n, &current, &current_translations)
             {
                 match self
                     .update_in(

@@ -136,9 +136,18 @@ pub fn choose(
     lang: Option<&str>,
     accept_language: Option<&str>,
 ) -> Result<LanguageChoice, ServiceError> {
+    Ok(ask(lang, accept_language)?.unwrap_or(LanguageChoice::One(Language::ORIGINAL)))
+}
+
+/// What the reader asked for, as [`choose`] reads it, or `None` when they named no language
+/// the registry holds: a record then reads in its own original language.
+pub fn ask(
+    lang: Option<&str>,
+    accept_language: Option<&str>,
+) -> Result<Option<LanguageChoice>, ServiceError> {
     if let Some(lang) = lang.map(str::trim).filter(|l| !l.is_empty()) {
         if lang == "*" {
-            return Ok(LanguageChoice::All);
+            return Ok(Some(LanguageChoice::All));
         }
         if !well_formed(lang) {
             return Err(ServiceError::bad_parameter(
@@ -146,15 +155,9 @@ pub fn choose(
                 "must be a BCP 47 language tag (ar, en, es, fr, ru, zh...) or * for every translation",
             ));
         }
-        return Ok(LanguageChoice::One(
-            Language::from_tag(lang).unwrap_or(Language::ORIGINAL),
-        ));
+        return Ok(Language::from_tag(lang).map(LanguageChoice::One));
     }
-    Ok(LanguageChoice::One(
-        accept_language
-            .and_then(preferred)
-            .unwrap_or(Language::ORIGINAL),
-    ))
+    Ok(accept_language.and_then(preferred).map(LanguageChoice::One))
 }
 
 /// The most preferred of the six in an `Accept-Language` header (RFC 9110 §12.5.4): ranges
@@ -238,6 +241,17 @@ mod tests {
         );
         assert!(choose(Some("not a tag"), None).is_err());
         assert!(choose(Some("e"), None).is_err());
+    }
+
+    #[test]
+    fn a_reader_who_names_no_held_language_asks_for_none() {
+        assert_eq!(ask(None, None).ok(), Some(None));
+        assert_eq!(ask(None, Some("de, it")).ok(), Some(None));
+        assert_eq!(ask(Some("pt-BR"), Some("fr")).ok(), Some(None));
+        assert_eq!(
+            ask(None, Some("en;q=0.5, fr")).ok(),
+            Some(Some(LanguageChoice::One(Language::Fr)))
+        );
     }
 
     #[test]

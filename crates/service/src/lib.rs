@@ -50,6 +50,7 @@ pub mod telemetry;
 pub mod tenancy;
 pub mod tenants;
 pub mod text;
+pub mod translations;
 pub mod validation;
 pub mod valuation;
 pub mod webhooks;

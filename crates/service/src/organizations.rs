@@ -446,6 +446,7 @@ impl Registry {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(principal.tenant_id),
             name_key: Set(name_key(&c.name)),
+            language: Set(crate::translations::english()),
             name: Set(c.name),
             acronym: Set(c.acronym),
             sector: Set(input.sector),

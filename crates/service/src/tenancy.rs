@@ -358,6 +358,7 @@ mod tests {
             description: None,
             iati_identifier: None,
             visibility,
+            language: "en".into(),
             version: 1,
             created_by: None,
             updated_by: None,

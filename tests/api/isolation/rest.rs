@@ -189,6 +189,8 @@ fn values_of(
         "assessment_id" => own(&a.health_assessment),
         "user_id" => own(&a.member),
         "invitation_id" => own(&a.invitation),
+        // A language is no record of A's: the texts in it of the record the path names.
+        "lang" => vec![("fr".to_owned(), false, false)],
         // A country is no record of A's: the caller's own tenant's designation is meant.
         "country" => vec![("ML".to_owned(), false, false)],
         // A vocabulary, the same for everyone: its first kind.

@@ -151,6 +151,35 @@ fn identifiers(items: Vec<ExternalIdentifierInput>) -> Vec<ExternalIdentifier> {
         .collect()
 }
 
+/// An initiative's texts in one language (`language`, a BCP 47 tag).
+#[derive(InputObject)]
+pub struct InitiativeTextsInput {
+    pub language: String,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub outcome_summary: Option<String>,
+}
+
+/// The translations given as a map of languages to texts, as the service takes them.
+fn translation_map(items: Vec<InitiativeTextsInput>) -> service::translations::TranslationMap {
+    items
+        .into_iter()
+        .map(|t| {
+            let texts = [
+                ("title", t.title),
+                ("summary", t.summary),
+                ("description", t.description),
+                ("outcome_summary", t.outcome_summary),
+            ]
+            .into_iter()
+            .filter_map(|(field, text)| text.map(|text| (field.to_owned(), text)))
+            .collect();
+            (t.language, texts)
+        })
+        .collect()
+}
+
 /// A new initiative. `visibility: PUBLIC` runs the publish check.
 #[derive(InputObject)]
 pub struct NewInitiativeInput {
@@ -184,6 +213,11 @@ pub struct NewInitiativeInput {
     pub iati_identifier: Option<String>,
     #[graphql(default)]
     pub external_identifiers: Vec<ExternalIdentifierInput>,
+    /// The BCP 47 tag of the language its texts are in; absent, the language `title` and
+    /// `summary` read as, else `en`.
+    pub language: Option<String>,
+    /// Its texts in other languages.
+    pub translations: Option<Vec<InitiativeTextsInput>>,
 }
 
 impl From<NewInitiativeInput> for NewInitiative {
@@ -210,6 +244,8 @@ impl From<NewInitiativeInput> for NewInitiative {
             visibility: i.visibility.map(Into::into).unwrap_or_default(),
             iati_identifier: i.iati_identifier,
             external_identifiers: identifiers(i.external_identifiers),
+            language: i.language,
+            translations: i.translations.map(translation_map),
         }
     }
 }
@@ -242,6 +278,11 @@ pub struct InitiativePatchInput {
     pub visibility: Option<Visibility>,
     pub iati_identifier: MaybeUndefined<String>,
     pub external_identifiers: Option<Vec<ExternalIdentifierInput>>,
+    /// The BCP 47 tag of the language the texts given here are in: another language than the
+    /// initiative's own sets that language's translation.
+    pub language: Option<String>,
+    /// Texts in other languages: each language given replaces that language's texts.
+    pub translations: Option<Vec<InitiativeTextsInput>>,
 }
 
 impl From<InitiativePatchInput> for InitiativePatch {
@@ -268,6 +309,8 @@ impl From<InitiativePatchInput> for InitiativePatch {
             visibility: p.visibility.map(Into::into),
             iati_identifier: patch(p.iati_identifier),
             external_identifiers: p.external_identifiers.map(identifiers),
+            language: p.language,
+            translations: p.translations.map(translation_map),
         }
     }
 }

@@ -45,7 +45,9 @@ impl RegistryQuery {
     /// relevance unless `sort` says otherwise).
     ///
     /// Paged by the same keyset cursors as REST (`first`/`after`, `last`/`before`); a search
-    /// sorted by relevance pages forward by position.
+    /// sorted by relevance pages forward by position. `lang` (a BCP 47 tag, or `*` for every
+    /// translation) chooses the language of the texts, as REST's `lang=`: each falls back to
+    /// the original (named in `fieldLanguages`); the original when omitted.
     #[graphql(complexity = "cost(first.or(last), child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn initiatives(
@@ -59,6 +61,7 @@ impl RegistryQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        lang: Option<String>,
     ) -> async_graphql::Result<InitiativeConnection> {
         let rc = request(ctx)?;
         let settings = rc.registry.settings();
@@ -81,6 +84,7 @@ impl RegistryQuery {
                     .as_param()
                     .to_owned()
             }),
+            lang,
             ..filter.unwrap_or_default().into_query()
         };
         let paged = paging
@@ -108,16 +112,22 @@ impl RegistryQuery {
     }
 
     /// One initiative, if the caller may read it; else `NOT_FOUND` (another tenant's private
-    /// initiative is not found, as a missing one).
+    /// initiative is not found, as a missing one). `lang` chooses the language of its texts, as
+    /// in `initiatives`.
     async fn initiative(
         &self,
         ctx: &Context<'_>,
         id: Uuid,
+        lang: Option<String>,
     ) -> async_graphql::Result<Option<Initiative>> {
         let rc = request(ctx)?;
         Ok(Some(
-            rc.map(rc.registry.get_initiative(&rc.caller, id).await)?
-                .into(),
+            rc.map(
+                rc.registry
+                    .get_initiative_in(&rc.caller, id, lang.as_deref())
+                    .await,
+            )?
+            .into(),
         ))
     }
 

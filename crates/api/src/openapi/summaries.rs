@@ -44,6 +44,18 @@ pub const SUMMARIES: &[(&str, &str)] = &[
     ("initiatives_create", "Create an initiative"),
     ("initiatives_get", "Get an initiative"),
     ("initiatives_update", "Change an initiative"),
+    (
+        "initiative_translations_set",
+        "Set an initiative's texts in one language",
+    ),
+    (
+        "initiative_translations_delete",
+        "Remove an initiative's texts in one language",
+    ),
+    (
+        "initiative_translations_replace",
+        "Replace every translation of an initiative",
+    ),
     ("initiatives_delete", "Delete an initiative"),
     (
         "initiative_history_list",

@@ -7,11 +7,13 @@ use service::{
         DetailQuery, Initiative, InitiativeDetail, InitiativePatch, InitiativeQuery, NewInitiative,
     },
     pagination::{Page, PageParams},
+    translations::render,
 };
 use uuid::Uuid;
 
 use crate::{
     extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
+    language,
     problem::{ApiResult, Problem},
 };
 
@@ -21,13 +23,18 @@ use crate::{
 /// their tenant's (`scope=tenant`, the default), every public one (`scope=public`), or both
 /// (`scope=all`). Search matches every word of `q` in title, summary, description and lessons,
 /// ranked by relevance, on SQLite and PostgreSQL alike.
+///
+/// Texts are in the reader's language (`lang=` over `Accept-Language`, q-values honoured) where
+/// an initiative has them, else in its original `language`; `field_languages` names the fields
+/// that fell back, `lang=*` adds every `translations`. `Content-Language` lists the languages
+/// of the page's texts.
 #[utoipa::path(
     operation_id = "initiatives_list",
     tag = "initiatives",
     security((), ("bearer" = [])),
-    params(InitiativeQuery),
+    params(InitiativeQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)")),
     responses(
-        (status = 200, body = Page<Initiative>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 200, body = Page<Initiative>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
@@ -40,7 +47,17 @@ pub async fn list(
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<InitiativeQuery>,
 ) -> ApiResult<HttpResponse> {
-    crate::listing::page(&req, &registry.list_initiative_items(&caller, query).await?)
+    let choice = language::ask(&req, query.lang.as_deref())?;
+    let page = registry
+        .list_initiative_items(&caller, query)
+        .await?
+        .try_map(|item| item.localized(choice))?;
+    let content_language =
+        render::content_language_of(page.items.iter().map(|i| i.content_language()));
+    Ok(language::mark(
+        crate::listing::page(&req, &page)?,
+        &content_language,
+    ))
 }
 
 /// Registers an initiative in the caller's tenant. Editors and above. Created `public` only if
@@ -82,14 +99,16 @@ pub async fn create(
 }
 
 /// One initiative with its journey. Another tenant's private initiative answers 404. `fields`
-/// keeps only the named fields (a sparse fieldset).
+/// keeps only the named fields (a sparse fieldset). Its texts are in the reader's language
+/// (`lang=` over `Accept-Language`) where it has them, else in its original `language`, with
+/// `field_languages` naming the fields that fell back; `lang=*` adds every `translations`.
 #[utoipa::path(
     operation_id = "initiatives_get",
     tag = "initiatives",
     security((), ("bearer" = [])),
-    params(("id" = Uuid, Path), DetailQuery, ("If-None-Match" = Option<String>, Header)),
+    params(("id" = Uuid, Path), DetailQuery, ("If-None-Match" = Option<String>, Header), ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)")),
     responses(
-        (status = 200, body = InitiativeDetail, headers(("ETag" = String))),
+        (status = 200, body = InitiativeDetail, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -103,10 +122,15 @@ pub async fn get(
     path: web::Path<Uuid>,
     ApiQuery(query): ApiQuery<DetailQuery>,
 ) -> ApiResult<HttpResponse> {
+    let choice = language::ask(&req, query.lang.as_deref())?;
     let detail = registry
         .get_initiative_json(&caller, path.into_inner(), query.fields.as_deref())
-        .await?;
-    Ok(versioned(&req, detail.version, &detail))
+        .await?
+        .localized(choice)?;
+    Ok(language::mark(
+        versioned(&req, detail.version, &detail),
+        detail.content_language(),
+    ))
 }
 
 /// Changes an initiative. Needs `If-Match`. Stage changes follow the journey order; a skip or a

@@ -24,6 +24,7 @@ pub mod pictures;
 pub mod reference;
 pub mod reports;
 pub mod tenants;
+pub mod translations;
 pub mod webhooks;
 pub mod wsis;
 
@@ -65,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(initiatives::update)
             .service(initiatives::delete)
             .service(initiatives::history)
+            .service(translations::set)
+            .service(translations::remove)
+            .service(translations::replace)
             .service(partners::list)
             .service(partners::create)
             .service(partners::get)

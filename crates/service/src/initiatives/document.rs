@@ -37,9 +37,11 @@ use super::{
     views::{Initiative, InitiativeDetail, StageChangeEntry},
 };
 use crate::{
-    Caller, Settings,
+    Caller, EntityKind, Settings,
     contributions::{self, ContributionTotals},
     error::{ServiceError, ServiceResult},
+    language::LanguageChoice,
+    translations::{self, render},
 };
 
 /// How many initiatives one refresh statement covers (bound values stay well under both
@@ -175,6 +177,7 @@ async fn build<C: ConnectionTrait>(
     let mut tags = load_tags(db, ids).await?;
     let mut pairs = tag_count::pairs_of(db, ids).await?;
     let mut sectors = load_sectors(db, ids).await?;
+    let mut translated = translations::load(db, EntityKind::Initiative, ids).await?;
     let mut changes: HashMap<Uuid, Vec<StageChangeEntry>> = HashMap::new();
     for c in stage_change::Entity::find()
         .filter(stage_change::Column::InitiativeId.is_in(ids.iter().copied()))
@@ -219,6 +222,7 @@ async fn build<C: ConnectionTrait>(
         let (title_key, start_date, updated_at) =
             (row.title_key.clone(), row.start_date, row.updated_at);
         let (created_at, last_reported_on) = (row.created_at, row.last_reported_on);
+        let language = row.language.clone();
         let item = to_view(
             row,
             tags.remove(&id).unwrap_or_default(),
@@ -245,6 +249,8 @@ async fn build<C: ConnectionTrait>(
             tags: Set(tag_count::encode(&pairs.remove(&id).unwrap_or_default())?),
             item: Set(encode_item(&item)?),
             detail: Set(encode(&detail)?),
+            language: Set(language),
+            translations: Set(translated.remove(&id).map(|t| encode(&t)).transpose()?),
         });
     }
     Ok(docs)
@@ -286,6 +292,50 @@ pub(crate) struct SortValues {
 pub struct ItemJson {
     json: Box<RawValue>,
     pub(crate) sort: SortValues,
+    /// The texts the item's JSON is in: its original language until localised.
+    texts: Texts,
+}
+
+/// The languages of a document's texts: its original, its stored translations (JSON), and the
+/// language of the answer made of it.
+#[derive(Clone, Debug)]
+struct Texts {
+    original: String,
+    translations: Option<String>,
+    answer: String,
+}
+
+impl Texts {
+    fn new(original: String, translations: Option<String>) -> Self {
+        Texts {
+            answer: original.clone(),
+            original,
+            translations,
+        }
+    }
+
+    /// `json` in the reader's `choice`, when it changes; and the answer's language.
+    fn localize(
+        &mut self,
+        json: &RawValue,
+        choice: LanguageChoice,
+    ) -> ServiceResult<Option<Box<RawValue>>> {
+        let (changed, answer) = render::localize_json(
+            json.get(),
+            &translations::INITIATIVE,
+            &self.original,
+            self.translations.as_deref(),
+            choice,
+        )?;
+        self.answer = answer;
+        changed
+            .map(|text| {
+                RawValue::from_string(text).map_err(|e| {
+                    ServiceError::Internal(format!("reading an initiative document: {e}"))
+                })
+            })
+            .transpose()
+    }
 }
 
 impl ItemJson {
@@ -304,7 +354,25 @@ impl ItemJson {
         Ok(Self {
             json: fields.keep(&self.json)?,
             sort: self.sort,
+            texts: self.texts,
         })
+    }
+
+    /// The item in the reader's language (`None`: as stored, in its original language): each
+    /// text in that language where the initiative has it, the original elsewhere (named in
+    /// `field_languages`); `lang=*` adds every translation.
+    pub fn localized(mut self, choice: Option<LanguageChoice>) -> ServiceResult<Self> {
+        if let Some(choice) = choice
+            && let Some(json) = self.texts.localize(&self.json, choice)?
+        {
+            self.json = json;
+        }
+        Ok(self)
+    }
+
+    /// The language of the answer's texts (`Content-Language`).
+    pub fn content_language(&self) -> &str {
+        &self.texts.answer
     }
 }
 
@@ -320,6 +388,7 @@ impl Serialize for ItemJson {
 pub struct DetailJson {
     json: Box<RawValue>,
     pub version: i32,
+    texts: Texts,
 }
 
 impl DetailJson {
@@ -333,7 +402,23 @@ impl DetailJson {
         Ok(Self {
             json: fields.keep(&self.json)?,
             version: self.version,
+            texts: self.texts,
         })
+    }
+
+    /// The detail in the reader's language, as [`ItemJson::localized`].
+    pub fn localized(mut self, choice: Option<LanguageChoice>) -> ServiceResult<Self> {
+        if let Some(choice) = choice
+            && let Some(json) = self.texts.localize(&self.json, choice)?
+        {
+            self.json = json;
+        }
+        Ok(self)
+    }
+
+    /// The language of the answer's texts (`Content-Language`).
+    pub fn content_language(&self) -> &str {
+        &self.texts.answer
     }
 }
 
@@ -387,6 +472,8 @@ struct ItemRow {
     created_at: DateTime<Utc>,
     last_reported_on: Option<NaiveDate>,
     item: String,
+    language: String,
+    translations: Option<String>,
 }
 
 impl ItemRow {
@@ -404,6 +491,7 @@ impl ItemRow {
                 start_date: self.start_date,
                 updated_at: self.updated_at,
             },
+            texts: Texts::new(self.language, self.translations),
         })
     }
 }
@@ -425,6 +513,8 @@ async fn fetch<C: ConnectionTrait, E: EntityTrait>(
             D::CreatedAt,
             D::LastReportedOn,
             D::Item,
+            D::Language,
+            D::Translations,
         ])
         .into_model::<ItemRow>()
         .all(db)
@@ -474,6 +564,20 @@ pub(crate) async fn initiatives<C: ConnectionTrait>(
         .collect()
 }
 
+/// The decoded items of the initiatives `select` finds, in its order, each with every
+/// translation of its texts (`translations`), as the export writes them.
+pub(crate) async fn translated_initiatives<C: ConnectionTrait>(
+    db: &C,
+    select: Select<initiative::Entity>,
+    settings: &Settings,
+) -> ServiceResult<Vec<Initiative>> {
+    items(db, select, settings)
+        .await?
+        .into_iter()
+        .map(|item| item.localized(Some(LanguageChoice::All))?.decode())
+        .collect()
+}
+
 /// The items of the given initiatives, in the order of `ids` (missing ones left out), in one
 /// statement. No access check: the caller has chosen readable ids.
 pub(crate) async fn items_by_id<C: ConnectionTrait>(
@@ -516,6 +620,7 @@ pub(crate) async fn detail<C: ConnectionTrait>(
                     settings,
                 )?,
                 version: doc.version,
+                texts: Texts::new(doc.language, doc.translations),
             })
         }
         _ => Err(ServiceError::NotFound {

@@ -21,6 +21,9 @@ pub struct DetailQuery {
     /// Sparse fieldset: only these fields, comma-separated (`title,stage,stage_changes`); `id`
     /// is always kept. Names are the fields of `InitiativeDetail`.
     pub fields: Option<String>,
+    /// The language to answer in (BCP 47; `*` adds every translation), over
+    /// `Accept-Language`: each text in it where the initiative has it, else the original.
+    pub lang: Option<String>,
 }
 
 /// Which fields an answer keeps.

@@ -129,6 +129,9 @@ pub struct InitiativeQuery {
     /// oldest of them (the lowest id): an initiative confirmed-linked to an older one the list
     /// covers is left out.
     pub collapse: Option<Collapse>,
+    /// The language to answer in (BCP 47; `*` adds every translation), over
+    /// `Accept-Language`: each text in it where the initiative has it, else the original.
+    pub lang: Option<String>,
 }
 
 /// How a list folds records that are one partnership.
@@ -153,6 +156,7 @@ impl InitiativeQuery {
             before: None,
             count: None,
             fields: None,
+            lang: None,
             ..self.clone()
         };
         format!("{filters:?}|{sorting:?}")
@@ -259,13 +263,14 @@ impl Registry {
         caller: &Caller,
         query: InitiativeQuery,
     ) -> ServiceResult<Page<Initiative>> {
+        let choice = crate::language::ask(query.lang.as_deref(), None)?;
         let query = InitiativeQuery {
             fields: None,
             ..query
         };
         self.list_whole_items(caller, query, true)
             .await?
-            .try_map(|item| item.decode())
+            .try_map(|item| item.localized(choice)?.decode())
     }
 
     /// [`Registry::list_initiatives`] with each item as the stored JSON, passed through (the

@@ -31,6 +31,7 @@ use crate::{
     history::{self, Change, Operation, WriteMeta},
     precondition::Precondition,
     reference,
+    translations::{self, Texts, TranslationMap},
     validation::{Checks, name_key},
     write::UnitOfWork,
 };
@@ -70,6 +71,10 @@ pub(super) struct Draft {
     visibility: Visibility,
     iati_identifier: Option<String>,
     external_identifiers: Vec<ExternalIdentifier>,
+    /// The language of its texts (a new initiative's as given, or detected).
+    language: Option<String>,
+    /// Its texts in other languages (a new initiative's).
+    translations: TranslationMap,
 }
 
 /// The tags of one initiative.
@@ -91,6 +96,18 @@ fn check(d: Draft) -> ServiceResult<Draft> {
     let description = c.optional_text("description", d.description.as_deref(), 50_000);
     let outcome_summary = c.optional_text("outcome_summary", d.outcome_summary.as_deref(), 10_000);
     let iati_identifier = c.optional_text("iati_identifier", d.iati_identifier.as_deref(), 150);
+    let language = translations::original_of(
+        &mut c,
+        d.language.as_deref(),
+        &format!("{} {}", title, summary.as_deref().unwrap_or_default()),
+    );
+    let translated = translations::check_map(
+        &mut c,
+        &translations::INITIATIVE,
+        &language,
+        &d.translations,
+        "translations",
+    );
 
     let mut countries = Vec::new();
     for (i, raw) in d.countries.iter().enumerate() {
@@ -201,6 +218,8 @@ fn check(d: Draft) -> ServiceResult<Draft> {
         outcome_summary,
         iati_identifier,
         external_identifiers,
+        language: Some(language),
+        translations: translated,
         ..d
     })
 }
@@ -393,6 +412,9 @@ pub(crate) fn to_view(
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        language: m.language,
+        field_languages: None,
+        translations: None,
     }
 }
 
@@ -479,6 +501,7 @@ pub(super) fn new_row(
         visibility: Set(d.visibility),
         iati_identifier: Set(d.iati_identifier.clone()),
         external_identifiers: Set(external_json(d)),
+        language: Set(d.language()),
         last_reported_on: Set(None),
         version: Set(1),
         created_by: Set(Some(principal.subject)),
@@ -610,6 +633,8 @@ fn draft_of_new(input: NewInitiative) -> Draft {
         visibility: input.visibility,
         iati_identifier: input.iati_identifier,
         external_identifiers: input.external_identifiers,
+        language: input.language,
+        translations: input.translations.unwrap_or_default(),
     }
 }
 
@@ -640,6 +665,8 @@ pub(crate) fn validate_new(input: &NewInitiative) -> ServiceResult<NewInitiative
         visibility: d.visibility,
         iati_identifier: d.iati_identifier,
         external_identifiers: d.external_identifiers,
+        language: d.language,
+        translations: Some(d.translations).filter(|t| !t.is_empty()),
     })
 }
 
@@ -669,6 +696,126 @@ fn draft_of_patch(current: &Initiative, p: InitiativePatch) -> Draft {
         visibility: pick(p.visibility, &current.visibility),
         iati_identifier: pick(p.iati_identifier, &current.iati_identifier),
         external_identifiers: pick(p.external_identifiers, &current.external_identifiers),
+        language: Some(current.language.clone()),
+        translations: TranslationMap::new(),
+    }
+}
+
+impl Draft {
+    /// The language of its texts (checked drafts always have one).
+    fn language(&self) -> String {
+        self.language.clone().unwrap_or_else(translations::english)
+    }
+
+    /// Its texts in other languages.
+    pub(super) fn translations(&self) -> &TranslationMap {
+        &self.translations
+    }
+}
+
+/// What a patch does to an initiative's translations, given its `original` language and its
+/// `current` translations: the texts given in another `language` are that language's, and each
+/// language of `translations` replaces its texts. Takes those texts out of `patch` (what stays
+/// is for the record's own fields) and answers the translations after the patch, or `None` when
+/// it leaves them alone.
+fn translated_patch(
+    original: &str,
+    current: &TranslationMap,
+    patch: &mut InitiativePatch,
+) -> ServiceResult<Option<TranslationMap>> {
+    let spec = &translations::INITIATIVE;
+    let mut c = Checks::new();
+    let mut next = current.clone();
+    let mut touched = false;
+    let language = match patch.language.take() {
+        Some(tag) => translations::check_tag(&mut c, "language", &tag),
+        None => None,
+    };
+    if let Some(tag) = language.filter(|t| t != original) {
+        let mut given = Texts::new();
+        let mut cleared = Vec::new();
+        let mut take = |name: &str, value: Option<Option<String>>| match value {
+            Some(Some(text)) => {
+                given.insert(name.to_owned(), text);
+            }
+            Some(None) => cleared.push(name.to_owned()),
+            None => {}
+        };
+        take("title", patch.title.take().map(Some));
+        take("summary", patch.summary.take());
+        take("description", patch.description.take());
+        take("outcome_summary", patch.outcome_summary.take());
+        let checked = translations::check_texts(&mut c, spec, "", &given);
+        let texts = next.entry(tag.clone()).or_default();
+        for name in cleared.iter().chain(given.keys()) {
+            texts.remove(name);
+        }
+        texts.extend(checked);
+        if texts.is_empty() {
+            next.remove(&tag);
+        }
+        touched = true;
+    }
+    if let Some(map) = patch.translations.take() {
+        let checked = translations::check_map(&mut c, spec, original, &map, "translations");
+        for tag in map
+            .keys()
+            .filter(|t| crate::language::well_formed(t.trim()))
+        {
+            next.remove(&translations::canonical(tag.trim()));
+        }
+        next.extend(checked);
+        touched = true;
+    }
+    c.finish()?;
+    Ok((touched && next != *current).then_some(next))
+}
+
+/// What a write of translations alone does (the `…/translations` endpoints).
+#[derive(Clone, Debug)]
+pub enum TranslationEdit {
+    /// Sets one language's texts (a BCP 47 tag and its texts; none removes the language).
+    Set(String, Texts),
+    /// Removes one language.
+    Remove(String),
+    /// Replaces every translation.
+    ReplaceAll(TranslationMap),
+}
+
+impl TranslationEdit {
+    /// The translations after the edit, checked (bad fields named by their path in the body).
+    fn apply(self, original: &str, current: &TranslationMap) -> ServiceResult<TranslationMap> {
+        let spec = &translations::INITIATIVE;
+        let mut c = Checks::new();
+        let mut next = current.clone();
+        match self {
+            TranslationEdit::Set(tag, texts) => {
+                if let Some(tag) = translations::check_tag(&mut c, "lang", &tag) {
+                    if tag == original {
+                        c.push("lang", "original_language", format!("is the initiative's own language ({original}): change its fields instead"));
+                    }
+                    let texts = translations::check_texts(&mut c, spec, "", &texts);
+                    next.remove(&tag);
+                    if !texts.is_empty() {
+                        next.insert(tag, texts);
+                    }
+                }
+            }
+            TranslationEdit::Remove(tag) => {
+                if let Some(tag) = translations::check_tag(&mut c, "lang", &tag)
+                    && next.remove(&tag).is_none()
+                {
+                    return Err(ServiceError::NotFound {
+                        entity: "translation",
+                    });
+                }
+            }
+            TranslationEdit::ReplaceAll(map) => {
+                next = translations::check_map(&mut c, spec, original, &map, "");
+            }
+        }
+        c.finish()?;
+        Ok(next)
     }
 }
 
@@ -684,6 +831,21 @@ impl Registry {
         id: Uuid,
     ) -> ServiceResult<InitiativeDetail> {
         self.get_initiative_json(caller, id, None).await?.decode()
+    }
+
+    /// [`Registry::get_initiative`] in the language `lang` (a BCP 47 tag, `*` for every
+    /// translation; `None` for the original), as GraphQL reads it.
+    pub async fn get_initiative_in(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        lang: Option<&str>,
+    ) -> ServiceResult<InitiativeDetail> {
+        let choice = crate::language::ask(lang, None)?;
+        self.get_initiative_json(caller, id, None)
+            .await?
+            .localized(choice)?
+            .decode()
     }
 
     /// [`Registry::get_initiative`] as the stored JSON, passed through (the REST read),
@@ -732,6 +894,14 @@ impl Registry {
         let id = Uuid::now_v7();
         let row = new_row(principal, &d, id, now).insert(txn).await?;
         write_tags(txn, id, &d).await?;
+        translations::replace(
+            txn,
+            principal.tenant_id,
+            EntityKind::Initiative,
+            id,
+            &d.translations,
+        )
+        .await?;
         first_stage_change(principal, &d, id, now, meta)
             .insert(txn)
             .await?;
@@ -745,7 +915,7 @@ impl Registry {
             actor: Some(principal.subject),
             meta,
             before: None,
-            after: history::snapshot(&detail.initiative),
+            after: translations::snapshot(history::snapshot(&detail.initiative), &d.translations),
         })
         .await?;
         Ok(detail)
@@ -780,9 +950,67 @@ impl Registry {
         patch: InitiativePatch,
         meta: &WriteMeta,
     ) -> ServiceResult<InitiativeDetail> {
+        self.update_with(txn, caller, id, expected_version, patch, None, meta)
+            .await
+    }
+
+    /// Sets, removes or replaces an initiative's translations (`edit`), provided
+    /// `expected_version` is current: a write of the initiative like any other (its version
+    /// rises, the history records each text with its language). Answers its translations.
+    pub async fn edit_initiative_translations(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Precondition,
+        edit: TranslationEdit,
+        meta: &WriteMeta,
+    ) -> ServiceResult<translations::RecordTranslations> {
+        let txn = self.unit_of_work().await?;
+        let detail = self
+            .update_with(
+                &txn,
+                caller,
+                id,
+                expected_version,
+                InitiativePatch::default(),
+                Some(edit),
+                meta,
+            )
+            .await?;
+        let mut found = translations::load(&txn, EntityKind::Initiative, &[id]).await?;
+        txn.commit().await?;
+        Ok(translations::RecordTranslations {
+            id,
+            language: detail.initiative.language,
+            version: detail.initiative.version,
+            translations: found.remove(&id).unwrap_or_default(),
+        })
+    }
+
+    /// Changes an initiative's fields (`patch`) and translations (those of the patch, or
+    /// `edit`).
+    #[allow(clippy::too_many_arguments)]
+    async fn update_with(
+        &self,
+        txn: &UnitOfWork,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Precondition,
+        mut patch: InitiativePatch,
+        edit: Option<TranslationEdit>,
+        meta: &WriteMeta,
+    ) -> ServiceResult<InitiativeDetail> {
         let (row, principal) = access::writable(txn, caller, id).await?;
         crate::precondition::expect_version(expected_version, row.version)?;
         let before = view_of(txn, row.clone(), self.settings()).await?;
+        let current = translations::load(txn, EntityKind::Initiative, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let translated = match edit {
+            Some(edit) => Some(edit.apply(&row.language, &current)?),
+            None => translated_patch(&row.language, &current, &mut patch)?,
+        };
         let d = check(draft_of_patch(&before, patch))?;
         let now = Utc::now();
         let stage_changed = d.stage != before.stage;
@@ -847,6 +1075,9 @@ impl Registry {
             });
         }
         write_tags(txn, id, &d).await?;
+        if let Some(next) = &translated {
+            translations::replace(txn, row.tenant_id, EntityKind::Initiative, id, next).await?;
+        }
         if stage_changed {
             stage_change::ActiveModel {
                 id: Set(Uuid::now_v7()),
@@ -877,8 +1108,11 @@ impl Registry {
             operation: Operation::Update,
             actor: Some(principal.subject),
             meta,
-            before: history::snapshot(&before),
-            after: history::snapshot(&detail.initiative),
+            before: translations::snapshot(history::snapshot(&before), &current),
+            after: translations::snapshot(
+                history::snapshot(&detail.initiative),
+                translated.as_ref().unwrap_or(&current),
+            ),
         })
         .await?;
         Ok(detail)
@@ -925,6 +1159,11 @@ impl Registry {
             .filter(stage_change::Column::InitiativeId.eq(id))
             .exec(&txn)
             .await?;
+        let before_translations = translations::load(&txn, EntityKind::Initiative, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        translations::remove_all(&txn, EntityKind::Initiative, &[id]).await?;
         let result = initiative::Entity::delete_many()
             .filter(initiative::Column::Id.eq(id))
             .filter(initiative::Column::Version.eq(row.version))
@@ -943,7 +1182,7 @@ impl Registry {
             operation: Operation::Delete,
             actor: Some(principal.subject),
             meta,
-            before: history::snapshot(&before),
+            before: translations::snapshot(history::snapshot(&before), &before_translations),
             after: None,
         })
         .await?;

@@ -1,5 +1,7 @@
 //! What the API takes and returns for initiatives.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
     EngagementModel, InitiativeKind, JourneyStage, Lever, Outcome, PartnershipForm, ResourceKind,
@@ -10,7 +12,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::derived::ReportingStatus;
-use crate::{contributions::ContributionTotals, validation::double_option};
+use crate::{
+    contributions::ContributionTotals, translations::TranslationMap, validation::double_option,
+};
 
 /// An identifier of the initiative in another system (an IATI activity identifier, a donor's
 /// project number...).
@@ -85,6 +89,17 @@ pub struct Initiative {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The BCP 47 tag of the language its texts were written in (its original language).
+    #[serde(default = "crate::translations::english")]
+    pub language: String,
+    /// The language of each text field that is not in the answer's language (it fell back to
+    /// the original), when the reader asked for another language (`lang=`, `Accept-Language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_languages: Option<BTreeMap<String, String>>,
+    /// Every translation of its texts, by language (`lang=*` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, BTreeMap<String, String>>>)]
+    pub translations: Option<TranslationMap>,
 }
 
 /// An initiative with its journey so far (single-record reads).
@@ -162,6 +177,15 @@ pub struct NewInitiative {
     pub iati_identifier: Option<String>,
     #[serde(default)]
     pub external_identifiers: Vec<ExternalIdentifier>,
+    /// The BCP 47 tag of the language its texts are in (its original language). Absent: the
+    /// language `title` and `summary` read as, else `en`.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Its texts in other languages: `{"fr": {"title": "…", "summary": "…"}}` (title, summary,
+    /// description, outcome_summary).
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, BTreeMap<String, String>>>)]
+    pub translations: Option<TranslationMap>,
 }
 
 /// A PATCH of an initiative: absent fields stay; `null` clears an optional one; lists replace.
@@ -225,4 +249,12 @@ pub struct InitiativePatch {
     pub iati_identifier: Option<Option<String>>,
     #[serde(default)]
     pub external_identifiers: Option<Vec<ExternalIdentifier>>,
+    /// The BCP 47 tag of the language the texts given here are in. Another language than the
+    /// initiative's own sets that language's translation; absent, the texts are the original.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Texts in other languages: each language given replaces that language's texts.
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, BTreeMap<String, String>>>)]
+    pub translations: Option<TranslationMap>,
 }

@@ -9,6 +9,8 @@ use uuid::Uuid;
 #[derive(Clone, Debug, SimpleObject)]
 pub struct FieldChange {
     pub field: String,
+    /// The BCP 47 tag of the language of a text field's change (absent for other fields).
+    pub language: Option<String>,
     /// The value before (null on creation), as JSON.
     pub before: Json<serde_json::Value>,
     /// The value after (null on deletion), as JSON.
@@ -47,6 +49,7 @@ impl From<history::RevisionEntry> for RevisionEntry {
                 .into_iter()
                 .map(|c| FieldChange {
                     field: c.field,
+                    language: c.language,
                     before: Json(c.before),
                     after: Json(c.after),
                 })

@@ -11,7 +11,7 @@ use super::{
     Agreement, Contribution, ContributionTotals, Lesson, Partner, ProgressReport, RevisionEntry,
     analytics::{InitiativeLeverage, StakeholderMap},
     global_id,
-    matchmaking::{PartnerSuggestion, ValueAssessment},
+    matchmaking::{FieldLanguage, PartnerSuggestion, ValueAssessment},
     nested_first, take,
     wsis::ShowcaseEligibility,
 };
@@ -31,6 +31,29 @@ pub struct ExternalIdentifier {
     /// `iati`, `donor`, `national`, or another short scheme name.
     pub scheme: String,
     pub identifier: String,
+}
+
+/// An initiative's texts in one language.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct InitiativeTexts {
+    /// A BCP 47 tag.
+    pub language: String,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub outcome_summary: Option<String>,
+}
+
+impl InitiativeTexts {
+    fn of(language: String, mut texts: service::translations::Texts) -> Self {
+        Self {
+            language,
+            title: texts.remove("title"),
+            summary: texts.remove("summary"),
+            description: texts.remove("description"),
+            outcome_summary: texts.remove("outcome_summary"),
+        }
+    }
 }
 
 /// One change of journey stage.
@@ -119,6 +142,13 @@ pub struct Initiative {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The BCP 47 tag of the language its texts were written in (its original language).
+    pub language: String,
+    /// The text fields not in the language asked for (`lang`), each with the language it
+    /// fell back to; empty when every text is in that language.
+    pub field_languages: Vec<FieldLanguage>,
+    /// Every translation of its texts (`lang: "*"` only; empty otherwise).
+    pub translations: Vec<InitiativeTexts>,
     #[graphql(skip)]
     preloaded: Option<Arc<Preloaded>>,
 }
@@ -167,6 +197,19 @@ impl From<initiatives::Initiative> for Initiative {
             version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,
+            language: i.language,
+            field_languages: i
+                .field_languages
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(field, language)| FieldLanguage { field, language })
+                .collect(),
+            translations: i
+                .translations
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(language, texts)| InitiativeTexts::of(language, texts))
+                .collect(),
             preloaded: None,
         }
     }

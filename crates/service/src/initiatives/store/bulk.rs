@@ -103,6 +103,20 @@ impl Registry {
         stage_change::Entity::insert_many(stages)
             .exec_without_returning(txn)
             .await?;
+        for ((_, d), row) in drafts.iter().zip(&rows) {
+            if let Some(id) = row.id.try_as_ref()
+                && !d.translations().is_empty()
+            {
+                crate::translations::replace(
+                    txn,
+                    principal.tenant_id,
+                    EntityKind::Initiative,
+                    *id,
+                    d.translations(),
+                )
+                .await?;
+            }
+        }
 
         let mut created = Vec::with_capacity(drafts.len());
         for ((i, d), row) in drafts.iter().zip(rows) {
@@ -124,7 +138,7 @@ impl Registry {
                 actor: Some(principal.subject),
                 meta,
                 before: None,
-                after: history::snapshot(&view),
+                after: crate::translations::snapshot(history::snapshot(&view), d.translations()),
             })
             .await?;
         }
