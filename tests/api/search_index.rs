@@ -17,6 +17,7 @@ both_databases!(
     an_unreadable_index_is_rebuilt,
     ready_says_the_index_is_built,
     graphql_answers_hits_snippets_and_facets,
+    a_translation_is_found_in_its_language,
 );
 
 async fn create(app: &TestApp, token: &str, title: &str) -> Uuid {
@@ -165,5 +166,30 @@ async fn graphql_answers_hits_snippets_and_facets(app: TestApp) {
     assert!(
         crate::graphql::data(&plain)["initiatives"]["search"].is_null(),
         "no search without one"
+    );
+}
+
+async fn a_translation_is_found_in_its_language(app: TestApp) {
+    let t = app.tenant("translated").await;
+    let editor = app.member(&t, Role::Editor).await;
+    let id = create(&app, &editor.token, "Rural school vouchers").await;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/initiatives/{id}/translations/fr"),
+            Some(&editor.token),
+            &[("If-Match", "\"1\"")],
+            Some(&json!({"title": "Bons d'accès pour les écoles rurales"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    // French stemming and accent folding on the translation; the snippet names its field.
+    let r = app
+        .get("/api/v1/initiatives?q=ecole%20acces", Some(&editor.token))
+        .await;
+    assert_eq!(r.body["items"][0]["id"], id.to_string(), "{:?}", r.body);
+    assert_eq!(
+        r.body["search"]["hits"][0]["snippets"]["title"],
+        "Bons d&#39;<mark>accès</mark> pour les <mark>écoles</mark> rurales"
     );
 }

@@ -63,7 +63,8 @@ pub enum Loaded {
     Gone(DocKind, Uuid),
 }
 
-/// The language of a record's texts: detected from them (the registry does not yet store one).
+/// The language of a record's texts, detected from them (for records whose language the
+/// registry does not hold as given).
 fn language_of(texts: &[(Slot, &'static str, String)]) -> Language {
     let sample: String = texts
         .iter()
@@ -74,8 +75,11 @@ fn language_of(texts: &[(Slot, &'static str, String)]) -> Language {
     crate::language::detect(&sample).unwrap_or(Language::ORIGINAL)
 }
 
-fn with_language(texts: Vec<(Slot, &'static str, String)>) -> (Language, Vec<Text>) {
-    let language = language_of(&texts);
+fn with_language(
+    texts: Vec<(Slot, &'static str, String)>,
+    declared: Option<Language>,
+) -> (Language, Vec<Text>) {
+    let language = declared.unwrap_or_else(|| language_of(&texts));
     (
         language,
         texts
@@ -212,6 +216,8 @@ async fn initiatives<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<
             .or_default()
             .push(a.status.to_value());
     }
+    let mut translated =
+        crate::translations::texts_of(db, crate::EntityKind::Initiative, ids).await?;
     let mut out = Vec::with_capacity(docs.len());
     for doc in docs {
         let Ok(item) = serde_json::from_str::<Value>(&doc.item) else {
@@ -268,7 +274,24 @@ async fn initiatives<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<
             "agreement_status",
             agreements.remove(&id).unwrap_or_default(),
         );
-        let (language, texts) = with_language(texts);
+        let declared = text(&item, "language").and_then(|t| Language::from_tag(&t));
+        let (language, mut texts) = with_language(texts, declared);
+        // Each translation in its own language's fields.
+        for (field, language, text) in translated.remove(&id).unwrap_or_default() {
+            let slot = match field.as_str() {
+                "title" => Slot::Title,
+                "summary" => Slot::Summary,
+                _ => Slot::Body,
+            };
+            if !text.trim().is_empty() {
+                texts.push(Text {
+                    slot,
+                    field,
+                    language: language.tag().to_owned(),
+                    text,
+                });
+            }
+        }
         out.push(Source {
             kind: DocKind::Initiative,
             id,
@@ -310,7 +333,7 @@ async fn lessons<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<Vec<
             if !tags.is_empty() {
                 texts.push((Slot::Body, "tags", tags.join(", ")));
             }
-            let (language, texts) = with_language(texts);
+            let (language, texts) = with_language(texts, None);
             Source {
                 kind: DocKind::Lesson,
                 id: l.id,
@@ -339,7 +362,7 @@ async fn organizations<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResul
             let mut texts = vec![(Slot::Title, "name", o.name)];
             texts.extend(o.acronym.map(|t| (Slot::Title, "acronym", t)));
             texts.extend(o.description.map(|t| (Slot::Body, "description", t)));
-            let (language, texts) = with_language(texts);
+            let (language, texts) = with_language(texts, None);
             Source {
                 kind: DocKind::Organization,
                 id: o.id,

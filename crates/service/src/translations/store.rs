@@ -43,7 +43,6 @@ pub(crate) async fn load<C: ConnectionTrait>(
 /// Every translation (not the original columns) of the given records, in one of the six
 /// languages, as `(field, language, text)`: what the search indexer analyses beside the
 /// original. Records without any are left out.
-#[allow(dead_code)] // The search indexer's (issue 14, "one search engine").
 pub(crate) async fn texts_of<C: ConnectionTrait>(
     db: &C,
     kind: EntityKind,
