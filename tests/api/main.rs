@@ -41,6 +41,7 @@ mod organizations;
 mod paging;
 mod partners;
 mod pictures;
+mod record_translations;
 mod reports;
 mod roles;
 mod row_security;

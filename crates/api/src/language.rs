@@ -31,6 +31,16 @@ pub fn ask(req: &HttpRequest, lang: Option<&str>) -> Result<Option<LanguageChoic
     language::ask(lang, accept)
 }
 
+/// The `lang` query parameter of a read whose other parameters are not a typed query (a
+/// child record's detail), if given.
+pub fn query_lang(req: &HttpRequest) -> Option<String> {
+    actix_web::web::Query::<std::collections::HashMap<String, String>>::from_query(
+        req.query_string(),
+    )
+    .ok()
+    .and_then(|q| q.get("lang").cloned())
+}
+
 /// Marks an answer whose texts are in `content_language` and depend on `Accept-Language`.
 pub fn mark(mut response: HttpResponse, content_language: &str) -> HttpResponse {
     let headers = response.headers_mut();

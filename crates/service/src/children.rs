@@ -30,6 +30,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     history::{Change, Operation, WriteMeta, snapshot},
     initiatives::access,
+    language::LanguageChoice,
     pagination::{Page, PageRequest},
     precondition::{Precondition, expect_version},
     tenancy::{self, Child},
@@ -76,6 +77,11 @@ pub trait ChildResource: Send + Sync + 'static {
 
     /// The `page` and `per_page` of a list query.
     fn paging(query: &Self::Query) -> (Option<u64>, Option<u64>);
+
+    /// The `lang` parameter of a list query (resources with translatable texts).
+    fn lang(_query: &Self::Query) -> Option<&str> {
+        None
+    }
 
     /// A list's own filters.
     fn filter(
@@ -137,6 +143,16 @@ pub trait ChildResource: Send + Sync + 'static {
         _after: Option<&Self::View>,
     ) -> impl Future<Output = ServiceResult<()>> + Send {
         async { Ok(()) }
+    }
+
+    /// The views in the reader's `choice` (`None`: as recorded), and the language of their
+    /// texts for `Content-Language`; `None` for a resource without translatable texts.
+    fn localize<C: ConnectionTrait>(
+        _db: &C,
+        views: Vec<Self::View>,
+        _choice: Option<LanguageChoice>,
+    ) -> impl Future<Output = ServiceResult<(Vec<Self::View>, Option<String>)>> + Send {
+        async { Ok((views, None)) }
     }
 }
 
@@ -265,6 +281,41 @@ impl Registry {
     ) -> ServiceResult<R::View> {
         access::readable(self.db(), caller, initiative_id).await?;
         find::<R, _>(self.db(), initiative_id, id).await
+    }
+
+    /// [`Registry::list_children`] in the reader's `choice`, with the language of the page's
+    /// texts (`None` for a resource without translatable texts).
+    pub async fn list_children_in<R: ChildResource>(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        query: R::Query,
+        choice: Option<LanguageChoice>,
+    ) -> ServiceResult<(Page<R::View>, Option<String>)> {
+        let mut page = self
+            .list_children::<R>(caller, initiative_id, query)
+            .await?;
+        let (items, language) =
+            R::localize(self.db(), std::mem::take(&mut page.items), choice).await?;
+        page.items = items;
+        Ok((page, language))
+    }
+
+    /// [`Registry::get_child`] in the reader's `choice`, with the language of its texts.
+    pub async fn get_child_in<R: ChildResource>(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+        choice: Option<LanguageChoice>,
+    ) -> ServiceResult<(R::View, Option<String>)> {
+        let view = self.get_child::<R>(caller, initiative_id, id).await?;
+        let (views, language) = R::localize(self.db(), vec![view], choice).await?;
+        let view = views
+            .into_iter()
+            .next()
+            .ok_or(ServiceError::NotFound { entity: R::NAME })?;
+        Ok((view, language))
     }
 
     /// Creates a record of an initiative (editors and above of its tenant), in its own unit of

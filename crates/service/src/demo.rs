@@ -569,6 +569,7 @@ impl Registry {
                         } else {
                             Visibility::Private
                         },
+                        language: Some("en".into()),
                     },
                     &WriteMeta::default(),
                 )
@@ -1036,6 +1037,7 @@ impl Registry {
                     challenge: Some("Traditional corporate philanthropy has some value but limited impact.".into()),
                     recommendation: Some("Track the return on investment of each partnership and focus on the types with the highest leveraging potential rather than on specific partners.".into()),
                     tags: vec!["private-sector".into(), "leverage".into(), "roi".into()],
+                    language: Some("en".into()),
                 },
                 meta,
             )

@@ -160,18 +160,23 @@ pub(crate) fn href(
     }
 }
 
+/// The position of the newest event of the feed (0 when it is empty).
+pub(crate) async fn head<C: sea_orm::ConnectionTrait>(db: &C) -> ServiceResult<i64> {
+    let head: Option<Option<i64>> = change_event::Entity::find()
+        .select_only()
+        .column_as(change_event::Column::Seq.max(), "head")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(head.flatten().unwrap_or(0))
+}
+
 impl Registry {
     /// The sequence number of the newest committed event of the whole feed (0 when empty).
     /// Every cursor the feed hands out, to any caller, is at most this: events are never
     /// deleted, so a larger cursor was never handed out.
     async fn feed_head(&self) -> ServiceResult<i64> {
-        let head: Option<Option<i64>> = change_event::Entity::find()
-            .select_only()
-            .column_as(change_event::Column::Seq.max(), "head")
-            .into_tuple()
-            .one(self.db())
-            .await?;
-        Ok(head.flatten().unwrap_or(0))
+        head(self.db()).await
     }
 
     /// The caller's feed: members follow their tenant's changes; anonymous callers the public

@@ -170,7 +170,7 @@ impl Registry {
                 initiatives.push(initiative::ActiveModel {
                     id: Set(id),
                     tenant_id: Set(tenant.id),
-                    language: Set("en".into()),
+                    language: Set(language.tag().into()),
                     title_key: Set(title_key.clone()),
                     title: Set(title.clone()),
                     summary: Set(Some(summary.clone())),
@@ -329,7 +329,7 @@ impl Registry {
                     lessons.push(lesson::ActiveModel {
                         id: Set(lid),
                         tenant_id: Set(tenant.id),
-                        language: Set("en".into()),
+                        language: Set(language.tag().into()),
                         initiative_id: Set(id),
                         statement: Set(statement),
                         context: Set(None),

@@ -8,20 +8,28 @@ use entity::{enums::Visibility, initiative, lesson};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select, Set,
-    sea_query::{LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use crate::{
     Caller, EntityKind, Principal, Registry,
-    children::{ChildResource, child_table},
+    children::{self, ChildResource, child_table},
     error::{ServiceError, ServiceResult},
+    history::{Change, Operation, WriteMeta},
+    initiatives::access,
+    language::LanguageChoice,
     organizations::Scope,
     pagination::{Page, PageRequest},
+    precondition::{Precondition, expect_version},
     search,
+    translations::{self, Localizable, RecordTranslations, TranslationEdit, TranslationMap},
     validation::{Checks, double_option},
+    write,
 };
 
 const MAX_TAGS: usize = 20;
@@ -42,9 +50,29 @@ pub struct Lesson {
     pub recommendation: Option<String>,
     /// Lower-case keywords.
     pub tags: Vec<String>,
+    /// The BCP 47 tag of the language of its texts as recorded (its original language).
+    pub language: String,
+    /// The language of each text that is not in the answer's language (it fell back to the
+    /// original), when the reader asked for another language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_languages: Option<BTreeMap<String, String>>,
+    /// Every translation, by BCP 47 tag (`lang=*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, BTreeMap<String, String>>>)]
+    pub translations: Option<TranslationMap>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Localizable for Lesson {
+    fn record_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn original_language(&self) -> &str {
+        &self.language
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, ToSchema)]
@@ -67,6 +95,10 @@ pub struct NewLesson {
     /// Trimmed, lower-cased and deduplicated; at most 20, each at most 50 characters.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The BCP 47 tag of the language its texts are in; detected from them when omitted.
+    /// Texts in other languages are set with `PUT …/lessons/{lesson_id}/translations/{lang}`.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A PATCH of a lesson: absent fields stay; `null` clears; `tags` replaces the list.
@@ -95,6 +127,9 @@ pub struct LessonPatch {
 pub struct LessonQuery {
     /// Lessons carrying this tag (case-insensitive).
     pub tag: Option<String>,
+    /// The language of the texts (a BCP 47 tag, `*` for every translation); over
+    /// `Accept-Language`. Each text falls back to the lesson's own language.
+    pub lang: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -118,6 +153,9 @@ pub struct LessonSearch {
     pub tag: Option<String>,
     /// Lessons of this initiative.
     pub initiative: Option<Uuid>,
+    /// The language of the texts (a BCP 47 tag, `*` for every translation); over
+    /// `Accept-Language`. Each text falls back to the lesson's own language.
+    pub lang: Option<String>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -179,6 +217,9 @@ pub(crate) fn to_view(l: lesson::Model) -> Lesson {
         challenge: l.challenge,
         recommendation: l.recommendation,
         tags: serde_json::from_str(&l.tags).unwrap_or_default(),
+        language: l.language,
+        field_languages: None,
+        translations: None,
         version: l.version,
         created_at: l.created_at,
         updated_at: l.updated_at,
@@ -220,6 +261,10 @@ impl ChildResource for Lessons {
     const KIND: EntityKind = EntityKind::Lesson;
     const NAME: &'static str = "lesson";
 
+    fn lang(query: &LessonQuery) -> Option<&str> {
+        query.lang.as_deref()
+    }
+
     fn filter(
         select: Select<lesson::Entity>,
         query: &LessonQuery,
@@ -251,13 +296,19 @@ impl ChildResource for Lessons {
         _principal: &Principal,
         input: NewLesson,
     ) -> ServiceResult<lesson::ActiveModel> {
-        Ok(row(check(Fields {
+        let mut c = Checks::new();
+        let language =
+            translations::original_of(&mut c, input.language.as_deref(), &input.statement);
+        let checked = check(Fields {
             statement: input.statement,
             context: input.context,
             challenge: input.challenge,
             recommendation: input.recommendation,
             tags: input.tags,
-        })?))
+        });
+        let mut active = row(crate::validation::together(checked, c)?);
+        active.language = Set(language);
+        Ok(active)
     }
 
     async fn patch_row<C: ConnectionTrait>(
@@ -275,6 +326,29 @@ impl ChildResource for Lessons {
                 .unwrap_or_else(|| before.recommendation.clone()),
             tags: patch.tags.unwrap_or_else(|| before.tags.clone()),
         })?))
+    }
+
+    /// A deleted lesson's translations go with it.
+    async fn after_write<C: ConnectionTrait>(
+        db: &C,
+        _initiative_id: Uuid,
+        id: Uuid,
+        after: Option<&Lesson>,
+    ) -> ServiceResult<()> {
+        if after.is_none() {
+            translations::remove_all(db, EntityKind::Lesson, &[id]).await?;
+        }
+        Ok(())
+    }
+
+    async fn localize<C: ConnectionTrait>(
+        db: &C,
+        views: Vec<Lesson>,
+        choice: Option<LanguageChoice>,
+    ) -> ServiceResult<(Vec<Lesson>, Option<String>)> {
+        let (views, language) =
+            translations::localized(db, &translations::LESSON, views, choice).await?;
+        Ok((views, Some(language)))
     }
 }
 
@@ -358,6 +432,79 @@ impl Registry {
             request,
             total,
         ))
+    }
+}
+
+impl Registry {
+    /// Lessons in the reader's `choice` (`None`: as recorded), as the lists and searches
+    /// answer them; and the answer's `Content-Language`.
+    pub async fn localize_lessons(
+        &self,
+        lessons: Vec<Lesson>,
+        choice: Option<LanguageChoice>,
+    ) -> ServiceResult<(Vec<Lesson>, String)> {
+        translations::localized(self.db(), &translations::LESSON, lessons, choice).await
+    }
+
+    /// Sets, removes or replaces a lesson's translations (`edit`), provided `expected` is its
+    /// version: a write of the lesson like any other (its version rises; the history records
+    /// each text with its language; the feed, webhooks and the index follow). Editors and above
+    /// of the initiative's tenant.
+    pub async fn edit_lesson_translations(
+        &self,
+        caller: &Caller,
+        initiative_id: Uuid,
+        id: Uuid,
+        expected: Precondition,
+        edit: TranslationEdit,
+        meta: &WriteMeta,
+    ) -> ServiceResult<RecordTranslations> {
+        let uow = self.unit_of_work().await?;
+        let (initiative, principal) = access::writable(&uow, caller, initiative_id).await?;
+        let before = children::find::<Lessons, _>(&uow, initiative_id, id).await?;
+        let version = expect_version(expected, before.version)?;
+        let current = translations::load(&uow, EntityKind::Lesson, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let next = edit.apply(&translations::LESSON, &before.language, &current)?;
+        let stored = lesson::Entity::update_many()
+            .col_expr(
+                lesson::Column::Version,
+                Expr::col(lesson::Column::Version).add(1),
+            )
+            .col_expr(lesson::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(lesson::Column::Id.eq(id))
+            .filter(lesson::Column::Version.eq(version))
+            .exec_with_returning(&uow)
+            .await?;
+        let Some(stored) = stored.into_iter().next() else {
+            return Err(children::stale::<Lessons, _>(&uow, id).await);
+        };
+        translations::replace(&uow, initiative.tenant_id, EntityKind::Lesson, id, &next).await?;
+        let after = to_view(stored);
+        write::child_changed(
+            &uow,
+            Change {
+                tenant_id: initiative.tenant_id,
+                initiative_id,
+                entity_type: EntityKind::Lesson,
+                entity_id: id,
+                operation: Operation::Update,
+                actor: Some(principal.subject),
+                meta,
+                before: translations::snapshot(crate::history::snapshot(&before), &current),
+                after: translations::snapshot(crate::history::snapshot(&after), &next),
+            },
+        )
+        .await?;
+        uow.commit().await?;
+        Ok(RecordTranslations {
+            id,
+            language: after.language,
+            version: after.version,
+            translations: next,
+        })
     }
 }
 

@@ -20,14 +20,18 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use crate::{
-    Caller, Registry,
+    Caller, EntityKind, Registry,
     error::{ServiceError, ServiceResult},
     history::{Operation, WriteMeta},
     keyset::{self, Key, KeyType, Keyset},
+    language::LanguageChoice,
     pagination::Page,
     precondition::Precondition,
     tenancy::{self, Coverage},
+    translations::{self, Localizable, RecordTranslations, TranslationEdit, TranslationMap},
     validation::{Checks, double_option, name_key},
     write::{OrganizationChange, UnitOfWork},
 };
@@ -71,10 +75,30 @@ pub struct Organization {
     /// The IATI organisation identifier, when known.
     pub iati_identifier: Option<String>,
     pub visibility: Visibility,
+    /// The BCP 47 tag of the language of its texts as recorded (its original language).
+    pub language: String,
+    /// The language of each text that is not in the answer's language (it fell back to the
+    /// original), when the reader asked for another language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_languages: Option<BTreeMap<String, String>>,
+    /// Every translation, by BCP 47 tag (`lang=*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<BTreeMap<String, BTreeMap<String, String>>>)]
+    pub translations: Option<TranslationMap>,
     /// Increases with every change; the ETag is derived from it.
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Localizable for Organization {
+    fn record_id(&self) -> Uuid {
+        self.id
+    }
+
+    fn original_language(&self) -> &str {
+        &self.language
+    }
 }
 
 impl From<organization::Model> for Organization {
@@ -91,6 +115,9 @@ impl From<organization::Model> for Organization {
             description: m.description,
             iati_identifier: m.iati_identifier,
             visibility: m.visibility,
+            language: m.language,
+            field_languages: None,
+            translations: None,
             version: m.version,
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -128,6 +155,10 @@ pub struct NewOrganization {
     /// Defaults to `private`.
     #[serde(default)]
     pub visibility: Visibility,
+    /// The BCP 47 tag of the language its texts are in; detected from them when omitted.
+    /// Texts in other languages are set with `PUT /organizations/{id}/translations/{lang}`.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// The body of a PATCH: absent fields stay as they are; `null` clears an optional field.
@@ -204,6 +235,9 @@ pub struct OrganizationQuery {
     /// "Ministry"). The list keeps its sort; a search of more than 30,000 matches lists the
     /// 30,000 most relevant.
     pub q: Option<String>,
+    /// The language of the texts (a BCP 47 tag, `*` for every translation); over
+    /// `Accept-Language`. Each text falls back to the organisation's own language.
+    pub lang: Option<String>,
     /// Only organisations changed at or after this time: an RFC 3339 date-time, or a date
     /// (midnight UTC).
     #[serde(default, deserialize_with = "crate::validation::optional_timestamp")]
@@ -431,14 +465,24 @@ impl Registry {
         input: NewOrganization,
         meta: &WriteMeta,
     ) -> ServiceResult<Organization> {
-        let c = check(
-            &input.name,
-            input.acronym.as_deref(),
-            input.sub_type.as_deref(),
-            input.country.as_deref(),
-            input.website.as_deref(),
-            input.description.as_deref(),
-            input.iati_identifier.as_deref(),
+        let mut more = Checks::new();
+        let sample = [Some(input.name.as_str()), input.description.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(". ");
+        let language = translations::original_of(&mut more, input.language.as_deref(), &sample);
+        let c = crate::validation::together(
+            check(
+                &input.name,
+                input.acronym.as_deref(),
+                input.sub_type.as_deref(),
+                input.country.as_deref(),
+                input.website.as_deref(),
+                input.description.as_deref(),
+                input.iati_identifier.as_deref(),
+            ),
+            more,
         )?;
         ensure_name_free(txn, principal.tenant_id, &c.name, None).await?;
         let now = Utc::now();
@@ -446,7 +490,7 @@ impl Registry {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(principal.tenant_id),
             name_key: Set(name_key(&c.name)),
-            language: Set(crate::translations::english()),
+            language: Set(language),
             name: Set(c.name),
             acronym: Set(c.acronym),
             sector: Set(input.sector),
@@ -641,6 +685,7 @@ impl Registry {
                 current: current.version + 1,
             });
         }
+        translations::remove_all(&txn, EntityKind::Organization, &[id]).await?;
         txn.organization_changed(OrganizationChange {
             tenant_id: current.tenant_id,
             id,
@@ -653,6 +698,88 @@ impl Registry {
         txn.commit().await?;
         tracing::info!(organization = %id, "organization deleted");
         Ok(())
+    }
+}
+
+impl Registry {
+    /// Organisations in the reader's `choice` (`None`: as recorded), as the list and the
+    /// detail answer them; and the answer's `Content-Language`.
+    pub async fn localize_organizations(
+        &self,
+        organizations: Vec<Organization>,
+        choice: Option<LanguageChoice>,
+    ) -> ServiceResult<(Vec<Organization>, String)> {
+        translations::localized(
+            self.db(),
+            &translations::ORGANIZATION,
+            organizations,
+            choice,
+        )
+        .await
+    }
+
+    /// Sets, removes or replaces an organisation's translations (`edit`), provided
+    /// `expected_version` is its version: a write of the organisation like any other (its
+    /// version rises; the feed, webhooks and the index follow). Editors and above of its
+    /// tenant.
+    pub async fn edit_organization_translations(
+        &self,
+        caller: &Caller,
+        id: Uuid,
+        expected_version: Precondition,
+        edit: TranslationEdit,
+        meta: &WriteMeta,
+    ) -> ServiceResult<RecordTranslations> {
+        let txn = self.unit_of_work().await?;
+        let current = find_writable(&txn, caller, id).await?;
+        let principal = caller.require(Role::Editor)?;
+        let expected = crate::precondition::expect_version(expected_version, current.version)?;
+        let before = translations::load(&txn, EntityKind::Organization, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        let next = edit.apply(&translations::ORGANIZATION, &current.language, &before)?;
+        let result = organization::Entity::update_many()
+            .col_expr(
+                organization::Column::Version,
+                Expr::value(current.version + 1),
+            )
+            .col_expr(
+                organization::Column::UpdatedBy,
+                Expr::value(Some(principal.subject)),
+            )
+            .col_expr(organization::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(organization::Column::Id.eq(id))
+            .filter(crate::tenancy::own::<organization::Entity>(
+                current.tenant_id,
+            ))
+            .filter(organization::Column::Version.eq(expected))
+            .exec(&txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Err(ServiceError::StaleVersion {
+                current: current.version + 1,
+            });
+        }
+        translations::replace(&txn, current.tenant_id, EntityKind::Organization, id, &next).await?;
+        let public = current.visibility == Visibility::Public;
+        txn.organization_changed(OrganizationChange {
+            tenant_id: current.tenant_id,
+            id,
+            operation: Operation::Update,
+            version: Some(current.version + 1),
+            public_before: public,
+            public_after: public,
+            meta,
+        });
+        txn.commit().await?;
+        tracing::info!(organization = %id, "organization translations written");
+        Ok(RecordTranslations {
+            id,
+            language: current.language,
+            version: current.version + 1,
+            translations: next,
+        })
     }
 }
 

@@ -164,6 +164,19 @@ impl Checks {
     }
 }
 
+/// A checked value together with more checks made beside it: the value, or every problem of
+/// both (a write names every bad field at once).
+pub fn together<T>(checked: ServiceResult<T>, more: Checks) -> ServiceResult<T> {
+    match (checked, more.finish()) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Err(ServiceError::Validation(mut first)), Err(ServiceError::Validation(second))) => {
+            first.extend(second);
+            Err(ServiceError::Validation(first))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
 /// The form of a name that uniqueness rules and title sorting compare (see [`text::name_key`]).
 pub use crate::text::name_key;
 

@@ -329,6 +329,8 @@ pub struct NewOrganizationInput {
     pub iati_identifier: Option<String>,
     /// Defaults to `PRIVATE`.
     pub visibility: Option<Visibility>,
+    /// The BCP 47 tag of the language its texts are in; detected from them when omitted.
+    pub language: Option<String>,
 }
 
 impl From<NewOrganizationInput> for NewOrganization {
@@ -343,6 +345,7 @@ impl From<NewOrganizationInput> for NewOrganization {
             description: i.description,
             iati_identifier: i.iati_identifier,
             visibility: i.visibility.map(Into::into).unwrap_or_default(),
+            language: i.language,
         }
     }
 }
@@ -761,6 +764,8 @@ pub struct NewLessonInput {
     /// Trimmed, lower-cased and deduplicated; at most 20, each at most 50 characters.
     #[graphql(default)]
     pub tags: Vec<String>,
+    /// The BCP 47 tag of the language its texts are in; detected from them when omitted.
+    pub language: Option<String>,
 }
 
 impl From<NewLessonInput> for NewLesson {
@@ -771,6 +776,7 @@ impl From<NewLessonInput> for NewLesson {
             challenge: i.challenge,
             recommendation: i.recommendation,
             tags: i.tags,
+            language: i.language,
         }
     }
 }

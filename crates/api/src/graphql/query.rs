@@ -180,8 +180,13 @@ impl RegistryQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
+        #[graphql(
+            desc = "The language of the texts (a BCP 47 tag, `*` for every translation), as REST's `lang=`"
+        )]
+        lang: Option<String>,
     ) -> async_graphql::Result<OrganizationConnection> {
         let rc = request(ctx)?;
+        let choice = rc.map(service::language::ask(lang.as_deref(), None))?;
         let settings = rc.registry.settings();
         let paging = Paging::new(
             Args {
@@ -202,16 +207,22 @@ impl RegistryQuery {
         };
         let paged = paging
             .fetch(settings.max_page_size, |ask| {
-                rc.registry.list_organizations(
-                    &rc.caller,
-                    OrganizationQuery {
-                        page: ask.page,
-                        per_page: Some(ask.per_page),
-                        after: ask.after,
-                        before: ask.before,
-                        ..query.clone()
-                    },
-                )
+                let query = OrganizationQuery {
+                    page: ask.page,
+                    per_page: Some(ask.per_page),
+                    after: ask.after,
+                    before: ask.before,
+                    ..query.clone()
+                };
+                async move {
+                    let mut page = rc.registry.list_organizations(&rc.caller, query).await?;
+                    let (items, _) = rc
+                        .registry
+                        .localize_organizations(std::mem::take(&mut page.items), choice)
+                        .await?;
+                    page.items = items;
+                    Ok(page)
+                }
             })
             .await;
         Ok(rc.map(paged)?.map(Organization::from).into())
@@ -222,12 +233,16 @@ impl RegistryQuery {
         &self,
         ctx: &Context<'_>,
         id: Uuid,
+        #[graphql(
+            desc = "The language of the texts (a BCP 47 tag, `*` for every translation), as REST's `lang=`"
+        )]
+        lang: Option<String>,
     ) -> async_graphql::Result<Option<Organization>> {
         let rc = request(ctx)?;
-        Ok(Some(
-            rc.map(rc.registry.get_organization(&rc.caller, id).await)?
-                .into(),
-        ))
+        let choice = rc.map(service::language::ask(lang.as_deref(), None))?;
+        let org = rc.map(rc.registry.get_organization(&rc.caller, id).await)?;
+        let (mut orgs, _) = rc.map(rc.registry.localize_organizations(vec![org], choice).await)?;
+        Ok(orgs.pop().map(Into::into))
     }
 
     /// Lessons learned across the registry that the caller may read (as
@@ -243,8 +258,13 @@ impl RegistryQuery {
         scope: Option<Scope>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "The language of the texts (a BCP 47 tag, `*` for every translation), as REST's `lang=`"
+        )]
+        lang: Option<String>,
     ) -> async_graphql::Result<LessonConnection> {
         let rc = request(ctx)?;
+        let choice = rc.map(service::language::ask(lang.as_deref(), None))?;
         let settings = rc.registry.settings();
         let paging = Paging::new(
             Args {
@@ -259,17 +279,24 @@ impl RegistryQuery {
         let scope = scope.map(Into::into);
         let paged = paging
             .fetch(settings.max_page_size, |ask| {
-                rc.registry.search_lessons(
-                    &rc.caller,
-                    LessonSearch {
-                        scope,
-                        q: search.clone(),
-                        tag: tag.clone(),
-                        initiative,
-                        page: ask.page,
-                        per_page: Some(ask.per_page),
-                    },
-                )
+                let query = LessonSearch {
+                    scope,
+                    q: search.clone(),
+                    tag: tag.clone(),
+                    initiative,
+                    lang: None,
+                    page: ask.page,
+                    per_page: Some(ask.per_page),
+                };
+                async move {
+                    let mut page = rc.registry.search_lessons(&rc.caller, query).await?;
+                    let (items, _) = rc
+                        .registry
+                        .localize_lessons(std::mem::take(&mut page.items), choice)
+                        .await?;
+                    page.items = items;
+                    Ok(page)
+                }
             })
             .await;
         Ok(rc.map(paged)?.map(Lesson::from).into())

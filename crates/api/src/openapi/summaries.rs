@@ -56,6 +56,30 @@ pub const SUMMARIES: &[(&str, &str)] = &[
         "initiative_translations_replace",
         "Replace every translation of an initiative",
     ),
+    (
+        "lesson_translations_set",
+        "Set a lesson's texts in one language",
+    ),
+    (
+        "lesson_translations_delete",
+        "Remove a lesson's texts in one language",
+    ),
+    (
+        "lesson_translations_replace",
+        "Replace every translation of a lesson",
+    ),
+    (
+        "organization_translations_set",
+        "Set an organisation's texts in one language",
+    ),
+    (
+        "organization_translations_delete",
+        "Remove an organisation's texts in one language",
+    ),
+    (
+        "organization_translations_replace",
+        "Replace every translation of an organisation",
+    ),
     ("initiatives_delete", "Delete an initiative"),
     (
         "initiative_history_list",

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     extract::{etag, if_match, versioned, write_meta},
+    language,
     problem::ApiResult,
 };
 
@@ -22,12 +23,15 @@ pub(crate) async fn list<R: ChildResource>(
     initiative: Uuid,
     query: R::Query,
 ) -> ApiResult<HttpResponse> {
-    crate::listing::page(
-        req,
-        &registry
-            .list_children::<R>(caller, initiative, query)
-            .await?,
-    )
+    let choice = language::ask(req, R::lang(&query))?;
+    let (page, content_language) = registry
+        .list_children_in::<R>(caller, initiative, query, choice)
+        .await?;
+    let response = crate::listing::page(req, &page)?;
+    Ok(match content_language {
+        Some(content_language) => language::mark(response, &content_language),
+        None => response,
+    })
 }
 
 /// A create: 201 with the record, its `ETag` and `Location` (`…/initiatives/{id}/{segment}/{new id}`).
@@ -59,8 +63,15 @@ pub(crate) async fn get<R: ChildResource>(
     registry: &Registry,
     (initiative, id): (Uuid, Uuid),
 ) -> ApiResult<HttpResponse> {
-    let view = registry.get_child::<R>(caller, initiative, id).await?;
-    Ok(versioned(req, R::version(&view), &view))
+    let choice = language::ask(req, language::query_lang(req).as_deref())?;
+    let (view, content_language) = registry
+        .get_child_in::<R>(caller, initiative, id, choice)
+        .await?;
+    let response = versioned(req, R::version(&view), &view);
+    Ok(match content_language {
+        Some(content_language) => language::mark(response, &content_language),
+        None => response,
+    })
 }
 
 /// An update under `If-Match`: the record as stored, with the `ETag` of its stored version.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::children::child_routes;
 use crate::{
     extract::{ApiJson, ApiQuery, Auth},
+    language,
     problem::{ApiResult, Problem},
 };
 
@@ -27,14 +28,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Lessons learned across the registry: the caller's tenant's, and every public initiative's
 /// (anonymous callers: public ones only). `q` searches their text (every word must match) and
-/// ranks by relevance; otherwise newest first.
+/// ranks by relevance; otherwise newest first. Texts are in the reader's language (`lang=`
+/// over `Accept-Language`) where a lesson has them, else in its own `language`, with
+/// `field_languages` naming those that fell back; `lang=*` adds every `translations`.
 #[utoipa::path(
     operation_id = "lessons_search",
     tag = "lessons",
     security((), ("bearer" = [])),
-    params(LessonSearch),
+    params(LessonSearch, ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)")),
     responses(
-        (status = 200, body = Page<Lesson>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 200, body = Page<Lesson>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
     )
@@ -46,7 +49,16 @@ pub async fn search(
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<LessonSearch>,
 ) -> ApiResult<HttpResponse> {
-    crate::listing::page(&req, &registry.search_lessons(&caller, query).await?)
+    let choice = language::ask(&req, query.lang.as_deref())?;
+    let mut page = registry.search_lessons(&caller, query).await?;
+    let (items, content_language) = registry
+        .localize_lessons(std::mem::take(&mut page.items), choice)
+        .await?;
+    page.items = items;
+    Ok(language::mark(
+        crate::listing::page(&req, &page)?,
+        &content_language,
+    ))
 }
 
 child_routes! {

@@ -1,6 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use service::{
-    Registry,
+    Registry, ServiceError,
+    language::LanguageQuery,
     organizations::{NewOrganization, Organization, OrganizationPatch, OrganizationQuery},
     pagination::Page,
 };
@@ -8,6 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
+    language,
     problem::{ApiResult, Problem},
 };
 
@@ -15,14 +17,16 @@ use crate::{
 ///
 /// Anonymous callers see every tenant's public organisations. Members see their tenant's
 /// (`scope=tenant`, the default), every tenant's public ones (`scope=public`), or both
-/// (`scope=all`). Unknown parameters answer 400.
+/// (`scope=all`). Unknown parameters answer 400. Names and descriptions are in the reader's
+/// language (`lang=` over `Accept-Language`) where an organisation has them, else in its own
+/// `language`, with `field_languages` naming those that fell back.
 #[utoipa::path(
     operation_id = "organizations_list",
     tag = "organizations",
     security((), ("bearer" = [])),
-    params(OrganizationQuery),
+    params(OrganizationQuery, ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values (`fr-CH, fr;q=0.9, en;q=0.8`)")),
     responses(
-        (status = 200, body = Page<Organization>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"))),
+        (status = 200, body = Page<Organization>, headers(("ETag" = String, description = "Weak validator of the page; send it back as If-None-Match"), ("Link" = String, description = "RFC 8288 links to the first, prev, next and last pages"), ("Content-Language" = String), ("Vary" = String))),
         (status = 304, description = "Not modified: the page still has the ETag named in If-None-Match"),
         (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
@@ -35,7 +39,16 @@ pub async fn list(
     registry: web::Data<Registry>,
     ApiQuery(query): ApiQuery<OrganizationQuery>,
 ) -> ApiResult<HttpResponse> {
-    crate::listing::page(&req, &registry.list_organizations(&caller, query).await?)
+    let choice = language::ask(&req, query.lang.as_deref())?;
+    let mut page = registry.list_organizations(&caller, query).await?;
+    let (items, content_language) = registry
+        .localize_organizations(std::mem::take(&mut page.items), choice)
+        .await?;
+    page.items = items;
+    Ok(language::mark(
+        crate::listing::page(&req, &page)?,
+        &content_language,
+    ))
 }
 
 /// Registers a partner organisation in the caller's tenant. Editors and above.
@@ -71,17 +84,21 @@ pub async fn create(
         .json(org))
 }
 
-/// One organisation. Another tenant's private organisation answers 404, as a missing one.
+/// One organisation. Another tenant's private organisation answers 404, as a missing one. Its
+/// texts are in the reader's language (`lang=` over `Accept-Language`) where it has them.
 #[utoipa::path(
     operation_id = "organizations_get",
     tag = "organizations",
     security((), ("bearer" = [])),
     params(
         ("id" = Uuid, Path),
+        LanguageQuery,
         ("If-None-Match" = Option<String>, Header, description = "An ETag: answers 304 when it is current"),
+        ("Accept-Language" = Option<String>, Header, description = "Preferred languages, with q-values"),
     ),
     responses(
-        (status = 200, body = Organization, headers(("ETag" = String))),
+        (status = 200, body = Organization, headers(("ETag" = String), ("Content-Language" = String), ("Vary" = String))),
+        (status = 400, description = "Unknown or malformed parameter", body = Problem, content_type = "application/problem+json"),
         (status = 304, description = "Not modified"),
         (status = 401, description = "Invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -93,11 +110,23 @@ pub async fn get(
     Auth(caller): Auth,
     registry: web::Data<Registry>,
     path: web::Path<Uuid>,
+    ApiQuery(query): ApiQuery<LanguageQuery>,
 ) -> ApiResult<HttpResponse> {
+    let choice = language::ask(&req, query.lang.as_deref())?;
     let org = registry
         .get_organization(&caller, path.into_inner())
         .await?;
-    Ok(versioned(&req, org.version, &org))
+    let (mut orgs, content_language) = registry.localize_organizations(vec![org], choice).await?;
+    let Some(org) = orgs.pop() else {
+        return Err(ServiceError::NotFound {
+            entity: "organization",
+        }
+        .into());
+    };
+    Ok(language::mark(
+        versioned(&req, org.version, &org),
+        &content_language,
+    ))
 }
 
 /// Changes an organisation (JSON merge semantics: absent fields stay, `null` clears).

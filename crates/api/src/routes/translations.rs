@@ -1,12 +1,12 @@
-//! The texts of an initiative in other languages than its own: one language set or removed,
-//! or every translation replaced. Each is a write of the initiative (`If-Match`, history, feed).
-//! Reads choose a language with `lang=` or `Accept-Language` on the initiative's own reads.
+//! The texts of an initiative, a lesson or an organisation in other languages than its own:
+//! one language set or removed, or every translation replaced. Each is a write of the record
+//! (`If-Match`, its version, the feed; the history for initiatives and lessons). Reads choose a
+//! language with `lang=` or `Accept-Language` on the record's own reads.
 
 use actix_web::{HttpRequest, HttpResponse, delete, put, web};
 use service::{
     Registry,
-    initiatives::TranslationEdit,
-    translations::{RecordTranslations, Texts, TranslationMap},
+    translations::{RecordTranslations, Texts, TranslationEdit, TranslationMap},
 };
 use uuid::Uuid;
 
@@ -150,4 +150,263 @@ pub async fn replace(
         )
         .await?;
     Ok(answer(done))
+}
+
+/// Sets a lesson's texts in one language (`lang`, a BCP 47 tag other than its own): the fields
+/// given (`statement`, `context`, `challenge`, `recommendation`) replace every text it had in that language. Checked as the original
+/// fields are. Needs `If-Match`; editors and above.
+#[utoipa::path(
+    operation_id = "lesson_translations_set",
+    tag = "lessons",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Initiative id"),
+        ("lesson_id" = Uuid, Path),
+        ("lang" = String, Path, description = "A BCP 47 tag (`fr`, `zh-Hans`)"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history"),
+    ),
+    request_body(content = std::collections::BTreeMap<String, String>, example = json!({"statement": "Regrouper la demande avant de négocier avec les fournisseurs."})),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad tag, an unknown field or a text too long", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/initiatives/{id}/lessons/{lesson_id}/translations/{lang}")]
+pub async fn lesson_set(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<(Uuid, Uuid, String)>,
+    ApiJson(texts): ApiJson<Texts>,
+) -> ApiResult<HttpResponse> {
+    let (id, lesson_id, lang) = path.into_inner();
+    let edit = TranslationEdit::Set(lang, texts);
+    Ok(answer(
+        registry
+            .edit_lesson_translations(
+                &caller,
+                id,
+                lesson_id,
+                if_match(&req),
+                edit,
+                &write_meta(&req),
+            )
+            .await?,
+    ))
+}
+
+/// Removes a lesson's texts in one language (404 when it has none in it). Needs `If-Match`;
+/// editors and above.
+#[utoipa::path(
+    operation_id = "lesson_translations_delete",
+    tag = "lessons",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Initiative id"),
+        ("lesson_id" = Uuid, Path),
+        ("lang" = String, Path, description = "A BCP 47 tag"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history"),
+    ),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a language tag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/initiatives/{id}/lessons/{lesson_id}/translations/{lang}")]
+pub async fn lesson_remove(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<(Uuid, Uuid, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, lesson_id, lang) = path.into_inner();
+    let edit = TranslationEdit::Remove(lang);
+    Ok(answer(
+        registry
+            .edit_lesson_translations(
+                &caller,
+                id,
+                lesson_id,
+                if_match(&req),
+                edit,
+                &write_meta(&req),
+            )
+            .await?,
+    ))
+}
+
+/// Replaces every translation of a lesson: a map of BCP 47 tags to texts (`{}` removes them
+/// all). Each bad field is named by its path (`fr.statement`). Needs `If-Match`;
+/// editors and above.
+#[utoipa::path(
+    operation_id = "lesson_translations_replace",
+    tag = "lessons",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Initiative id"),
+        ("lesson_id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+        ("X-Change-Reason" = Option<String>, Header, description = "Why; kept in the history"),
+    ),
+    request_body(content = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>, example = json!({"fr": {"statement": "Regrouper la demande avant de négocier."}, "es": {"statement": "Agregar la demanda antes de negociar."}})),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad tag, an unknown field or a text too long", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/initiatives/{id}/lessons/{lesson_id}/translations")]
+pub async fn lesson_replace(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<(Uuid, Uuid)>,
+    ApiJson(map): ApiJson<TranslationMap>,
+) -> ApiResult<HttpResponse> {
+    let (id, lesson_id) = path.into_inner();
+    let edit = TranslationEdit::ReplaceAll(map);
+    Ok(answer(
+        registry
+            .edit_lesson_translations(
+                &caller,
+                id,
+                lesson_id,
+                if_match(&req),
+                edit,
+                &write_meta(&req),
+            )
+            .await?,
+    ))
+}
+
+/// Sets an organisation's texts in one language (`lang`, a BCP 47 tag other than its own): the fields
+/// given (`name`, `acronym`, `description`) replace every text it had in that language. Checked as the original
+/// fields are. Needs `If-Match`; editors and above.
+#[utoipa::path(
+    operation_id = "organization_translations_set",
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("lang" = String, Path, description = "A BCP 47 tag (`fr`, `zh-Hans`)"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body(content = std::collections::BTreeMap<String, String>, example = json!({"name": "Ministère de la Communication", "description": "Conduit la politique nationale des TIC."})),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad tag, an unknown field or a text too long", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organizations/{id}/translations/{lang}")]
+pub async fn organization_set(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<(Uuid, String)>,
+    ApiJson(texts): ApiJson<Texts>,
+) -> ApiResult<HttpResponse> {
+    let (id, lang) = path.into_inner();
+    let edit = TranslationEdit::Set(lang, texts);
+    Ok(answer(
+        registry
+            .edit_organization_translations(&caller, id, if_match(&req), edit, &write_meta(&req))
+            .await?,
+    ))
+}
+
+/// Removes an organisation's texts in one language (404 when it has none in it). Needs `If-Match`;
+/// editors and above.
+#[utoipa::path(
+    operation_id = "organization_translations_delete",
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("lang" = String, Path, description = "A BCP 47 tag"),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a language tag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/organizations/{id}/translations/{lang}")]
+pub async fn organization_remove(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<(Uuid, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, lang) = path.into_inner();
+    let edit = TranslationEdit::Remove(lang);
+    Ok(answer(
+        registry
+            .edit_organization_translations(&caller, id, if_match(&req), edit, &write_meta(&req))
+            .await?,
+    ))
+}
+
+/// Replaces every translation of an organisation: a map of BCP 47 tags to texts (`{}` removes them
+/// all). Each bad field is named by its path (`fr.name`). Needs `If-Match`;
+/// editors and above.
+#[utoipa::path(
+    operation_id = "organization_translations_replace",
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path),
+        ("If-Match" = String, Header, description = "The ETag last read"),
+    ),
+    request_body(content = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>, example = json!({"fr": {"name": "Ministère de la Communication"}, "ar": {"name": "وزارة الاتصال"}})),
+    responses(
+        (status = 200, body = RecordTranslations, headers(("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad tag, an unknown field or a text too long", body = Problem, content_type = "application/problem+json"),
+        (status = 428, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/organizations/{id}/translations")]
+pub async fn organization_replace(
+    req: HttpRequest,
+    Auth(caller): Auth,
+    registry: web::Data<Registry>,
+    path: web::Path<Uuid>,
+    ApiJson(map): ApiJson<TranslationMap>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let edit = TranslationEdit::ReplaceAll(map);
+    Ok(answer(
+        registry
+            .edit_organization_translations(&caller, id, if_match(&req), edit, &write_meta(&req))
+            .await?,
+    ))
 }

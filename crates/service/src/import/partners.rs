@@ -456,6 +456,7 @@ impl Registry {
             description: None,
             iati_identifier: None,
             visibility: Visibility::Private,
+            language: None,
         };
         match self
             .create_organization_in(txn, principal, input, meta)

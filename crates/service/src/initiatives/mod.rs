@@ -17,11 +17,11 @@ pub(crate) mod store;
 pub(crate) mod tag_count;
 mod views;
 
+pub use crate::translations::TranslationEdit;
 pub use derived::ReportingStatus;
 pub use document::{DetailJson, ItemJson};
 pub use fields::{DetailQuery, Fieldset};
 pub use list::{Collapse, InitiativeQuery, InitiativeSort, MAX_PAGE_OFFSET};
 pub(crate) use list::{check_query, country_codes};
-pub use store::TranslationEdit;
 pub(crate) use store::{TAG_LEVER, TAG_NEED, load_sectors, load_tags, validate_new};
 pub use views::*;

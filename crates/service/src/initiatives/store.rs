@@ -31,7 +31,7 @@ use crate::{
     history::{self, Change, Operation, WriteMeta},
     precondition::Precondition,
     reference,
-    translations::{self, Texts, TranslationMap},
+    translations::{self, Texts, TranslationEdit, TranslationMap},
     validation::{Checks, name_key},
     write::UnitOfWork,
 };
@@ -771,54 +771,6 @@ fn translated_patch(
     Ok((touched && next != *current).then_some(next))
 }
 
-/// What a write of translations alone does (the `…/translations` endpoints).
-#[derive(Clone, Debug)]
-pub enum TranslationEdit {
-    /// Sets one language's texts (a BCP 47 tag and its texts; none removes the language).
-    Set(String, Texts),
-    /// Removes one language.
-    Remove(String),
-    /// Replaces every translation.
-    ReplaceAll(TranslationMap),
-}
-
-impl TranslationEdit {
-    /// The translations after the edit, checked (bad fields named by their path in the body).
-    fn apply(self, original: &str, current: &TranslationMap) -> ServiceResult<TranslationMap> {
-        let spec = &translations::INITIATIVE;
-        let mut c = Checks::new();
-        let mut next = current.clone();
-        match self {
-            TranslationEdit::Set(tag, texts) => {
-                if let Some(tag) = translations::check_tag(&mut c, "lang", &tag) {
-                    if tag == original {
-                        c.push("lang", "original_language", format!("is the initiative's own language ({original}): change its fields instead"));
-                    }
-                    let texts = translations::check_texts(&mut c, spec, "", &texts);
-                    next.remove(&tag);
-                    if !texts.is_empty() {
-                        next.insert(tag, texts);
-                    }
-                }
-            }
-            TranslationEdit::Remove(tag) => {
-                if let Some(tag) = translations::check_tag(&mut c, "lang", &tag)
-                    && next.remove(&tag).is_none()
-                {
-                    return Err(ServiceError::NotFound {
-                        entity: "translation",
-                    });
-                }
-            }
-            TranslationEdit::ReplaceAll(map) => {
-                next = translations::check_map(&mut c, spec, original, &map, "");
-            }
-        }
-        c.finish()?;
-        Ok(next)
-    }
-}
-
 fn external_json(d: &Draft) -> String {
     serde_json::to_string(&d.external_identifiers).unwrap_or_else(|_| "[]".into())
 }
@@ -1008,7 +960,7 @@ impl Registry {
             .remove(&id)
             .unwrap_or_default();
         let translated = match edit {
-            Some(edit) => Some(edit.apply(&row.language, &current)?),
+            Some(edit) => Some(edit.apply(&translations::INITIATIVE, &row.language, &current)?),
             None => translated_patch(&row.language, &current, &mut patch)?,
         };
         let d = check(draft_of_patch(&before, patch))?;
@@ -1143,6 +1095,14 @@ impl Registry {
             .filter(progress_report::Column::InitiativeId.eq(id))
             .exec(&txn)
             .await?;
+        let lesson_ids: Vec<Uuid> = lesson::Entity::find()
+            .select_only()
+            .column(lesson::Column::Id)
+            .filter(lesson::Column::InitiativeId.eq(id))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        translations::remove_all(&txn, EntityKind::Lesson, &lesson_ids).await?;
         lesson::Entity::delete_many()
             .filter(lesson::Column::InitiativeId.eq(id))
             .exec(&txn)

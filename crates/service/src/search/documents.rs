@@ -95,6 +95,26 @@ fn with_language(
     )
 }
 
+/// `texts` with each of a record's translations in its own language's fields, at the slot
+/// `slot_of` gives its field.
+fn with_translations(
+    mut texts: Vec<Text>,
+    translated: Vec<(String, Language, String)>,
+    slot_of: impl Fn(&str) -> Slot,
+) -> Vec<Text> {
+    for (field, language, text) in translated {
+        if !text.trim().is_empty() {
+            texts.push(Text {
+                slot: slot_of(&field),
+                field,
+                language: language.tag().to_owned(),
+                text,
+            });
+        }
+    }
+    texts
+}
+
 /// The current state of the given records.
 pub async fn load<C: ConnectionTrait>(
     db: &C,
@@ -275,23 +295,18 @@ async fn initiatives<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<
             agreements.remove(&id).unwrap_or_default(),
         );
         let declared = text(&item, "language").and_then(|t| Language::from_tag(&t));
-        let (language, mut texts) = with_language(texts, declared);
+        let (language, texts) = with_language(texts, declared);
         // Each translation in its own language's fields.
-        for (field, language, text) in translated.remove(&id).unwrap_or_default() {
-            let slot = match field.as_str() {
-                "title" => Slot::Title,
-                "summary" => Slot::Summary,
-                _ => Slot::Body,
-            };
-            if !text.trim().is_empty() {
-                texts.push(Text {
-                    slot,
-                    field,
-                    language: language.tag().to_owned(),
-                    text,
-                });
-            }
-        }
+        let texts =
+            with_translations(
+                texts,
+                translated.remove(&id).unwrap_or_default(),
+                |field| match field {
+                    "title" => Slot::Title,
+                    "summary" => Slot::Summary,
+                    _ => Slot::Body,
+                },
+            );
         out.push(Source {
             kind: DocKind::Initiative,
             id,
@@ -322,6 +337,7 @@ async fn lessons<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<Vec<
         .into_tuple()
         .all(db)
         .await?;
+    let mut translated = crate::translations::texts_of(db, crate::EntityKind::Lesson, ids).await?;
     Ok(rows
         .into_iter()
         .map(|l| {
@@ -333,7 +349,16 @@ async fn lessons<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResult<Vec<
             if !tags.is_empty() {
                 texts.push((Slot::Body, "tags", tags.join(", ")));
             }
-            let (language, texts) = with_language(texts, None);
+            let (language, texts) = with_language(texts, Language::from_tag(&l.language));
+            let texts = with_translations(
+                texts,
+                translated.remove(&l.id).unwrap_or_default(),
+                |field| match field {
+                    "statement" => Slot::Title,
+                    "context" => Slot::Summary,
+                    _ => Slot::Body,
+                },
+            );
             Source {
                 kind: DocKind::Lesson,
                 id: l.id,
@@ -356,13 +381,23 @@ async fn organizations<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> ServiceResul
         .filter(organization::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?;
+    let mut translated =
+        crate::translations::texts_of(db, crate::EntityKind::Organization, ids).await?;
     Ok(rows
         .into_iter()
         .map(|o| {
             let mut texts = vec![(Slot::Title, "name", o.name)];
             texts.extend(o.acronym.map(|t| (Slot::Title, "acronym", t)));
             texts.extend(o.description.map(|t| (Slot::Body, "description", t)));
-            let (language, texts) = with_language(texts, None);
+            let (language, texts) = with_language(texts, Language::from_tag(&o.language));
+            let texts = with_translations(
+                texts,
+                translated.remove(&o.id).unwrap_or_default(),
+                |field| match field {
+                    "name" | "acronym" => Slot::Title,
+                    _ => Slot::Body,
+                },
+            );
             Source {
                 kind: DocKind::Organization,
                 id: o.id,

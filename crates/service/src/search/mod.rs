@@ -377,7 +377,7 @@ impl SearchIndex {
             return Ok(0);
         }
         let _apply = self.inner.apply.lock().await;
-        let position = feed_head(db).await?;
+        let position = crate::feed::head(db).await?;
         self.blocking(|engine| {
             engine
                 .writer()?
@@ -438,7 +438,8 @@ impl SearchIndex {
                 .all(db)
                 .await?;
             let Some(last) = events.last().map(|e| e.seq) else {
-                self.gauges(from, db).await;
+                // Nothing after `from`: the index lags by nothing.
+                self.gauges(from, 0);
                 return Ok(read);
             };
             read += events.len();
@@ -451,7 +452,9 @@ impl SearchIndex {
             })
             .await?;
             if !more {
-                self.gauges(last, db).await;
+                // What was written while this batch was applied.
+                let head = crate::feed::head(db).await.unwrap_or(last);
+                self.gauges(last, (head - last).max(0));
                 return Ok(read);
             }
         }
@@ -470,12 +473,10 @@ impl SearchIndex {
         }
     }
 
-    /// The position, lag and size of the index, as metrics.
-    async fn gauges(&self, position: i64, db: &DatabaseConnection) {
+    /// The position, lag (events behind the feed's head) and size of the index, as metrics.
+    fn gauges(&self, position: i64, lag: i64) {
         metrics::gauge!("msp_search_feed_position").set(position as f64);
-        if let Ok(head) = feed_head(db).await {
-            metrics::gauge!("msp_search_lag_events").set((head - position).max(0) as f64);
-        }
+        metrics::gauge!("msp_search_lag_events").set(lag as f64);
         let searcher = self.inner.reader.searcher();
         metrics::gauge!("msp_search_documents").set(searcher.num_docs() as f64);
         if let Some(dir) = &self.inner.dir {
@@ -549,16 +550,6 @@ pub(crate) fn in_order<T>(mut rows: Vec<T>, ids: &[Uuid], id_of: impl Fn(&T) -> 
 }
 
 /// The sequence number of the newest event of the change feed (0 when empty).
-async fn feed_head<C: ConnectionTrait>(db: &C) -> ServiceResult<i64> {
-    let head: Option<Option<i64>> = change_event::Entity::find()
-        .select_only()
-        .column_as(change_event::Column::Seq.max(), "head")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(head.flatten().unwrap_or(0))
-}
-
 fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|entries| {

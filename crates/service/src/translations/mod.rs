@@ -11,6 +11,7 @@
 //! [`store`] reads and writes the rows; [`texts_of`] gives the search indexer every
 //! translation of a set of records.
 
+mod edit;
 pub mod render;
 mod store;
 
@@ -20,7 +21,8 @@ use serde_json::Value;
 
 use crate::{language, validation::Checks};
 
-#[allow(unused_imports)] // `texts_of` is the search indexer's.
+pub use edit::TranslationEdit;
+pub use render::Localizable;
 pub(crate) use store::{load, remove_all, replace, texts_of};
 
 /// One language's texts of a record: field name → text.
@@ -57,11 +59,17 @@ pub(crate) struct Field {
 /// A kind of record whose texts can be translated, and its translatable fields.
 #[derive(Debug)]
 pub(crate) struct Translatable {
+    /// The record's name in messages (`initiative`).
+    pub noun: &'static str,
+    /// The kind its translations are stored under.
+    pub kind: crate::EntityKind,
     pub fields: &'static [Field],
 }
 
 /// An initiative's texts.
 pub(crate) const INITIATIVE: Translatable = Translatable {
+    noun: "initiative",
+    kind: crate::EntityKind::Initiative,
     fields: &[
         Field {
             name: "title",
@@ -84,6 +92,8 @@ pub(crate) const INITIATIVE: Translatable = Translatable {
 
 /// A lesson's texts.
 pub(crate) const LESSON: Translatable = Translatable {
+    noun: "lesson",
+    kind: crate::EntityKind::Lesson,
     fields: &[
         Field {
             name: "statement",
@@ -106,6 +116,8 @@ pub(crate) const LESSON: Translatable = Translatable {
 
 /// An organisation's texts.
 pub(crate) const ORGANIZATION: Translatable = Translatable {
+    noun: "organization",
+    kind: crate::EntityKind::Organization,
     fields: &[
         Field {
             name: "name",
@@ -137,6 +149,24 @@ impl Translatable {
             .iter()
             .any(|t| t.field(name).is_some())
     }
+}
+
+/// `views` of `spec`'s kind in the reader's `choice` (`None`: as stored), with their
+/// translations read from `db`; and the answer's `Content-Language`.
+pub(crate) async fn localized<C: sea_orm::ConnectionTrait, T: Localizable>(
+    db: &C,
+    spec: &Translatable,
+    views: Vec<T>,
+    choice: Option<crate::language::LanguageChoice>,
+) -> crate::ServiceResult<(Vec<T>, String)> {
+    let maps = match choice {
+        Some(_) => {
+            let ids: Vec<uuid::Uuid> = views.iter().map(Localizable::record_id).collect();
+            load(db, spec.kind, &ids).await?
+        }
+        None => std::collections::HashMap::new(),
+    };
+    render::localize_views(views, spec, &maps, choice)
 }
 
 /// A tag in its conventional case (RFC 5646 §2.1.1): the language subtag in lower case, a

@@ -1,7 +1,11 @@
 //! A record as a reader reads it: its texts in the reader's language where it has them, the
 //! original elsewhere, and which is which.
 
+use std::collections::HashMap;
+
+use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
+use uuid::Uuid;
 
 use super::{Translatable, TranslationMap};
 use crate::{
@@ -92,6 +96,57 @@ pub(crate) fn localize_json(
     Ok((
         Some(serde_json::to_string(&object).map_err(internal)?),
         language,
+    ))
+}
+
+/// A typed record whose texts can be read in another language (a lesson, an organisation):
+/// its view carries `language`, and `field_languages` / `translations` for [`localize`].
+pub trait Localizable: Serialize + DeserializeOwned {
+    fn record_id(&self) -> Uuid;
+    /// The BCP 47 tag of its own fields' language.
+    fn original_language(&self) -> &str;
+}
+
+/// Views in the reader's `choice` (`None`: as stored), each through [`localize`] with its
+/// translations in `maps`; and the answer's `Content-Language`.
+pub(crate) fn localize_views<T: Localizable>(
+    views: Vec<T>,
+    spec: &Translatable,
+    maps: &HashMap<Uuid, TranslationMap>,
+    choice: Option<LanguageChoice>,
+) -> ServiceResult<(Vec<T>, String)> {
+    let empty = TranslationMap::new();
+    let mut languages = Vec::with_capacity(views.len());
+    let mut out = Vec::with_capacity(views.len());
+    for view in views {
+        let map = maps.get(&view.record_id());
+        match choice {
+            Some(choice) if map.is_some() || choice == LanguageChoice::All => {
+                let original = view.original_language().to_owned();
+                let Value::Object(mut object) = serde_json::to_value(&view).map_err(internal)?
+                else {
+                    return Err(ServiceError::Internal(
+                        "a record's view is not an object".into(),
+                    ));
+                };
+                languages.push(localize(
+                    &mut object,
+                    spec,
+                    &original,
+                    map.unwrap_or(&empty),
+                    choice,
+                ));
+                out.push(serde_json::from_value(Value::Object(object)).map_err(internal)?);
+            }
+            _ => {
+                languages.push(view.original_language().to_owned());
+                out.push(view);
+            }
+        }
+    }
+    Ok((
+        out,
+        content_language_of(languages.iter().map(String::as_str)),
     ))
 }
 

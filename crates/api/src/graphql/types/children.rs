@@ -305,6 +305,13 @@ pub struct Lesson {
     pub recommendation: Option<String>,
     /// Lower-case keywords.
     pub tags: Vec<String>,
+    /// The BCP 47 tag of the language its texts were written in (its original language).
+    pub language: String,
+    /// The text fields not in the language asked for (`lang`), each with the language it
+    /// fell back to.
+    pub field_languages: Vec<super::matchmaking::FieldLanguage>,
+    /// Every translation of its texts (`lang: "*"` only; empty otherwise).
+    pub translations: Vec<super::texts::FieldText>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -320,6 +327,9 @@ impl From<lessons::Lesson> for Lesson {
             challenge: l.challenge,
             recommendation: l.recommendation,
             tags: l.tags,
+            language: l.language,
+            field_languages: super::texts::field_languages(l.field_languages),
+            translations: super::texts::translations(l.translations),
             version: l.version,
             created_at: l.created_at,
             updated_at: l.updated_at,

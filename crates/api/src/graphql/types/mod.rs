@@ -15,6 +15,7 @@ pub mod organization;
 pub mod partner;
 pub mod reference;
 pub mod search;
+pub mod texts;
 pub mod wsis;
 
 pub use children::{Agreement, Lesson, ProgressReport};

@@ -35,6 +35,13 @@ pub struct Organization {
     /// The IATI organisation identifier, when known.
     pub iati_identifier: Option<String>,
     pub visibility: Visibility,
+    /// The BCP 47 tag of the language its texts were written in (its original language).
+    pub language: String,
+    /// The text fields not in the language asked for (`lang`), each with the language it
+    /// fell back to.
+    pub field_languages: Vec<super::matchmaking::FieldLanguage>,
+    /// Every translation of its texts (`lang: "*"` only; empty otherwise).
+    pub translations: Vec<super::texts::FieldText>,
     /// Increases with every change: pass it as `expectedVersion` to change or delete.
     pub version: i32,
     pub created_at: DateTime<Utc>,
@@ -55,6 +62,9 @@ impl From<organizations::Organization> for Organization {
             description: o.description,
             iati_identifier: o.iati_identifier,
             visibility: o.visibility.into(),
+            language: o.language,
+            field_languages: super::texts::field_languages(o.field_languages),
+            translations: super::texts::translations(o.translations),
             version: o.version,
             created_at: o.created_at,
             updated_at: o.updated_at,
