@@ -733,7 +733,7 @@ query Offers($id: UUID!) {
 }"#;
 
 const ORG_FIELDS: &str = "id tenantId name acronym sector subType country website description \
-iatiIdentifier visibility version createdAt updatedAt";
+iatiIdentifier visibility language version createdAt updatedAt";
 
 fn suggestions_query() -> String {
     let fields = format!(
