@@ -54,6 +54,7 @@ const DESCRIPTION_MAX: usize = 10_000;
     "description": "Leads national ICT policy.",
     "iati_identifier": null,
     "visibility": "public",
+    "language": "en",
     "version": 1,
     "created_at": "2026-11-23T10:00:00Z",
     "updated_at": "2026-11-23T10:00:00Z"
