@@ -10,6 +10,7 @@ both_databases!(
     export_formats_flatten_and_filter,
     export_follows_the_list_access_rules,
     organizations_export,
+    an_organisation_export_keeps_every_translation,
     iati_export_is_valid_iati_2_03,
     import_reports_every_bad_row_and_writes_nothing,
     import_dry_run_writes_nothing,
@@ -357,6 +358,48 @@ async fn organizations_export(app: TestApp) {
         .get("/api/v1/export/organizations?format=iati", Some(&ea.token))
         .await;
     assert_eq!(r.status, 400);
+}
+
+async fn an_organisation_export_keeps_every_translation(app: TestApp) {
+    let t = app.tenant("langs").await;
+    let ed = app.member(&t, Role::Editor).await;
+    let org = app
+        .post(
+            "/api/v1/organizations",
+            Some(&ed.token),
+            &json!({"name": "Ministry of Health", "sector": "government", "visibility": "public", "language": "en"}),
+        )
+        .await
+        .body;
+    let r = app
+        .send(
+            reqwest::Method::PUT,
+            &format!(
+                "/api/v1/organizations/{}/translations/fr",
+                org["id"].as_str().unwrap()
+            ),
+            Some(&ed.token),
+            &[("If-Match", "\"1\"")],
+            Some(&json!({"name": "Ministère de la Santé", "acronym": "MS"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let (_, _, body) = raw(&app, "/api/v1/export/organizations?format=ndjson", None).await;
+    let line: Value = serde_json::from_str(body.lines().next().unwrap()).unwrap();
+    assert_eq!(line["name"], "Ministry of Health");
+    assert_eq!(line["translations"]["fr"]["name"], "Ministère de la Santé");
+
+    let (_, _, csv) = raw(&app, "/api/v1/export/organizations?format=csv", None).await;
+    let rows = csv_rows(&csv);
+    let cell = |column: &str| {
+        let at = rows[0].iter().position(|c| c == column).unwrap();
+        rows[1][at].clone()
+    };
+    assert_eq!(cell("language"), "en");
+    assert_eq!(cell("name@fr"), "Ministère de la Santé");
+    assert_eq!(cell("acronym@fr"), "MS");
+    assert_eq!(cell("name@ar"), "", "no Arabic name");
 }
 
 async fn iati_export_is_valid_iati_2_03(app: TestApp) {

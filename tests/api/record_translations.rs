@@ -12,6 +12,7 @@ use crate::graphql::{data, graphql};
 
 both_databases!(
     a_lessons_french_texts_are_read_in_french,
+    each_language_of_a_record_has_its_own_etag,
     a_lessons_language_is_detected_when_not_given,
     a_lessons_translation_is_found_by_search,
     a_lessons_translation_needs_the_current_version_and_names_bad_fields,
@@ -163,6 +164,62 @@ async fn a_lessons_french_texts_are_read_in_french(app: TestApp) {
         every.body["items"][0]["translations"]["fr"]["statement"],
         FRENCH
     );
+}
+
+async fn each_language_of_a_record_has_its_own_etag(app: TestApp) {
+    let (editor, _) = organisation(&app).await;
+    let orgs = app.get("/api/v1/organizations", Some(&editor)).await;
+    let id = orgs.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/organizations/{id}");
+    let arabic = app.get(&format!("{path}?lang=ar"), Some(&editor)).await;
+    assert_eq!(arabic.body["name"], "وزارة الاتصال");
+    assert_eq!(arabic.etag(), "\"2-ar\"");
+    let own = app.get(&path, Some(&editor)).await;
+    assert_eq!(
+        own.etag(),
+        "\"2\"",
+        "read in its own language: the ETag writes answer with"
+    );
+
+    let get = |lang: &'static str, tag: String| {
+        let (app, editor, path) = (&app, editor.clone(), path.clone());
+        async move {
+            let url = format!("{path}?lang={lang}");
+            send(
+                app,
+                Method::GET,
+                &url,
+                &editor,
+                &[("If-None-Match", &tag)],
+                None,
+            )
+            .await
+        }
+    };
+    assert_eq!(get("ar", arabic.etag()).await.status, 304);
+    let english = get("en", arabic.etag()).await;
+    assert_eq!(
+        english.status, 200,
+        "the Arabic validator does not stand for the English"
+    );
+    assert_eq!(english.body["name"], "Ministry of Communication");
+    assert_eq!(english.etag(), "\"2-en\"");
+
+    let changed = send(
+        &app,
+        Method::PATCH,
+        &path,
+        &editor,
+        &[("If-Match", &arabic.etag())],
+        Some(&json!({"description": "Leads ICT policy."})),
+    )
+    .await;
+    assert_eq!(
+        changed.status, 200,
+        "If-Match reads the version: {}",
+        changed.body
+    );
+    assert_eq!(changed.etag(), "\"3\"");
 }
 
 async fn a_lessons_language_is_detected_when_not_given(app: TestApp) {

@@ -392,10 +392,49 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// The ETag of a record at `version` read in `languages` (its `Content-Language`): `"3-fr"`,
+/// `"3-ar.en.es.fr.ru.zh"` for every language. Each language is its own representation, so it
+/// has its own validator (RFC 9110 §8.8.3); `If-Match` still reads the version from it.
+pub fn etag_in(version: i32, languages: &str) -> String {
+    let variant: Vec<&str> = languages
+        .split(',')
+        .map(str::trim)
+        .filter(|tag| !tag.is_empty() && tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .collect();
+    if variant.is_empty() {
+        return etag(version);
+    }
+    format!("\"{version}-{}\"", variant.join("."))
+}
+
+/// The version an ETag names (`"3"`, `W/"3"`, `"3-fr"`).
 fn parse_etag(value: &str) -> Option<i32> {
     let v = value.trim();
     let v = v.strip_prefix("W/").unwrap_or(v);
-    v.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+    let opaque = v.strip_prefix('"')?.strip_suffix('"')?;
+    let version = opaque
+        .split_once('-')
+        .map_or(opaque, |(version, _)| version);
+    version.parse().ok()
+}
+
+/// A 200 with a record read in a language the reader asked for, its language-specific ETag
+/// ([`etag_in`]), or a 304 when `If-None-Match` names that ETag (weak comparison).
+pub fn versioned_in<T: serde::Serialize>(
+    req: &HttpRequest,
+    version: i32,
+    languages: &str,
+    body: &T,
+) -> HttpResponse {
+    let tag = etag_in(version, languages);
+    if crate::listing::matches_etag(req, &tag) {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, tag))
+        .json(body)
 }
 
 /// A 200 with the record as JSON and its ETag, or a 304 when the client has it already.

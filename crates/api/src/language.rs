@@ -56,6 +56,24 @@ pub fn mark(mut response: HttpResponse, content_language: &str) -> HttpResponse 
     response
 }
 
+/// One record read in the reader's language: when they asked for one (`choice`), its ETag
+/// names the languages of the answer, so a validator of the English text never stands for the
+/// French ([`crate::extract::versioned_in`]); without a choice the record reads in its own
+/// language under its plain ETag, the one writes answer with.
+pub fn versioned<T: serde::Serialize>(
+    req: &HttpRequest,
+    choice: Option<LanguageChoice>,
+    version: i32,
+    content_language: &str,
+    body: &T,
+) -> HttpResponse {
+    let response = match choice {
+        Some(_) => crate::extract::versioned_in(req, version, content_language, body),
+        None => crate::extract::versioned(req, version, body),
+    };
+    mark(response, content_language)
+}
+
 /// The `Content-Language` of an answer in `choice`: its language, or all six for `lang=*`.
 pub fn content_language(choice: LanguageChoice) -> String {
     match choice {

@@ -126,6 +126,16 @@ pub fn problem_response(code: ErrorCode, detail: String, errors: Vec<FieldError>
     problem_with(code, detail, errors, None)
 }
 
+/// A 503 problem for a state the service expects to leave by itself (the search index being
+/// built): no error is logged, and `Retry-After` says when to ask again.
+pub fn unavailable(detail: &str, retry_after_secs: u32) -> HttpResponse {
+    let mut response = problem_with(ErrorCode::Unavailable, detail.to_owned(), Vec::new(), None);
+    if let Ok(value) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 fn problem_with(
     code: ErrorCode,
     detail: String,

@@ -36,8 +36,10 @@ use crate::{
     db::scope,
     error::{ServiceError, ServiceResult},
     initiatives::{Initiative, InitiativeQuery, ReportingStatus},
+    language::LanguageChoice,
     organizations::{Organization, OrganizationQuery, Scope},
     partners::Partner,
+    translations::TranslationMap,
 };
 
 /// Records fetched per query while exporting.
@@ -294,14 +296,19 @@ impl Registry {
         if let Some(after) = after {
             select = select.filter(organization::Column::Id.gt(after));
         }
-        Ok(select
+        let organizations = select
             .order_by_asc(organization::Column::Id)
             .limit(BATCH_SIZE)
             .all(self.db())
             .await?
             .into_iter()
             .map(Organization::from)
-            .collect())
+            .collect::<Vec<_>>();
+        // Every translation beside the originals, as `lang=*` reads them: an export keeps all.
+        let (organizations, _) = self
+            .localize_organizations(organizations, Some(LanguageChoice::All))
+            .await?;
+        Ok(organizations)
     }
 
     /// Exports the initiatives the caller may read that match the filters, as a stream of text
@@ -560,7 +567,12 @@ impl OrganizationState {
                     self.step = Step::Body;
                     match self.format {
                         ExportFormat::Csv => {
-                            return Some(Ok(csv_line(ORGANIZATION_COLUMNS.iter().copied())));
+                            return Some(Ok(csv_line(
+                                ORGANIZATION_COLUMNS
+                                    .iter()
+                                    .chain(&ORGANIZATION_TRANSLATED_COLUMNS)
+                                    .copied(),
+                            )));
                         }
                         ExportFormat::Json => return Some(Ok("[".to_owned())),
                         _ => {}
@@ -692,6 +704,30 @@ pub const TRANSLATED_COLUMNS: [&str; 25] = [
     "summary@zh",
     "description@zh",
     "outcome_summary@zh",
+];
+
+/// The columns of an organisation's texts in each of the six languages (`name@fr`), after
+/// [`ORGANIZATION_COLUMNS`] and its `language`, as [`TRANSLATED_COLUMNS`] are for initiatives.
+pub const ORGANIZATION_TRANSLATED_COLUMNS: [&str; 19] = [
+    "language",
+    "name@ar",
+    "acronym@ar",
+    "description@ar",
+    "name@en",
+    "acronym@en",
+    "description@en",
+    "name@es",
+    "acronym@es",
+    "description@es",
+    "name@fr",
+    "acronym@fr",
+    "description@fr",
+    "name@ru",
+    "acronym@ru",
+    "description@ru",
+    "name@zh",
+    "acronym@zh",
+    "description@zh",
 ];
 
 /// The columns of the companion partners CSV (`GET /api/v1/export/partners?format=csv`), one
@@ -877,18 +913,11 @@ fn initiative_row(e: &ExportedInitiative) -> Vec<String> {
         i.updated_at.to_rfc3339(),
     ]
     .into_iter()
-    .chain(TRANSLATED_COLUMNS.iter().map(|column| {
-        match column.split_once('@') {
-            None => i.language.clone(),
-            Some((field, tag)) => i
-                .translations
-                .as_ref()
-                .and_then(|t| t.get(tag))
-                .and_then(|texts| texts.get(field))
-                .cloned()
-                .unwrap_or_default(),
-        }
-    }))
+    .chain(translated_cells(
+        &TRANSLATED_COLUMNS,
+        &i.language,
+        i.translations.as_ref(),
+    ))
     .collect()
 }
 
@@ -916,6 +945,25 @@ fn partner_rows(e: &ExportedInitiative) -> impl Iterator<Item = Vec<String>> + '
     })
 }
 
+/// The cells of `columns` (`language`, then `field@tag`): the record's original language, then
+/// each language's translation of each field, empty where it has none.
+fn translated_cells<'a>(
+    columns: &'a [&'a str],
+    language: &'a str,
+    translations: Option<&'a TranslationMap>,
+) -> impl Iterator<Item = String> + 'a {
+    columns
+        .iter()
+        .map(move |column| match column.split_once('@') {
+            None => language.to_owned(),
+            Some((field, tag)) => translations
+                .and_then(|t| t.get(tag))
+                .and_then(|texts| texts.get(field))
+                .cloned()
+                .unwrap_or_default(),
+        })
+}
+
 fn organization_row(o: &Organization) -> Vec<String> {
     vec![
         o.id.to_string(),
@@ -933,6 +981,13 @@ fn organization_row(o: &Organization) -> Vec<String> {
         o.created_at.to_rfc3339(),
         o.updated_at.to_rfc3339(),
     ]
+    .into_iter()
+    .chain(translated_cells(
+        &ORGANIZATION_TRANSLATED_COLUMNS,
+        &o.language,
+        o.translations.as_ref(),
+    ))
+    .collect()
 }
 
 /// IATI 2.03 activity XML. The mapping from the registry's vocabularies:

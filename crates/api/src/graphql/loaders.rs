@@ -26,6 +26,7 @@ macro_rules! loader {
         $(#[$meta])*
         pub struct $name(Arc<RequestCtx>);
 
+        #[async_graphql::async_trait::async_trait]
         impl Loader<Uuid> for $name {
             type Value = $value;
             type Error = async_graphql::Error;
@@ -96,6 +97,7 @@ loader!(
 /// (Initiative id, how many entries) → the latest history entries.
 pub struct HistoryLoader(Arc<RequestCtx>);
 
+#[async_graphql::async_trait::async_trait]
 impl Loader<(Uuid, usize)> for HistoryLoader {
     type Value = Vec<RevisionEntry>;
     type Error = async_graphql::Error;

@@ -67,10 +67,11 @@ pub(crate) async fn get<R: ChildResource>(
     let (view, content_language) = registry
         .get_child_in::<R>(caller, initiative, id, choice)
         .await?;
-    let response = versioned(req, R::version(&view), &view);
     Ok(match content_language {
-        Some(content_language) => language::mark(response, &content_language),
-        None => response,
+        Some(content_language) => {
+            language::versioned(req, choice, R::version(&view), &content_language, &view)
+        }
+        None => versioned(req, R::version(&view), &view),
     })
 }
 

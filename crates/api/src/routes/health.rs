@@ -38,10 +38,10 @@ pub async fn health() -> HttpResponse {
 pub async fn ready(registry: web::Data<Registry>) -> ApiResult<HttpResponse> {
     registry.ping().await?;
     if !registry.search().is_ready() {
-        return Err(service::ServiceError::Unavailable(sea_orm::DbErr::Custom(
-            "the search index is being built".into(),
-        ))
-        .into());
+        return Ok(crate::problem::unavailable(
+            "the search index is being built; retry shortly",
+            5,
+        ));
     }
     Ok(HttpResponse::Ok().json(HealthStatus { status: "ok" }))
 }

@@ -12,7 +12,7 @@ use service::{
 use uuid::Uuid;
 
 use crate::{
-    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
+    extract::{ApiJson, ApiQuery, Auth, etag, if_match, write_meta},
     language,
     problem::{ApiResult, Problem},
 };
@@ -127,9 +127,12 @@ pub async fn get(
         .get_initiative_json(&caller, path.into_inner(), query.fields.as_deref())
         .await?
         .localized(choice)?;
-    Ok(language::mark(
-        versioned(&req, detail.version, &detail),
+    Ok(language::versioned(
+        &req,
+        choice,
+        detail.version,
         detail.content_language(),
+        &detail,
     ))
 }
 

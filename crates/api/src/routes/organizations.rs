@@ -8,7 +8,7 @@ use service::{
 use uuid::Uuid;
 
 use crate::{
-    extract::{ApiJson, ApiQuery, Auth, etag, if_match, versioned, write_meta},
+    extract::{ApiJson, ApiQuery, Auth, etag, if_match, write_meta},
     language,
     problem::{ApiResult, Problem},
 };
@@ -123,9 +123,12 @@ pub async fn get(
         }
         .into());
     };
-    Ok(language::mark(
-        versioned(&req, org.version, &org),
+    Ok(language::versioned(
+        &req,
+        choice,
+        org.version,
         &content_language,
+        &org,
     ))
 }
 

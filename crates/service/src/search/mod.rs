@@ -484,22 +484,30 @@ impl SearchIndex {
         }
     }
 
-    /// Runs a search.
+    /// Runs a search on the blocking pool: a search is CPU work of some milliseconds, which
+    /// must not hold the async workers that answer every other request (writes included).
     pub async fn search(&self, request: &Request) -> ServiceResult<Found> {
         self.wait_ready().await?;
         let started = Instant::now();
-        let mut found = self.inner.run(request)?;
-        if found.total < TYPOS_BELOW
-            && !request.parsed.typos
-            && request.parsed.has_typo_candidates()
-        {
-            let retry = Request {
-                parsed: request.parsed.with_typos(),
-                ..request.clone()
-            };
-            found = self.inner.run(&retry)?;
-        }
-        metrics::histogram!("msp_search_seconds", "kind" => request.kind.as_str())
+        let kind = request.kind.as_str();
+        let request = request.clone();
+        let found = self
+            .blocking(move |engine| {
+                let found = engine.run(&request)?;
+                if found.total < TYPOS_BELOW
+                    && !request.parsed.typos
+                    && request.parsed.has_typo_candidates()
+                {
+                    let retry = Request {
+                        parsed: request.parsed.with_typos(),
+                        ..request
+                    };
+                    return engine.run(&retry);
+                }
+                Ok(found)
+            })
+            .await?;
+        metrics::histogram!("msp_search_seconds", "kind" => kind)
             .record(started.elapsed().as_secs_f64());
         Ok(found)
     }
@@ -513,7 +521,8 @@ impl SearchIndex {
             facets: false,
             ..request.clone()
         };
-        self.inner.run_ids(&everything)
+        self.blocking(move |engine| engine.run_ids(&everything))
+            .await
     }
 
     async fn blocking<T: Send + 'static>(
