@@ -148,10 +148,12 @@ impl Db {
         email
     }
 
-    /// The API on this database, in this process.
+    /// The API on this database, in this process (its search index in this test's directory).
     async fn api(&self) -> String {
+        let data_dir = self.dir.path().to_string_lossy().into_owned();
         let vars: HashMap<String, String> = [
             ("MSP_DATABASE_URL", self.url.as_str()),
+            ("MSP_DATA_DIR", data_dir.as_str()),
             ("MSP_JWT_SECRET", SECRET),
             ("MSP_BIND", "127.0.0.1:0"),
             ("MSP_WORKERS", "1"),
