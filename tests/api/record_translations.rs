@@ -197,6 +197,16 @@ async fn each_language_of_a_record_has_its_own_etag(app: TestApp) {
         }
     };
     assert_eq!(get("ar", arabic.etag()).await.status, 304);
+    let plain = send(
+        &app,
+        Method::GET,
+        &path,
+        &editor,
+        &[("If-None-Match", &arabic.etag())],
+        None,
+    )
+    .await;
+    assert_eq!(plain.status, 200, "nor for the original");
     let english = get("en", arabic.etag()).await;
     assert_eq!(
         english.status, 200,

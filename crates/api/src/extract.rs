@@ -377,16 +377,6 @@ pub fn if_match(req: &HttpRequest) -> Precondition {
 /// A version no record has (versions start at 1): an unreadable `If-Match` never matches.
 const NO_VERSION: i32 = 0;
 
-/// Whether `If-None-Match` names the current version (the GET answers 304).
-pub fn not_modified(req: &HttpRequest, version: i32) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim() == "*" || v.split(',').any(|tag| parse_etag(tag) == Some(version))
-        })
-}
-
 /// The ETag of a record at `version`.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
@@ -419,14 +409,24 @@ fn parse_etag(value: &str) -> Option<i32> {
 }
 
 /// A 200 with a record read in a language the reader asked for, its language-specific ETag
-/// ([`etag_in`]), or a 304 when `If-None-Match` names that ETag (weak comparison).
+/// ([`etag_in`]), or a 304 when `If-None-Match` names that ETag.
 pub fn versioned_in<T: serde::Serialize>(
     req: &HttpRequest,
     version: i32,
     languages: &str,
     body: &T,
 ) -> HttpResponse {
-    let tag = etag_in(version, languages);
+    tagged(req, etag_in(version, languages), body)
+}
+
+/// A 200 with the record as JSON and its ETag, or a 304 when the client has it already.
+pub fn versioned<T: serde::Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
+    tagged(req, etag(version), body)
+}
+
+/// A 200 with `body` under the ETag `tag`, or a 304 when `If-None-Match` names exactly that
+/// tag (weak comparison, RFC 9110): `"3-fr"` is not `"3"`.
+fn tagged<T: serde::Serialize>(req: &HttpRequest, tag: String, body: &T) -> HttpResponse {
     if crate::listing::matches_etag(req, &tag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, tag))
@@ -434,18 +434,6 @@ pub fn versioned_in<T: serde::Serialize>(
     }
     HttpResponse::Ok()
         .insert_header((header::ETAG, tag))
-        .json(body)
-}
-
-/// A 200 with the record as JSON and its ETag, or a 304 when the client has it already.
-pub fn versioned<T: serde::Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
-    if not_modified(req, version) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag(version)))
-            .finish();
-    }
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(version)))
         .json(body)
 }
 
