@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod documents;
+pub mod facets;
 pub mod query;
 pub mod schema;
 pub mod snippet;
@@ -40,7 +41,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term,
-    collector::{Count, FacetCollector, TopDocs},
+    collector::{Count, TopDocs},
     directory::MmapDirectory,
     query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery},
     schema::{Facet, IndexRecordOption, Value},
@@ -99,8 +100,10 @@ const WRITER_MEMORY: usize = 30_000_000;
 const REBUILD_CHUNK: u64 = 2_000;
 /// Feed events read per step of a catch-up.
 const FEED_CHUNK: u64 = 5_000;
-/// A search that finds fewer hits than this is run again with typos tolerated (the exact
-/// matches still rank first: a typo match weighs less).
+/// A search that finds fewer hits than this, and holds a word long enough for a typo that no
+/// record the caller may read contains as it is written, is run again with typos tolerated
+/// (the exact matches still rank first: a typo match weighs less). A few hits for words that
+/// all exist are what the words find, not a typo.
 const TYPOS_BELOW: u64 = 10;
 
 /// How long a search waits for the index to be ready.
@@ -203,6 +206,8 @@ struct Engine {
     /// The query analysers, built once (each search works on a copy).
     analysers: Analysers,
     reader: IndexReader,
+    /// What each term of each segment's facet field counts as.
+    facet_values: facets::Cache,
     writer: Mutex<IndexWriter>,
     fields: Fields,
     /// Held from reading records to committing them, so an older read never lands after a
@@ -280,6 +285,7 @@ impl SearchIndex {
             inner: Arc::new(Engine {
                 analysers: Analysers::default(),
                 reader,
+                facet_values: facets::Cache::default(),
                 writer: Mutex::new(writer),
                 fields,
                 apply: tokio::sync::Mutex::new(()),
@@ -496,7 +502,7 @@ impl SearchIndex {
                 let found = engine.run(&request)?;
                 if found.total < TYPOS_BELOW
                     && !request.parsed.typos
-                    && request.parsed.has_typo_candidates()
+                    && engine.has_unknown_word(&request)?
                 {
                     let retry = Request {
                         parsed: request.parsed.with_typos(),
@@ -764,7 +770,16 @@ impl Engine {
         prepared.commit().map_err(index_error)?;
         drop(writer);
         self.position.fetch_max(position, Ordering::SeqCst);
-        self.reader.reload().map_err(index_error)
+        self.reader.reload().map_err(index_error)?;
+        let live: Vec<tantivy::index::SegmentId> = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(tantivy::SegmentReader::segment_id)
+            .collect();
+        self.facet_values.keep_only(&live);
+        Ok(())
     }
 
     fn document(&self, s: &Source) -> TantivyDocument {
@@ -813,14 +828,7 @@ impl Engine {
             ))
         };
         let mut clauses = vec![(Occur::Must, text)];
-        clauses.push(filter(term(f.kind, request.kind.as_str())));
-        clauses.push(filter(match request.coverage {
-            Coverage::Tenant(t) => term(f.tenant, &t.to_string()),
-            Coverage::Public => term(f.public, "true"),
-            Coverage::TenantAndPublic(t) => {
-                any_of(vec![term(f.tenant, &t.to_string()), term(f.public, "true")])
-            }
-        }));
+        clauses.extend(self.scope(request));
         for (root, values) in &request.tags {
             let facets = values
                 .iter()
@@ -860,6 +868,52 @@ impl Engine {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
+    /// The clauses of a request's kind and of what the caller may read.
+    fn scope(&self, request: &Request) -> [(Occur, Box<dyn Query>); 2] {
+        let f = &self.fields;
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        [
+            filter(term(f.kind, request.kind.as_str())),
+            filter(match request.coverage {
+                Coverage::Tenant(t) => term(f.tenant, &t.to_string()),
+                Coverage::Public => term(f.public, "true"),
+                Coverage::TenantAndPublic(t) => {
+                    any_of(vec![term(f.tenant, &t.to_string()), term(f.public, "true")])
+                }
+            }),
+        ]
+    }
+
+    /// Whether a word of the request that could hold a typo is in no record of its kind the
+    /// caller may read, exactly as written (folded): counted within the caller's coverage, so
+    /// another tenant's words never change what a search does.
+    fn has_unknown_word(&self, request: &Request) -> ServiceResult<bool> {
+        let mut analysers = self.analysers.clone();
+        let searcher = self.reader.searcher();
+        for word in request.parsed.typo_candidates(&mut analysers) {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.any, &word),
+                    IndexRecordOption::Basic,
+                )),
+            )];
+            clauses.extend(self.scope(request));
+            let found = searcher
+                .search(&BooleanQuery::new(clauses), &Count)
+                .map_err(index_error)?;
+            if found == 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     fn id_of(
         &self,
         searcher: &tantivy::Searcher,
@@ -889,14 +943,12 @@ impl Engine {
         };
         let searcher = self.reader.searcher();
         let top = ranked(request.offset, request.limit);
-        let mut facet_collector = FacetCollector::for_field("tags");
-        if request.facets {
-            for root in FACETS {
-                facet_collector.add_facet(Facet::from_path([root]));
-            }
-        }
+        let counter = request.facets.then_some(facets::Counter {
+            field: "tags",
+            cache: &self.facet_values,
+        });
         let (top, total, counts) = searcher
-            .search(&query, &(top, Count, facet_collector))
+            .search(&query, &(top, Count, counter))
             .map_err(index_error)?;
         let mut marker = snippet::Marker::new(&request.parsed, self.analysers.clone());
         let mut hits = Vec::with_capacity(top.len());
@@ -919,17 +971,14 @@ impl Engine {
             });
         }
         let mut facets = BTreeMap::new();
-        if request.facets {
-            for root in FACETS {
-                let mut values: Vec<FacetCount> = counts
-                    .get(Facet::from_path([root]))
-                    .filter_map(|(facet, count)| {
-                        let value = facet.to_path().last().map(|v| (*v).to_owned())?;
-                        Some(FacetCount { value, count })
-                    })
+        if let Some(counts) = counts {
+            for (root, values) in FACETS.iter().zip(counts) {
+                let mut values: Vec<FacetCount> = values
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
                     .collect();
                 values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-                facets.insert(root.to_owned(), values);
+                facets.insert((*root).to_owned(), values);
             }
         }
         Ok(Found {

@@ -96,14 +96,19 @@ impl Parsed {
         }
     }
 
-    /// Whether a word of it is long enough to be matched with a typo.
-    pub fn has_typo_candidates(&self) -> bool {
-        self.required.iter().any(|p| match p {
-            Part::Word(w) => analysis::words(w)
-                .iter()
-                .any(|t| t.text.chars().count() >= MIN_TYPO_CHARS),
-            Part::Phrase(_) => false,
-        })
+    /// The words of it long enough to be matched with a typo, folded as the unstemmed field
+    /// holds them (a word the segmenter splits is matched as its parts, never with a typo).
+    pub fn typo_candidates(&self, analysers: &mut Analysers) -> Vec<String> {
+        self.required
+            .iter()
+            .filter_map(|p| match p {
+                Part::Word(w) => match analysis::terms(analysers.any(), w).as_slice() {
+                    [one] if one.chars().count() >= MIN_TYPO_CHARS => Some(one.clone()),
+                    _ => None,
+                },
+                Part::Phrase(_) => None,
+            })
+            .collect()
     }
 }
 
