@@ -181,3 +181,88 @@ impl SegmentCollector for SegmentCounter {
         counts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::{
+        Index, TantivyDocument,
+        collector::Count,
+        query::AllQuery,
+        schema::{Facet, FacetOptions, Schema},
+    };
+
+    use super::*;
+
+    fn index(docs: &[&[(&str, &str)]]) -> Index {
+        let mut schema = Schema::builder();
+        let tags = schema.add_facet_field("tags", FacetOptions::default());
+        let index = Index::create_in_ram(schema.build());
+        let Ok(mut writer) = index.writer_with_num_threads(1, 15_000_000) else {
+            panic!("an index writer");
+        };
+        for values in docs {
+            let mut doc = TantivyDocument::default();
+            for (root, value) in *values {
+                doc.add_facet(tags, Facet::from_path([*root, *value]));
+            }
+            assert!(writer.add_document(doc).is_ok());
+        }
+        assert!(writer.commit().is_ok());
+        index
+    }
+
+    #[test]
+    fn counts_each_value_of_each_facet_once_per_hit() {
+        let index = index(&[
+            &[("country", "KE"), ("sdg_goal", "4"), ("sdg_goal", "4")],
+            &[("country", "KE"), ("sdg_goal", "9"), ("unrelated", "x")],
+            &[("country", "BR")],
+        ]);
+        let Ok(reader) = index.reader() else {
+            panic!("a reader");
+        };
+        let cache = Cache::default();
+        let counter = Counter {
+            field: "tags",
+            cache: &cache,
+        };
+        let Ok((counts, total)) = reader.searcher().search(&AllQuery, &(counter, Count)) else {
+            panic!("a search");
+        };
+        assert_eq!(total, 3);
+        let of = |facet: &str| {
+            let i = FACETS
+                .iter()
+                .position(|f| *f == facet)
+                .unwrap_or(usize::MAX);
+            counts.get(i).cloned().unwrap_or_default()
+        };
+        assert_eq!(
+            of("country"),
+            BTreeMap::from([("BR".to_owned(), 1), ("KE".to_owned(), 2)])
+        );
+        assert_eq!(
+            of("sdg_goal"),
+            BTreeMap::from([("4".to_owned(), 1), ("9".to_owned(), 1)])
+        );
+        assert_eq!(counts.len(), FACETS.len());
+    }
+
+    #[test]
+    fn forgets_segments_no_longer_searched() {
+        let index = index(&[&[("country", "KE")]]);
+        let Ok(reader) = index.reader() else {
+            panic!("a reader");
+        };
+        let cache = Cache::default();
+        let counter = Counter {
+            field: "tags",
+            cache: &cache,
+        };
+        assert!(reader.searcher().search(&AllQuery, &counter).is_ok());
+        let held = || cache.segments.lock().map(|s| s.len()).unwrap_or(usize::MAX);
+        assert_eq!(held(), 1);
+        cache.keep_only(&[]);
+        assert_eq!(held(), 0);
+    }
+}
