@@ -208,6 +208,11 @@ struct Engine {
     reader: IndexReader,
     /// What each term of each segment's facet field counts as.
     facet_values: facets::Cache,
+    /// Searches running at once: one per core. A search is CPU work; more at once than there
+    /// are cores only time-slices them, and starves the write pipeline's index commit (a thread
+    /// among dozens of searching ones) until writes beside searches time out. Waiting searches
+    /// hold no thread, and are let in first come, first served.
+    searching: tokio::sync::Semaphore,
     writer: Mutex<IndexWriter>,
     fields: Fields,
     /// Held from reading records to committing them, so an older read never lands after a
@@ -286,6 +291,9 @@ impl SearchIndex {
                 analysers: Analysers::default(),
                 reader,
                 facet_values: facets::Cache::default(),
+                searching: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+                ),
                 writer: Mutex::new(writer),
                 fields,
                 apply: tokio::sync::Mutex::new(()),
@@ -497,6 +505,7 @@ impl SearchIndex {
         let started = Instant::now();
         let kind = request.kind.as_str();
         let request = request.clone();
+        let _turn = self.turn().await?;
         let found = self
             .blocking(move |engine| {
                 let found = engine.run(&request)?;
@@ -527,8 +536,14 @@ impl SearchIndex {
             facets: false,
             ..request.clone()
         };
+        let _turn = self.turn().await?;
         self.blocking(move |engine| engine.run_ids(&everything))
             .await
+    }
+
+    /// A search's turn to run (see `Engine::searching`).
+    async fn turn(&self) -> ServiceResult<tokio::sync::SemaphorePermit<'_>> {
+        self.inner.searching.acquire().await.map_err(index_error)
     }
 
     async fn blocking<T: Send + 'static>(
