@@ -12,8 +12,8 @@ use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, RemoveLongFilter, Stemmer,
-    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, PreTokenizedString, RemoveLongFilter,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 use crate::language::Language;
@@ -26,18 +26,6 @@ const MAX_TOKEN_BYTES: usize = 60;
 
 /// The segmenter of Chinese text, with its built-in dictionary (loaded once per process).
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
-
-/// The name of a language's analyser.
-pub fn analyser_name(language: Language) -> &'static str {
-    match language {
-        Language::Ar => "msp_ar",
-        Language::En => "msp_en",
-        Language::Es => "msp_es",
-        Language::Fr => "msp_fr",
-        Language::Ru => "msp_ru",
-        Language::Zh => "msp_zh",
-    }
-}
 
 /// The stemmer of a language, where it has one.
 fn stemmer(language: Language) -> Option<StemLanguage> {
@@ -64,11 +52,9 @@ pub fn analyser(language: Option<Language>) -> TextAnalyzer {
     }
 }
 
-/// Registers every analyser with an index's tokenizers.
+/// Registers the analyser the index applies itself ([`ANY`]; the languages' analysers run
+/// before a text reaches the index, [`pre_tokenized`]).
 pub fn register(tokenizers: &TokenizerManager) {
-    for language in Language::ALL {
-        tokenizers.register(analyser_name(language), analyser(Some(language)));
-    }
     tokenizers.register(ANY, analyser(None));
 }
 
@@ -80,6 +66,19 @@ pub fn terms(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
         out.push(stream.token().text.clone());
     }
     out
+}
+
+/// `text` analysed, as an index field takes it pre-tokenized.
+pub fn pre_tokenized(analyser: &mut TextAnalyzer, text: &str) -> PreTokenizedString {
+    let mut stream = analyser.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        tokens.push(stream.token().clone());
+    }
+    PreTokenizedString {
+        text: text.to_owned(),
+        tokens,
+    }
 }
 
 /// The words of `text` with their byte ranges, unanalysed.

@@ -185,7 +185,7 @@ impl SegmentCollector for SegmentCounter {
 #[cfg(test)]
 mod tests {
     use tantivy::{
-        Index, TantivyDocument,
+        Index, IndexReader, TantivyDocument,
         collector::Count,
         query::AllQuery,
         schema::{Facet, FacetOptions, Schema},
@@ -211,6 +211,13 @@ mod tests {
         index
     }
 
+    fn reader(index: &Index) -> IndexReader {
+        let Ok(reader) = index.reader() else {
+            panic!("a reader");
+        };
+        reader
+    }
+
     #[test]
     fn counts_each_value_of_each_facet_once_per_hit() {
         let index = index(&[
@@ -218,9 +225,7 @@ mod tests {
             &[("country", "KE"), ("sdg_goal", "9"), ("unrelated", "x")],
             &[("country", "BR")],
         ]);
-        let Ok(reader) = index.reader() else {
-            panic!("a reader");
-        };
+        let reader = reader(&index);
         let cache = Cache::default();
         let counter = Counter {
             field: "tags",
@@ -251,9 +256,7 @@ mod tests {
     #[test]
     fn forgets_segments_no_longer_searched() {
         let index = index(&[&[("country", "KE")]]);
-        let Ok(reader) = index.reader() else {
-            panic!("a reader");
-        };
+        let reader = reader(&index);
         let cache = Cache::default();
         let counter = Counter {
             field: "tags",

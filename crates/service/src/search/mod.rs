@@ -44,7 +44,7 @@ use tantivy::{
     collector::{Count, TopDocs},
     directory::MmapDirectory,
     query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery},
-    schema::{Facet, IndexRecordOption, Value},
+    schema::{Facet, Field, IndexRecordOption, Value},
 };
 use tokio::sync::watch;
 use utoipa::ToSchema;
@@ -391,6 +391,19 @@ impl SearchIndex {
             return Ok(0);
         }
         let _apply = self.inner.apply.lock().await;
+        // No merges while the rebuild writes its segments: it merges them into one at its end
+        // (a merge the policy started would hold some of them).
+        self.inner
+            .writer()?
+            .set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let rebuilt = self.rebuild_all(db).await;
+        self.inner
+            .writer()?
+            .set_merge_policy(Box::<tantivy::indexer::LogMergePolicy>::default());
+        rebuilt
+    }
+
+    async fn rebuild_all(&self, db: &DatabaseConnection) -> ServiceResult<u64> {
         let position = crate::feed::head(db).await?;
         self.blocking(|engine| {
             engine
@@ -414,7 +427,15 @@ impl SearchIndex {
                 self.blocking(move |engine| engine.write(loaded)).await?;
             }
         }
-        self.blocking(move |engine| engine.commit(position)).await?;
+        self.blocking(move |engine| {
+            engine.commit(position)?;
+            if let Err(e) = engine.merge_all() {
+                // The index is whole and current; only its segments stay many.
+                tracing::warn!(error = %e, "search index: cannot merge the rebuilt segments");
+            }
+            Ok(())
+        })
+        .await?;
         Ok(total)
     }
 
@@ -502,10 +523,13 @@ impl SearchIndex {
     /// must not hold the async workers that answer every other request (writes included).
     pub async fn search(&self, request: &Request) -> ServiceResult<Found> {
         self.wait_ready().await?;
-        let started = Instant::now();
         let kind = request.kind.as_str();
         let request = request.clone();
+        let waited = Instant::now();
         let _turn = self.turn().await?;
+        metrics::histogram!("msp_search_wait_seconds", "kind" => kind)
+            .record(waited.elapsed().as_secs_f64());
+        let started = Instant::now();
         let found = self
             .blocking(move |engine| {
                 let found = engine.run(&request)?;
@@ -728,6 +752,14 @@ fn key_text(kind: DocKind, id: Uuid) -> String {
     format!("{}:{id}", kind.as_str())
 }
 
+/// Records whose text field `field` holds `value` as one token (ids, kinds, flags).
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
 fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
 }
@@ -750,6 +782,7 @@ impl Engine {
     fn write(&self, loaded: Vec<Loaded>) -> ServiceResult<()> {
         let writer = self.writer()?;
         let f = &self.fields;
+        let mut analysers = self.analysers.clone();
         for record in loaded {
             match record {
                 Loaded::Gone(kind, id) => {
@@ -764,7 +797,7 @@ impl Engine {
                         &key_text(source.kind, source.id),
                     ));
                     writer
-                        .add_document(self.document(&source))
+                        .add_document(self.document(&source, &mut analysers))
                         .map_err(index_error)?;
                 }
             }
@@ -786,6 +819,33 @@ impl Engine {
         drop(writer);
         self.position.fetch_max(position, Ordering::SeqCst);
         self.reader.reload().map_err(index_error)?;
+        self.forget_merged_segments();
+        Ok(())
+    }
+
+    /// Merges every segment into one (after a rebuild, which writes many): a search opens
+    /// each term in each segment, so one segment answers fastest. Later writes add small
+    /// segments that the merge policy folds in as they accumulate.
+    fn merge_all(&self) -> ServiceResult<()> {
+        let mut writer = self.writer()?;
+        let segments = writer
+            .index()
+            .searchable_segment_ids()
+            .map_err(index_error)?;
+        if segments.len() < 2 {
+            return Ok(());
+        }
+        let merging = writer.merge(&segments);
+        // Writes need not wait for the merge: it works on committed segments only.
+        drop(writer);
+        merging.wait().map_err(index_error)?;
+        self.reader.reload().map_err(index_error)?;
+        self.forget_merged_segments();
+        Ok(())
+    }
+
+    /// Drops the cached facet values of segments the reader no longer searches.
+    fn forget_merged_segments(&self) {
         let live: Vec<tantivy::index::SegmentId> = self
             .reader
             .searcher()
@@ -794,10 +854,9 @@ impl Engine {
             .map(tantivy::SegmentReader::segment_id)
             .collect();
         self.facet_values.keep_only(&live);
-        Ok(())
     }
 
-    fn document(&self, s: &Source) -> TantivyDocument {
+    fn document(&self, s: &Source, analysers: &mut Analysers) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.key, key_text(s.kind, s.id));
@@ -821,7 +880,10 @@ impl Engine {
         doc.add_u64(f.order, order_key(s.id));
         for t in &s.texts {
             let language = Language::from_tag(&t.language).unwrap_or(s.language);
-            doc.add_text(f.text(language, t.slot), &t.text);
+            doc.add_pre_tokenized_text(
+                f.text(t.slot),
+                analysis::pre_tokenized(analysers.language(language), &t.text),
+            );
             doc.add_text(f.any, &t.text);
         }
         if let Ok(texts) = serde_json::to_string(&s.texts) {
@@ -836,12 +898,6 @@ impl Engine {
         let f = &self.fields;
         let mut analysers = self.analysers.clone();
         let text = query::text_query(f, &mut analysers, &request.parsed, &request.slots)?;
-        let term = |field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            ))
-        };
         let mut clauses = vec![(Occur::Must, text)];
         clauses.extend(self.scope(request));
         for (root, values) in &request.tags {
@@ -886,12 +942,6 @@ impl Engine {
     /// The clauses of a request's kind and of what the caller may read.
     fn scope(&self, request: &Request) -> [(Occur, Box<dyn Query>); 2] {
         let f = &self.fields;
-        let term = |field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            ))
-        };
         [
             filter(term(f.kind, request.kind.as_str())),
             filter(match request.coverage {
@@ -911,13 +961,7 @@ impl Engine {
         let mut analysers = self.analysers.clone();
         let searcher = self.reader.searcher();
         for word in request.parsed.typo_candidates(&mut analysers) {
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_field_text(self.fields.any, &word),
-                    IndexRecordOption::Basic,
-                )),
-            )];
+            let mut clauses = vec![(Occur::Must, term(self.fields.any, &word))];
             clauses.extend(self.scope(request));
             let found = searcher
                 .search(&BooleanQuery::new(clauses), &Count)

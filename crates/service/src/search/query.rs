@@ -164,8 +164,8 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     Box::new(BoostQuery::new(query, boost))
 }
 
-/// The query of one part over the slots given: the best of its matches in each language's
-/// field and in the unstemmed one.
+/// The query of one part over the slots given: the best of its matches as each language
+/// analyses it, in each slot's field, and in the unstemmed one.
 fn part_query(
     fields: &Fields,
     analysers: &mut Analysers,
@@ -178,10 +178,17 @@ fn part_query(
         Part::Word(w) | Part::Phrase(w) => w.as_str(),
     };
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    // Each language's analysis of the text, once: most words stem alike in several languages.
+    let mut analysed: Vec<Vec<String>> = Vec::new();
     for language in Language::ALL {
         let terms = analysis::terms(analysers.language(language), text);
+        if !analysed.contains(&terms) {
+            analysed.push(terms);
+        }
+    }
+    for terms in &analysed {
         for slot in slots {
-            if let Some(q) = terms_in(fields.text(language, *slot), &terms) {
+            if let Some(q) = terms_in(fields.text(*slot), terms) {
                 disjuncts.push(boosted(q, slot.weight()));
             }
         }

@@ -6,7 +6,6 @@ use tantivy::schema::{
 };
 
 use super::analysis;
-use crate::language::Language;
 
 /// Where in a record a text sits, which sets its weight in the ranking: title above summary
 /// above description above lessons.
@@ -73,16 +72,18 @@ pub struct Fields {
     pub any: Field,
     /// The record's texts with their names and languages (JSON, stored only): snippets.
     pub stored_texts: Field,
-    /// The analysed texts, one field per language and slot.
-    texts: Vec<((Language, Slot), Field)>,
+    /// The analysed texts, one field per slot: each text is analysed by its own language's
+    /// analyser as it is written (pre-tokenized), so every language's stems share the slot's
+    /// field and a word whose stem is the same in several languages is one term to look up.
+    texts: Vec<(Slot, Field)>,
 }
 
 impl Fields {
-    /// The field of texts in `language` at `slot`.
-    pub fn text(&self, language: Language, slot: Slot) -> Field {
+    /// The field of the analysed texts at `slot`.
+    pub fn text(&self, slot: Slot) -> Field {
         self.texts
             .iter()
-            .find(|((l, s), _)| *l == language && *s == slot)
+            .find(|(s, _)| *s == slot)
             .map(|(_, f)| *f)
             .unwrap_or(self.any)
     }
@@ -91,8 +92,9 @@ impl Fields {
 /// The name of the [`Fields::order`] field.
 pub const ORDER: &str = "order";
 
-/// The schema's version: an index written under another is rebuilt.
-pub const VERSION: u32 = 1;
+/// The schema's version: an index written under another is rebuilt. 2: one analysed field per
+/// slot (1 had one per language and slot).
+pub const VERSION: u32 = 2;
 
 /// The schema and its fields.
 pub fn build() -> (Schema, Fields) {
@@ -117,14 +119,11 @@ pub fn build() -> (Schema, Fields) {
     };
     let any = b.add_text_field("any", text(analysis::ANY));
     let stored_texts = b.add_text_field("texts", STORED);
-    let mut texts = Vec::new();
-    for language in Language::ALL {
-        for slot in Slot::ALL {
-            let name = format!("{}_{}", slot.name(), language.tag());
-            let field = b.add_text_field(&name, text(analysis::analyser_name(language)));
-            texts.push(((language, slot), field));
-        }
-    }
+    // Written pre-tokenized; the analyser named is the one a text added untokenized would get.
+    let texts = Slot::ALL
+        .into_iter()
+        .map(|slot| (slot, b.add_text_field(slot.name(), text(analysis::ANY))))
+        .collect();
     (
         b.build(),
         Fields {
