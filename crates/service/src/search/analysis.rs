@@ -12,8 +12,9 @@ use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, PreTokenizedString, RemoveLongFilter,
-    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+    AsciiFoldingFilter, Language as StemLanguage, LowerCaser, PreTokenizedString, RawTokenizer,
+    RemoveLongFilter, Stemmer, TextAnalyzer, TextAnalyzerBuilder, Token, TokenFilter, TokenStream,
+    Tokenizer, TokenizerManager,
 };
 
 use crate::language::Language;
@@ -39,16 +40,63 @@ fn stemmer(language: Language) -> Option<StemLanguage> {
     }
 }
 
-/// A language's analyser (`None`: the unstemmed [`ANY`] one).
-pub fn analyser(language: Option<Language>) -> TextAnalyzer {
-    let folded = TextAnalyzer::builder(Words::default())
+/// What every analyser does to the words a tokenizer gives: drops overlong ones, lower-cases
+/// and folds them.
+fn folding<T: Tokenizer>(tokenizer: T) -> TextAnalyzerBuilder<impl Tokenizer> {
+    TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(Folding)
-        .filter(AsciiFoldingFilter);
+        .filter(AsciiFoldingFilter)
+}
+
+/// A language's analyser (`None`: the unstemmed [`ANY`] one).
+pub fn analyser(language: Option<Language>) -> TextAnalyzer {
+    let folded = folding(Words::default());
     match language.and_then(stemmer) {
         Some(stem) => folded.filter(Stemmer::new(stem)).build(),
         None => folded.build(),
+    }
+}
+
+/// The forms of one word [`words`] found, as the analysers make them: folded as the [`ANY`]
+/// analyser folds it, stemmed as a language's analyser stems it (its stemmer after the same
+/// folding), without splitting the text again for each.
+#[derive(Clone)]
+pub struct WordForms {
+    fold: TextAnalyzer,
+    stems: Vec<(Language, TextAnalyzer)>,
+}
+
+impl Default for WordForms {
+    fn default() -> Self {
+        WordForms {
+            fold: folding(RawTokenizer::default()).build(),
+            stems: Language::ALL
+                .into_iter()
+                .filter_map(|l| {
+                    let stem = stemmer(l)?;
+                    let analyser = TextAnalyzer::builder(RawTokenizer::default())
+                        .filter(Stemmer::new(stem))
+                        .build();
+                    Some((l, analyser))
+                })
+                .collect(),
+        }
+    }
+}
+
+impl WordForms {
+    /// The word folded (`None`: too long to be a term).
+    pub fn folded(&mut self, word: &str) -> Option<String> {
+        terms(&mut self.fold, word).pop()
+    }
+
+    /// A folded word stemmed in `language` (`None`: the language does not stem, its terms
+    /// are the folded words).
+    pub fn stem(&mut self, language: Language, folded: &str) -> Option<String> {
+        let (_, analyser) = self.stems.iter_mut().find(|(l, _)| *l == language)?;
+        terms(analyser, folded).pop()
     }
 }
 
@@ -58,26 +106,26 @@ pub fn register(tokenizers: &TokenizerManager) {
     tokenizers.register(ANY, analyser(None));
 }
 
-/// The terms `text` gives under an analyser.
-pub fn terms(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// The tokens `text` gives under an analyser, with their positions and byte ranges.
+fn tokens(analyser: &mut TextAnalyzer, text: &str) -> Vec<Token> {
     let mut stream = analyser.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
-        out.push(stream.token().text.clone());
+        out.push(stream.token().clone());
     }
     out
 }
 
+/// The terms `text` gives under an analyser.
+pub fn terms(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    tokens(analyser, text).into_iter().map(|t| t.text).collect()
+}
+
 /// `text` analysed, as an index field takes it pre-tokenized.
 pub fn pre_tokenized(analyser: &mut TextAnalyzer, text: &str) -> PreTokenizedString {
-    let mut stream = analyser.token_stream(text);
-    let mut tokens = Vec::new();
-    while stream.advance() {
-        tokens.push(stream.token().clone());
-    }
     PreTokenizedString {
         text: text.to_owned(),
-        tokens,
+        tokens: tokens(analyser, text),
     }
 }
 
@@ -304,6 +352,29 @@ mod tests {
         let got = terms(&mut zh, "农村学校的互联网接入");
         assert!(got.contains(&"学校".to_owned()), "{got:?}");
         assert!(got.contains(&"互联网".to_owned()), "{got:?}");
+    }
+
+    #[test]
+    fn word_forms_are_the_analysers_terms() {
+        let mut forms = WordForms::default();
+        let text = "Écoles connectées, المَدارِس, школами, vouchers, 农村学校, educación";
+        let mut any = analyser(None);
+        for language in Language::ALL {
+            let mut full = analyser(Some(language));
+            let by_word: Vec<String> = words(text)
+                .iter()
+                .filter_map(|w| {
+                    let folded = forms.folded(&w.text)?;
+                    Some(forms.stem(language, &folded).unwrap_or(folded))
+                })
+                .collect();
+            assert_eq!(by_word, terms(&mut full, text), "{language:?}");
+        }
+        let folded: Vec<String> = words(text)
+            .iter()
+            .filter_map(|w| forms.folded(&w.text))
+            .collect();
+        assert_eq!(folded, terms(&mut any, text));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Snippets: the part of a hit's text where the query matched, with the matched words marked
 //! (`<mark>…</mark>`, the rest HTML-escaped).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::{
     analysis,
@@ -75,48 +75,64 @@ impl Marker {
         }
     }
 
-    /// Whether a word (its folded form, and its stem in the text's language) is one the query
-    /// looks for.
-    fn marks(&self, language: Language, folded: &str, stem: Option<&str>) -> bool {
-        self.folded.contains(folded)
+    /// Whether a word of a text in `language` is one the query looks for: its folded form
+    /// (exactly, as the typed word's prefix, or a typo away) or its stem in that language.
+    fn marks(&mut self, language: Language, word: &str) -> bool {
+        let Some(folded) = self.analysers.forms().folded(word) else {
+            return false;
+        };
+        if self.folded.contains(&folded)
             || self
                 .prefix
                 .as_deref()
                 .is_some_and(|p| folded.starts_with(p))
-            || self.typos.iter().any(|t| within_one_edit(t, folded))
-            || stem.is_some_and(|stem| {
-                self.stems
-                    .iter()
-                    .find(|(l, _)| *l == language)
-                    .is_some_and(|(_, set)| set.contains(stem))
-            })
+            || self.typos.iter().any(|t| within_one_edit(t, &folded))
+        {
+            return true;
+        }
+        let Some((_, stems)) = self.stems.iter().find(|(l, _)| *l == language) else {
+            return false;
+        };
+        !stems.is_empty()
+            && self
+                .analysers
+                .forms()
+                .stem(language, &folded)
+                .is_some_and(|stem| stems.contains(&stem))
     }
 
     /// The snippet of `text` (in `language`), if a word of it matched.
     ///
-    /// The text is analysed once by each analyser (both split it into the same words, so a
-    /// word's folded form and its stem share its start).
+    /// The text is split once; each word is folded, and stemmed only when its folded form is
+    /// not already a match. Words past the snippet's end are not looked at.
     pub fn snippet(&mut self, language: Language, text: &str) -> Option<String> {
-        let stems: HashMap<usize, String> = analysed(self.analysers.language(language), text)
-            .into_iter()
-            .map(|(from, _, stem)| (from, stem))
-            .collect();
-        let marked: Vec<(usize, usize)> = analysed(self.analysers.any(), text)
-            .into_iter()
-            .filter(|(from, _, folded)| {
-                self.marks(language, folded, stems.get(from).map(String::as_str))
-            })
-            .map(|(from, to, _)| (from, to))
-            .collect();
-        let first = marked.first()?.0;
-        let start = back_chars(text, first, BEFORE);
-        let end = forward_chars(text, start, LENGTH);
+        let mut marked: Vec<(usize, usize)> = Vec::new();
+        let (mut start, mut end) = (0, text.len());
+        for word in analysis::words(text) {
+            if word.offset_to > end {
+                break;
+            }
+            if !self.marks(language, &word.text) {
+                continue;
+            }
+            if marked.is_empty() {
+                start = back_chars(text, word.offset_from, BEFORE);
+                end = forward_chars(text, start, LENGTH);
+                if word.offset_to > end {
+                    break;
+                }
+            }
+            marked.push((word.offset_from, word.offset_to));
+        }
+        if marked.is_empty() {
+            return None;
+        }
         let mut out = String::new();
         if start > 0 {
             out.push('…');
         }
         let mut at = start;
-        for (from, to) in marked.into_iter().filter(|(f, t)| *f >= start && *t <= end) {
+        for (from, to) in marked {
             escape_into(&mut out, &text[at..from]);
             out.push_str("<mark>");
             escape_into(&mut out, &text[from..to]);
@@ -129,21 +145,6 @@ impl Marker {
         }
         Some(out)
     }
-}
-
-/// Each term an analyser makes of `text`, with the byte range of its word.
-fn analysed(
-    analyser: &mut tantivy::tokenizer::TextAnalyzer,
-    text: &str,
-) -> Vec<(usize, usize, String)> {
-    use tantivy::tokenizer::TokenStream;
-    let mut stream = analyser.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        let t = stream.token();
-        out.push((t.offset_from, t.offset_to, t.text.clone()));
-    }
-    out
 }
 
 /// The byte index `chars` characters before `at` (or 0), moved forward to a word's start.
@@ -236,6 +237,26 @@ mod tests {
             got.starts_with('…') && got.contains("<mark>telemedicine</mark>"),
             "{got}"
         );
+    }
+
+    #[test]
+    fn a_word_is_marked_by_its_stem_in_the_texts_language() {
+        assert_eq!(
+            snippet("школа", Language::Ru, "Интернет для школ").as_deref(),
+            Some("Интернет для <mark>школ</mark>")
+        );
+        assert_eq!(
+            snippet("学校", Language::Zh, "农村学校的互联网").as_deref(),
+            Some("农村<mark>学校</mark>的互联网")
+        );
+    }
+
+    #[test]
+    fn matches_past_the_snippets_end_are_left_out() {
+        let text = format!("school {}school", "word ".repeat(60));
+        let got = snippet("school", Language::En, &text).unwrap_or_default();
+        assert_eq!(got.matches("<mark>").count(), 1, "{got}");
+        assert!(got.ends_with('…'), "{got}");
     }
 
     #[test]
