@@ -89,14 +89,14 @@ impl Default for WordForms {
 impl WordForms {
     /// The word folded (`None`: too long to be a term).
     pub fn folded(&mut self, word: &str) -> Option<String> {
-        terms(&mut self.fold, word).pop()
+        first_term(&mut self.fold, word)
     }
 
     /// A folded word stemmed in `language` (`None`: the language does not stem, its terms
     /// are the folded words).
     pub fn stem(&mut self, language: Language, folded: &str) -> Option<String> {
         let (_, analyser) = self.stems.iter_mut().find(|(l, _)| *l == language)?;
-        terms(analyser, folded).pop()
+        first_term(analyser, folded)
     }
 }
 
@@ -119,6 +119,13 @@ fn tokens(analyser: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 /// The terms `text` gives under an analyser.
 pub fn terms(analyser: &mut TextAnalyzer, text: &str) -> Vec<String> {
     tokens(analyser, text).into_iter().map(|t| t.text).collect()
+}
+
+/// The first term `text` gives under an analyser (one word: its only term), without
+/// collecting the rest.
+fn first_term(analyser: &mut TextAnalyzer, text: &str) -> Option<String> {
+    let mut stream = analyser.token_stream(text);
+    stream.advance().then(|| stream.token().text.clone())
 }
 
 /// `text` analysed, as an index field takes it pre-tokenized.

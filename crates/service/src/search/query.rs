@@ -117,7 +117,6 @@ impl Parsed {
 pub struct Analysers {
     languages: Vec<(Language, TextAnalyzer)>,
     any: TextAnalyzer,
-    forms: analysis::WordForms,
 }
 
 impl Default for Analysers {
@@ -128,7 +127,6 @@ impl Default for Analysers {
                 .map(|l| (l, analysis::analyser(Some(l))))
                 .collect(),
             any: analysis::analyser(None),
-            forms: analysis::WordForms::default(),
         }
     }
 }
@@ -143,11 +141,6 @@ impl Analysers {
 
     pub fn any(&mut self) -> &mut TextAnalyzer {
         &mut self.any
-    }
-
-    /// The forms of words already split (snippets).
-    pub fn forms(&mut self) -> &mut analysis::WordForms {
-        &mut self.forms
     }
 }
 

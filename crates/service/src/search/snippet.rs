@@ -16,7 +16,8 @@ const LENGTH: usize = 220;
 
 /// What marks a word: its analysed forms the query looks for.
 pub struct Marker {
-    analysers: Analysers,
+    /// The forms of the text's words.
+    forms: analysis::WordForms,
     /// Per language, the stems of the query's words.
     stems: Vec<(Language, HashSet<String>)>,
     /// The query's words, folded, unstemmed.
@@ -67,7 +68,7 @@ impl Marker {
             Vec::new()
         };
         Marker {
-            analysers,
+            forms: analysis::WordForms::default(),
             stems,
             folded,
             prefix,
@@ -78,7 +79,7 @@ impl Marker {
     /// Whether a word of a text in `language` is one the query looks for: its folded form
     /// (exactly, as the typed word's prefix, or a typo away) or its stem in that language.
     fn marks(&mut self, language: Language, word: &str) -> bool {
-        let Some(folded) = self.analysers.forms().folded(word) else {
+        let Some(folded) = self.forms.folded(word) else {
             return false;
         };
         if self.folded.contains(&folded)
@@ -95,8 +96,7 @@ impl Marker {
         };
         !stems.is_empty()
             && self
-                .analysers
-                .forms()
+                .forms
                 .stem(language, &folded)
                 .is_some_and(|stem| stems.contains(&stem))
     }
